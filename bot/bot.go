@@ -1,0 +1,251 @@
+// Package bot is the Slack side of the product: the Socket Mode loop, one small
+// handler per interaction, access control, and delivery of the password.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+// Config is what the bot needs to know, in plain values.
+type Config struct {
+	// Command is the slash command answered, with its leading slash.
+	Command string
+	// APIWorkspaceID is the top-level workspace_id sent with POST /client.
+	APIWorkspaceID string
+	// StaticWorkspaces, when set, replaces listing them from PlusVibe.
+	StaticWorkspaces []plusvibe.Workspace
+	// WorkspaceRefresh is how often the workspace list is reloaded.
+	WorkspaceRefresh time.Duration
+	// AllowAll lets everybody in; otherwise AllowedUsers and members of
+	// AllowedUsergroups may create clients.
+	AllowAll          bool
+	AllowedUsers      []string
+	AllowedUsergroups []string
+	// MaxInFlight bounds the interactions handled at once.
+	MaxInFlight int
+	// DrainTimeout bounds how long shutdown waits for creations in flight.
+	DrainTimeout time.Duration
+}
+
+// SlackAPI is the part of the Slack Web API the bot calls.
+type SlackAPI interface {
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (*slack.ViewResponse, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+}
+
+// PlusVibe is the part of the PlusVibe client the bot uses.
+type PlusVibe interface {
+	CreateClient(ctx context.Context, req plusvibe.CreateClientRequest) (plusvibe.CreateClientResponse, error)
+	Workspaces(ctx context.Context) ([]plusvibe.Workspace, error)
+}
+
+var (
+	_ SlackAPI = (*socketmode.Client)(nil)
+	_ PlusVibe = (*plusvibe.Client)(nil)
+)
+
+// Bot answers the slash command and the modal's interactions.
+type Bot struct {
+	cfg        Config
+	sm         *socketmode.Client
+	slack      SlackAPI
+	pv         PlusVibe
+	log        zerolog.Logger
+	access     *access
+	workspaces *workspaceCache
+	claims     *claims
+	ready      atomic.Bool
+
+	// work outlives the socket: creations in flight finish after shutdown
+	// begins, until DrainTimeout cancels it.
+	work       context.Context
+	cancelWork context.CancelFunc
+
+	mu       sync.Mutex
+	stopping bool
+	inFlight sync.WaitGroup
+	slots    chan struct{}
+}
+
+// New builds a Bot. It makes no network calls.
+func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*Bot, error) {
+	if cfg.Command == "" || cfg.APIWorkspaceID == "" {
+		return nil, errors.New("bot: Command and APIWorkspaceID are required")
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 32
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 25 * time.Second
+	}
+	if cfg.WorkspaceRefresh <= 0 {
+		cfg.WorkspaceRefresh = 5 * time.Minute
+	}
+	work, cancel := context.WithCancel(context.Background())
+	b := &Bot{
+		cfg:        cfg,
+		sm:         sm,
+		slack:      sm,
+		pv:         pv,
+		log:        log,
+		work:       work,
+		cancelWork: cancel,
+		slots:      make(chan struct{}, cfg.MaxInFlight),
+		claims:     newClaims(),
+	}
+	b.access = newAccess(cfg, sm, log)
+	b.workspaces = newWorkspaceCache(cfg, pv, log)
+	return b, nil
+}
+
+// Ready reports whether the Socket Mode connection is up.
+func (b *Bot) Ready() bool { return b.ready.Load() }
+
+// Run serves until ctx ends, then waits for creations in flight (at most
+// DrainTimeout) so their passwords are delivered.
+func (b *Bot) Run(ctx context.Context) error {
+	var bg sync.WaitGroup
+	bg.Go(func() { b.workspaces.run(ctx) })
+	defer bg.Wait()
+
+	h := socketmode.NewSocketmodeHandler(b.sm)
+	h.Handle(socketmode.EventTypeConnecting, b.onConnection(false, "connecting"))
+	h.Handle(socketmode.EventTypeConnectionError, b.onConnection(false, "connection error"))
+	h.Handle(socketmode.EventTypeConnected, b.onConnection(true, "connected"))
+	h.Handle(socketmode.EventTypeHello, func(*socketmode.Event, *socketmode.Client) {})
+	h.HandleSlashCommand(b.cfg.Command, b.guard(b.onCommand))
+	h.HandleViewSubmission(modals.CallbackCreate, b.guard(b.onSubmit))
+	h.HandleInteractionBlockAction(modals.ActionRetry, b.guard(b.onRetry))
+	h.HandleDefault(b.onUnhandled)
+
+	err := h.RunEventLoopContext(ctx)
+	b.ready.Store(false)
+	b.drain()
+	if ctx.Err() != nil {
+		return nil // asked to stop
+	}
+	return fmt.Errorf("socket mode: %w", err)
+}
+
+// drain stops new work and waits for the work in flight, within DrainTimeout.
+func (b *Bot) drain() {
+	b.mu.Lock()
+	b.stopping = true
+	b.mu.Unlock()
+	done := make(chan struct{})
+	go func() { b.inFlight.Wait(); close(done) }()
+	timer := time.NewTimer(b.cfg.DrainTimeout)
+	defer timer.Stop()
+	select {
+	case <-done:
+		b.log.Info().Msg("all work in flight finished")
+	case <-timer.C:
+		b.log.Warn().Dur("drain_timeout", b.cfg.DrainTimeout).Msg("drain timed out; interrupting work in flight")
+		b.cancelWork()
+		<-done
+	}
+	b.cancelWork()
+}
+
+func (b *Bot) onConnection(up bool, state string) socketmode.SocketmodeHandlerFunc {
+	return func(evt *socketmode.Event, _ *socketmode.Client) {
+		b.ready.Store(up)
+		b.log.Info().Str("socket", state).Msg("socket mode " + state)
+	}
+}
+
+// onUnhandled acks envelopes nothing else handles, so Slack does not retry them.
+func (b *Bot) onUnhandled(evt *socketmode.Event, c *socketmode.Client) {
+	if evt.Request != nil && evt.Request.EnvelopeID != "" {
+		b.ack(c, evt.Request.EnvelopeID, nil)
+	}
+}
+
+type handler func(ctx context.Context, evt *socketmode.Event, c *socketmode.Client)
+
+// guard bounds concurrency and tracks work for the drain. When the bot is full
+// or stopping it answers at once instead of making Slack wait.
+func (b *Bot) guard(h handler) socketmode.SocketmodeHandlerFunc {
+	return func(evt *socketmode.Event, c *socketmode.Client) {
+		b.mu.Lock()
+		if b.stopping {
+			b.mu.Unlock()
+			b.refuse(evt, c, "The bot is restarting. Try again in a minute; nothing was created.")
+			return
+		}
+		select {
+		case b.slots <- struct{}{}:
+		default:
+			b.mu.Unlock()
+			b.refuse(evt, c, "The bot is busy right now. Try again in a moment; nothing was created.")
+			return
+		}
+		b.inFlight.Add(1)
+		b.mu.Unlock()
+		defer func() { <-b.slots; b.inFlight.Done() }()
+		h(b.work, evt, c)
+	}
+}
+
+func (b *Bot) refuse(evt *socketmode.Event, c *socketmode.Client, msg string) {
+	if evt.Request == nil {
+		return
+	}
+	var payload any
+	switch d := evt.Data.(type) {
+	case slack.SlashCommand:
+		payload = ephemeral(msg)
+	case slack.InteractionCallback:
+		if d.Type == slack.InteractionTypeViewSubmission {
+			payload = slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: msg})
+		}
+	}
+	b.ack(c, evt.Request.EnvelopeID, payload)
+}
+
+// ack answers an envelope. A bounded context keeps a dead socket from holding
+// a handler forever.
+func (b *Bot) ack(c *socketmode.Client, envelopeID string, payload any) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.AckCtx(ctx, envelopeID, payload); err != nil {
+		b.log.Error().Err(err).Str("envelope_id", envelopeID).Msg("ack failed")
+	}
+}
+
+func ephemeral(text string) map[string]any {
+	return map[string]any{"response_type": "ephemeral", "text": text}
+}
+
+// requestLog is the one log event of one request.
+type requestLog struct {
+	log   zerolog.Logger
+	start time.Time
+}
+
+func (b *Bot) startRequest(interaction, user string) requestLog {
+	return requestLog{log: b.log.With().Str("interaction", interaction).Str("user", user).Logger(), start: time.Now()}
+}
+
+func (r requestLog) done(outcome string, err error, fields map[string]any) {
+	ev := r.log.Info()
+	if err != nil {
+		ev = r.log.Warn().Err(err)
+	}
+	ev.Fields(fields).Str("outcome", outcome).Dur("duration", time.Since(r.start)).Msg("request")
+}

@@ -1,0 +1,68 @@
+package bot
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+)
+
+// onCommand answers the slash command: help, a refusal, or the form. It acks
+// first and opens the view after, so a slow views.open never misses the ack
+// deadline; both happen within the trigger's 3 seconds.
+func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	cmd, _ := evt.Data.(slack.SlashCommand)
+	req := b.startRequest("command", cmd.UserID)
+	text := strings.TrimSpace(cmd.Text)
+
+	if strings.EqualFold(text, "help") {
+		b.ack(c, evt.Request.EnvelopeID, ephemeral(modals.HelpText(b.cfg.Command)))
+		req.done("help", nil, nil)
+		return
+	}
+	allowed, err := b.access.allowed(ctx, cmd.UserID)
+	if !allowed {
+		msg := modals.NotAllowedText
+		if err != nil {
+			msg = "Your access could not be checked right now. Try again in a minute."
+		}
+		b.ack(c, evt.Request.EnvelopeID, ephemeral(msg))
+		req.done("refused", err, nil)
+		return
+	}
+	workspaces := b.workspaces.get()
+	if len(workspaces) == 0 {
+		b.workspaces.refreshSoon()
+		b.ack(c, evt.Request.EnvelopeID, ephemeral(modals.NoWorkspacesText))
+		req.done("no_workspaces", nil, nil)
+		return
+	}
+	b.ack(c, evt.Request.EnvelopeID, nil)
+
+	var form modals.Form
+	if addr, err := mail.ParseAddress(text); err == nil && addr.Address == text {
+		form.Email = text
+	}
+	view := modals.NewForm(form, workspaces, modals.Metadata{ChannelID: cmd.ChannelID})
+	if _, err := b.slack.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
+		b.tellViaResponseURL(ctx, cmd.ResponseURL, "The form could not be opened ("+err.Error()+"). Run "+b.cfg.Command+" again.")
+		req.done("open_failed", err, nil)
+		return
+	}
+	req.done("opened", nil, nil)
+}
+
+// tellViaResponseURL answers privately in the channel of a command.
+func (b *Bot) tellViaResponseURL(ctx context.Context, url, text string) {
+	if url == "" {
+		return
+	}
+	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: text, ResponseType: "ephemeral"})
+	if err != nil {
+		b.log.Warn().Err(err).Msg("answering through response_url failed")
+	}
+}

@@ -1,0 +1,323 @@
+package fakeslack
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// DefaultCommand is the slash command Command sends.
+const DefaultCommand = "/plusvibe-client"
+
+// CommandChannel is the channel commands are typed in.
+const CommandChannel = "C0SUPPORT"
+
+type trigger struct {
+	issued time.Time
+	used   bool
+	opened chan string // receives the id of the view opened with it
+}
+
+func (s *Server) newTrigger() (string, *trigger) {
+	id := s.nextID("trigger-")
+	tr := &trigger{issued: time.Now(), opened: make(chan string, 1)}
+	s.mu.Lock()
+	s.triggers[id] = tr
+	s.mu.Unlock()
+	return id, tr
+}
+
+// Command is a slash command the fake sent.
+type Command struct {
+	EnvelopeID string
+	TriggerID  string
+	trigger    *trigger
+}
+
+// SendCommand types command text as user and returns at once.
+func (s *Server) SendCommand(t testing.TB, user, command, text string) Command {
+	t.Helper()
+	triggerID, tr := s.newTrigger()
+	env := s.send(t, "slash_commands", map[string]any{
+		"token":                 "deprecated-verification-token",
+		"team_id":               TeamID,
+		"team_domain":           "fake",
+		"channel_id":            CommandChannel,
+		"channel_name":          "support",
+		"user_id":               user,
+		"user_name":             strings.ToLower(user),
+		"command":               command,
+		"text":                  text,
+		"api_app_id":            "A0FAKE",
+		"is_enterprise_install": "false",
+		"response_url":          s.srv.URL + "/response/" + s.nextID("R"),
+		"trigger_id":            triggerID,
+	}, true)
+	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
+}
+
+// WaitView waits for the view opened with the command's trigger and returns its id.
+func (s *Server) WaitView(t testing.TB, c Command, timeout time.Duration) string {
+	t.Helper()
+	select {
+	case id := <-c.trigger.opened:
+		c.trigger.opened <- id // keep it for later callers
+		return id
+	case <-time.After(timeout):
+		t.Fatalf("fakeslack: no view opened for %s within %s", c.TriggerID, timeout)
+		return ""
+	}
+}
+
+// Raw is a forged state value for one input, bypassing what the Slack client
+// would allow a person to enter (stale forms, crafted payloads).
+type Raw map[string]any
+
+// Fill says what a person enters, by input block_id: a string for text and
+// email inputs and for radio buttons (the option's label), []string for a
+// multi-select (option labels), or Raw. Inputs not named keep their initial value.
+type Fill map[string]any
+
+// ViewResponse is the app's answer to a view submission, as applied by Slack.
+type ViewResponse struct {
+	EnvelopeID string
+	Action     string            // "", "update", "errors", "push", "clear"
+	Errors     map[string]string // for "errors"
+	Ack        Ack
+}
+
+// SendSubmission submits the view as user with the given input, and returns
+// the envelope id without waiting for the ack.
+func (s *Server) SendSubmission(t testing.TB, user, viewID string, fill Fill) string {
+	t.Helper()
+	view := s.View(t, viewID)
+	values, err := stateFor(view, fill)
+	if err != nil {
+		t.Fatalf("fakeslack: the Slack client would not submit this form: %v", err)
+	}
+	submitted := cloneMap(view)
+	submitted["state"] = map[string]any{"values": values}
+	triggerID, _ := s.newTrigger()
+	return s.send(t, "interactive", map[string]any{
+		"type":       "view_submission",
+		"team":       map[string]any{"id": TeamID, "domain": "fake"},
+		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
+		"api_app_id": "A0FAKE",
+		"trigger_id": triggerID,
+		"view":       submitted,
+	}, true)
+}
+
+// Submit submits the view, waits for the ack and applies it as Slack would.
+func (s *Server) Submit(t testing.TB, user, viewID string, fill Fill) ViewResponse {
+	t.Helper()
+	env := s.SendSubmission(t, user, viewID, fill)
+	return s.ApplyAck(t, viewID, env, 5*time.Second)
+}
+
+// ApplyAck waits for a submission's ack and applies its response_action.
+func (s *Server) ApplyAck(t testing.TB, viewID, envelopeID string, timeout time.Duration) ViewResponse {
+	t.Helper()
+	ack := s.WaitAck(t, envelopeID, timeout)
+	resp := ViewResponse{EnvelopeID: envelopeID, Ack: ack}
+	if len(ack.Payload) == 0 {
+		s.closeView(viewID) // an empty ack closes the submitted view
+		return resp
+	}
+	var p struct {
+		ResponseAction string            `json:"response_action"`
+		Errors         map[string]string `json:"errors"`
+		View           map[string]any    `json:"view"`
+	}
+	if err := json.Unmarshal(ack.Payload, &p); err != nil {
+		t.Fatalf("fakeslack: ack payload is not JSON: %v", err)
+	}
+	resp.Action, resp.Errors = p.ResponseAction, p.Errors
+	switch p.ResponseAction {
+	case "update":
+		if p.View == nil || p.View["type"] != "modal" {
+			t.Fatalf("fakeslack: update without a modal view: %s", ack.Payload)
+		}
+		s.storeView(viewID, p.View)
+	case "errors":
+		inputs := inputBlockIDs(s.View(t, viewID))
+		for k := range p.Errors {
+			if !slices.Contains(inputs, k) {
+				// Slack shows "We had some trouble connecting" instead.
+				t.Errorf("fakeslack: errors key %q is not an input block of the view", k)
+			}
+		}
+	case "clear":
+		s.closeView(viewID)
+	default:
+		t.Fatalf("fakeslack: unsupported response_action %q", p.ResponseAction)
+	}
+	return resp
+}
+
+func (s *Server) closeView(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.views, id)
+}
+
+// Click presses the button with actionID in the view, as user, and waits for the ack.
+func (s *Server) Click(t testing.TB, user, viewID, actionID string) Ack {
+	t.Helper()
+	view := s.View(t, viewID)
+	var action map[string]any
+	for _, b := range blocks(view) {
+		for _, e := range asList(b["elements"]) {
+			if e["action_id"] == actionID {
+				action = map[string]any{"type": e["type"], "action_id": actionID, "block_id": b["block_id"],
+					"value": e["value"], "text": e["text"], "action_ts": "1764300000.000001"}
+			}
+		}
+	}
+	if action == nil {
+		t.Fatalf("fakeslack: view %s has no button %q", viewID, actionID)
+	}
+	triggerID, _ := s.newTrigger()
+	env := s.send(t, "interactive", map[string]any{
+		"type":       "block_actions",
+		"team":       map[string]any{"id": TeamID, "domain": "fake"},
+		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
+		"api_app_id": "A0FAKE",
+		"trigger_id": triggerID,
+		"container":  map[string]any{"type": "view", "view_id": viewID},
+		"view":       cloneMap(view),
+		"actions":    []any{action},
+	}, true)
+	return s.WaitAck(t, env, 5*time.Second)
+}
+
+// stateFor computes view.state.values for a submission, enforcing what the
+// Slack client enforces: required inputs, max_length, email shape, and
+// options that exist.
+func stateFor(view map[string]any, fill Fill) (map[string]any, error) {
+	values := map[string]any{}
+	for _, b := range blocks(view) {
+		if b["type"] != "input" {
+			continue
+		}
+		blockID, _ := b["block_id"].(string)
+		el, _ := b["element"].(map[string]any)
+		actionID, _ := el["action_id"].(string)
+		typ, _ := el["type"].(string)
+		optional, _ := b["optional"].(bool)
+		given, hasGiven := fill[blockID]
+		if raw, isRaw := given.(Raw); isRaw {
+			v := map[string]any{"type": typ}
+			for k, x := range raw {
+				v[k] = x
+			}
+			values[blockID] = map[string]any{actionID: v}
+			continue
+		}
+		state := map[string]any{"type": typ}
+		empty := true
+		switch typ {
+		case "plain_text_input", "email_text_input":
+			text, _ := el["initial_value"].(string)
+			if hasGiven {
+				text, _ = given.(string)
+			}
+			if max, _ := el["max_length"].(float64); max > 0 && len([]rune(text)) > int(max) {
+				return nil, fmt.Errorf("%s: %d characters, the input allows %d", blockID, len([]rune(text)), int(max))
+			}
+			if typ == "email_text_input" && text != "" && !looksLikeEmail(text) {
+				return nil, fmt.Errorf("%s: %q is not an email address to the Slack client", blockID, text)
+			}
+			if text != "" {
+				state["value"], empty = text, false
+			} else {
+				state["value"] = nil
+			}
+		case "multi_static_select":
+			selected := asList(el["initial_options"])
+			if hasGiven {
+				selected = nil
+				names, _ := given.([]string)
+				for _, name := range names {
+					o := optionByLabel(el["options"], name)
+					if o == nil {
+						return nil, fmt.Errorf("%s: no option %q is offered", blockID, name)
+					}
+					selected = append(selected, o)
+				}
+			}
+			state["selected_options"], empty = selected, len(selected) == 0
+		case "radio_buttons":
+			var selected map[string]any
+			if o, isMap := el["initial_option"].(map[string]any); isMap {
+				selected = o
+			}
+			if hasGiven {
+				label, _ := given.(string)
+				if selected = optionByLabel(el["options"], label); selected == nil {
+					return nil, fmt.Errorf("%s: no option %q is offered", blockID, label)
+				}
+			}
+			if selected != nil {
+				state["selected_option"], empty = selected, false
+			} else {
+				state["selected_option"] = nil
+			}
+		default:
+			return nil, fmt.Errorf("%s: element type %s not supported by this fake", blockID, typ)
+		}
+		if empty && !optional {
+			return nil, fmt.Errorf("%s is required", blockID)
+		}
+		values[blockID] = map[string]any{actionID: state}
+	}
+	return values, nil
+}
+
+func looksLikeEmail(s string) bool {
+	at := strings.LastIndex(s, "@")
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t")
+}
+
+func optionByLabel(options any, label string) map[string]any {
+	for _, o := range asList(options) {
+		if text, _ := o["text"].(map[string]any); text["text"] == label {
+			return o
+		}
+	}
+	return nil
+}
+
+func blocks(view map[string]any) []map[string]any { return asList(view["blocks"]) }
+
+func inputBlockIDs(view map[string]any) []string {
+	var ids []string
+	for _, b := range blocks(view) {
+		if b["type"] == "input" {
+			id, _ := b["block_id"].(string)
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func asList(v any) []map[string]any {
+	list, _ := v.([]any)
+	out := make([]map[string]any, 0, len(list))
+	for _, x := range list {
+		if m, isMap := x.(map[string]any); isMap {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	b, _ := json.Marshal(m)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
+}

@@ -1,0 +1,422 @@
+// Package fakeslack is an in-process Slack for tests: the Web API methods the bot
+// calls, served over HTTP, and Socket Mode served over a real WebSocket. It keeps
+// views the way Slack does (ids, hashes, state), so a test can fill in the modal
+// the bot opened as a person would, and it records every call and every frame.
+package fakeslack
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Tokens the server accepts unless changed before the bot starts.
+const (
+	DefaultBotToken = "xoxb-fake-bot-4f1e2d"
+	DefaultAppToken = "xapp-fake-app-9c8b7a"
+	TeamID          = "T0FAKE"
+	BotUserID       = "U0BOT"
+)
+
+// triggerLifetime is how long Slack honours a trigger_id.
+const triggerLifetime = 3 * time.Second
+
+// Call is one recorded Web API call. Params holds the form fields or the JSON
+// body's top-level fields, without the token; Token is the credential used.
+type Call struct {
+	Method string
+	Token  string
+	Params map[string]string
+	At     time.Time
+}
+
+// Frame is one recorded Socket Mode message, either way.
+type Frame struct {
+	FromApp bool
+	Data    string
+	At      time.Time
+}
+
+// Server is a fake Slack workspace. Methods are safe for concurrent use.
+type Server struct {
+	t   testing.TB
+	srv *httptest.Server
+
+	BotToken string
+	AppToken string
+
+	mu          sync.Mutex
+	calls       []Call
+	frames      []Frame
+	callCh      chan Call
+	tickets     map[string]bool
+	conn        *websocket.Conn
+	connWrite   sync.Mutex
+	connections int
+	connCh      chan int
+	acks        map[string]chan Ack
+	sentAt      map[string]time.Time
+	triggers    map[string]*trigger
+	views       map[string]map[string]any
+	usergroups  map[string][]string
+	failures    map[string][]string
+	seq         int
+}
+
+// Ack is an envelope acknowledgement read back from the app.
+type Ack struct {
+	EnvelopeID string          `json:"envelope_id"`
+	Payload    json.RawMessage `json:"payload"`
+	At         time.Time       `json:"-"`
+}
+
+// New starts a fake Slack, closed when the test ends.
+func New(t testing.TB) *Server {
+	s := &Server{
+		t:          t,
+		BotToken:   DefaultBotToken,
+		AppToken:   DefaultAppToken,
+		callCh:     make(chan Call, 4096),
+		tickets:    map[string]bool{},
+		connCh:     make(chan int, 64),
+		acks:       map[string]chan Ack{},
+		sentAt:     map[string]time.Time{},
+		triggers:   map[string]*trigger{},
+		views:      map[string]map[string]any{},
+		usergroups: map[string][]string{},
+		failures:   map[string][]string{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/", s.serveAPI)
+	mux.HandleFunc("/ws", s.serveSocket)
+	mux.HandleFunc("/response/", s.serveResponseURL)
+	s.srv = httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// APIURL is the Web API base URL, with the trailing slash slack-go needs.
+func (s *Server) APIURL() string { return s.srv.URL + "/api/" }
+
+// Close drops the socket and stops the server.
+func (s *Server) Close() {
+	s.mu.Lock()
+	c := s.conn
+	s.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// SetUsergroup sets the members of a user group.
+func (s *Server) SetUsergroup(id string, members ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.usergroups[id] = members
+}
+
+// FailNext makes the next calls of method answer {"ok":false,"error":code}.
+func (s *Server) FailNext(method string, codes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[method] = append(s.failures[method], codes...)
+}
+
+// Calls returns the recorded Web API calls, optionally of one method.
+func (s *Server) Calls(method string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Frames returns every Socket Mode frame sent or received so far.
+func (s *Server) Frames() []Frame {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.frames)
+}
+
+// NextCall waits up to timeout for the next call of method.
+func (s *Server) NextCall(t testing.TB, method string, timeout time.Duration) Call {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		select {
+		case c := <-s.callCh:
+			if c.Method == method {
+				return c
+			}
+		case <-deadline.C:
+			t.Fatalf("fakeslack: no %s call within %s", method, timeout)
+			return Call{}
+		}
+	}
+}
+
+func (s *Server) nextID(prefix string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	return fmt.Sprintf("%s%06d", prefix, s.seq)
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	params, token := readParams(r)
+	call := Call{Method: method, Token: token, Params: params, At: time.Now()}
+	s.mu.Lock()
+	s.calls = append(s.calls, call)
+	var fail string
+	if q := s.failures[method]; len(q) > 0 {
+		fail, s.failures[method] = q[0], q[1:]
+	}
+	s.mu.Unlock()
+	select {
+	case s.callCh <- call:
+	default:
+	}
+
+	want := s.BotToken
+	if method == "apps.connections.open" {
+		want = s.AppToken
+	}
+	switch {
+	case token != want:
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
+	case fail != "":
+		writeJSON(w, map[string]any{"ok": false, "error": fail})
+	default:
+		writeJSON(w, s.answer(method, params))
+	}
+}
+
+// answer implements each Web API method the bot may call.
+func (s *Server) answer(method string, p map[string]string) map[string]any {
+	switch method {
+	case "auth.test":
+		return ok(map[string]any{"url": "https://fake.slack.com/", "team": "Fake", "user": "plusvibe",
+			"team_id": TeamID, "user_id": BotUserID, "bot_id": "B0BOT"})
+	case "apps.connections.open":
+		ticket := s.nextID("ticket-")
+		s.mu.Lock()
+		s.tickets[ticket] = true
+		s.mu.Unlock()
+		return ok(map[string]any{"url": "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/ws?ticket=" + ticket})
+	case "views.open":
+		return s.viewsOpen(p)
+	case "views.update":
+		return s.viewsUpdate(p)
+	case "conversations.open":
+		users := strings.Split(p["users"], ",")
+		if len(users) != 1 || users[0] == "" {
+			return fail("not_enough_users")
+		}
+		return ok(map[string]any{"channel": map[string]any{"id": "D" + users[0], "is_im": true}})
+	case "chat.postEphemeral":
+		if p["channel"] == "" || p["user"] == "" {
+			return fail("channel_not_found")
+		}
+		return ok(map[string]any{"message_ts": s.ts()})
+	case "chat.postMessage":
+		return ok(map[string]any{"channel": p["channel"], "ts": s.ts()})
+	case "chat.update":
+		return ok(map[string]any{"channel": p["channel"], "ts": p["ts"], "text": p["text"]})
+	case "usergroups.users.list":
+		s.mu.Lock()
+		members, found := s.usergroups[p["usergroup"]]
+		s.mu.Unlock()
+		if !found {
+			return fail("no_such_subteam")
+		}
+		return ok(map[string]any{"users": members})
+	}
+	s.t.Errorf("fakeslack: the bot called %s, which this fake does not serve", method)
+	return fail("unknown_method")
+}
+
+func (s *Server) ts() string {
+	id := s.nextID("")
+	return fmt.Sprintf("1764300000.%s", id)
+}
+
+func (s *Server) viewsOpen(p map[string]string) map[string]any {
+	s.mu.Lock()
+	tr, known := s.triggers[p["trigger_id"]]
+	usable := known && !tr.used
+	if known {
+		tr.used = true // a trigger is good for one view
+	}
+	s.mu.Unlock()
+	switch {
+	case !known:
+		return fail("invalid_trigger_id")
+	case !usable:
+		return fail("exchanged_trigger_id")
+	case time.Since(tr.issued) > triggerLifetime:
+		return fail("expired_trigger_id")
+	}
+	view, errCode := parseView(p["view"])
+	if errCode != "" {
+		return fail(errCode)
+	}
+	stored := s.storeView(s.nextID("V"), view)
+	tr.opened <- stored["id"].(string)
+	return ok(map[string]any{"view": stored})
+}
+
+func (s *Server) viewsUpdate(p map[string]string) map[string]any {
+	id := p["view_id"]
+	s.mu.Lock()
+	old, found := s.views[id]
+	s.mu.Unlock()
+	if !found {
+		return fail("not_found")
+	}
+	if h := p["hash"]; h != "" && h != old["hash"] {
+		return fail("hash_conflict")
+	}
+	view, errCode := parseView(p["view"])
+	if errCode != "" {
+		return fail(errCode)
+	}
+	return ok(map[string]any{"view": s.storeView(id, view)})
+}
+
+func parseView(raw string) (map[string]any, string) {
+	var v map[string]any
+	if err := json.Unmarshal([]byte(raw), &v); err != nil || v["type"] != "modal" {
+		return nil, "invalid_arguments"
+	}
+	if len(raw) > 250_000 {
+		return nil, "view_too_large"
+	}
+	if md, _ := v["private_metadata"].(string); len(md) > 3000 {
+		return nil, "invalid_arguments"
+	}
+	return v, ""
+}
+
+// storeView keeps a view as Slack would and returns Slack's copy of it.
+func (s *Server) storeView(id string, v map[string]any) map[string]any {
+	v["id"] = id
+	v["team_id"] = TeamID
+	v["hash"] = s.nextID("hash-")
+	v["state"] = map[string]any{"values": map[string]any{}}
+	s.mu.Lock()
+	s.views[id] = v
+	s.mu.Unlock()
+	return v
+}
+
+// View returns the current view with that id, as Slack holds it.
+func (s *Server) View(t testing.TB, id string) map[string]any {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, found := s.views[id]
+	if !found {
+		t.Fatalf("fakeslack: no open view %s", id)
+	}
+	return v
+}
+
+// OpenViews returns the ids of the views opened so far and not closed.
+func (s *Server) OpenViews() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id := range s.views {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var p map[string]any
+	_ = json.Unmarshal(body, &p)
+	call := Call{Method: "response_url", Params: flatten(p), At: time.Now()}
+	s.mu.Lock()
+	s.calls = append(s.calls, call)
+	s.mu.Unlock()
+	select {
+	case s.callCh <- call:
+	default:
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// readParams reads form or JSON parameters and the token from either the
+// Authorization header or the form, as Slack accepts both.
+func readParams(r *http.Request) (map[string]string, string) {
+	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	params := map[string]string{}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		body, _ := io.ReadAll(r.Body)
+		var m map[string]any
+		_ = json.Unmarshal(body, &m)
+		params = flatten(m)
+	} else {
+		body, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(body))
+		for k := range r.URL.Query() {
+			form.Set(k, r.URL.Query().Get(k))
+		}
+		for k := range form {
+			params[k] = form.Get(k)
+		}
+	}
+	if t, found := params["token"]; found {
+		if token == "" {
+			token = t
+		}
+		delete(params, "token")
+	}
+	return params, token
+}
+
+// flatten keeps strings as they are and re-encodes anything else as JSON.
+func flatten(m map[string]any) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if s, isString := v.(string); isString {
+			out[k] = s
+			continue
+		}
+		b, _ := json.Marshal(v)
+		out[k] = string(b)
+	}
+	return out
+}
+
+func ok(m map[string]any) map[string]any {
+	m["ok"] = true
+	return m
+}
+
+func fail(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,234 @@
+package fakeslack
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// pingInterval is how often the fake sends WebSocket PINGs, as Slack does;
+// slack-go drops a connection that hears none for 30 s.
+const pingInterval = time.Second
+
+var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+
+func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
+	ticket := r.URL.Query().Get("ticket")
+	s.mu.Lock()
+	valid := s.tickets[ticket]
+	delete(s.tickets, ticket) // a socket URL is good for one connection
+	s.mu.Unlock()
+	if !valid {
+		http.Error(w, "invalid ticket", http.StatusUnauthorized)
+		return
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	s.conn = conn
+	s.connections++
+	n := s.connections
+	s.mu.Unlock()
+
+	done := make(chan struct{})
+	go s.ping(conn, done)
+	if err := s.write(conn, map[string]any{
+		"type":            "hello",
+		"num_connections": 1,
+		"connection_info": map[string]any{"app_id": "A0FAKE"},
+		"debug_info":      map[string]any{"host": "fake", "approximate_connection_time": 18060},
+	}); err == nil {
+		s.connCh <- n
+	}
+	s.readAcks(conn)
+	close(done)
+	conn.Close()
+}
+
+func (s *Server) ping(conn *websocket.Conn, done <-chan struct{}) {
+	t := time.NewTicker(pingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			if conn.WriteControl(websocket.PingMessage, []byte("ping"), time.Now().Add(time.Second)) != nil {
+				return
+			}
+		}
+	}
+}
+
+func (s *Server) readAcks(conn *websocket.Conn) {
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		now := time.Now()
+		var a Ack
+		if json.Unmarshal(data, &a) != nil || a.EnvelopeID == "" {
+			s.t.Errorf("fakeslack: app sent a frame that is not an ack: %s", data)
+			continue
+		}
+		a.At = now
+		s.mu.Lock()
+		s.frames = append(s.frames, Frame{FromApp: true, Data: string(data), At: now})
+		ch := s.acks[a.EnvelopeID]
+		s.mu.Unlock()
+		if ch == nil {
+			s.t.Errorf("fakeslack: ack for unknown envelope %s", a.EnvelopeID)
+			continue
+		}
+		select {
+		case ch <- a:
+		default:
+			s.t.Errorf("fakeslack: envelope %s acked twice", a.EnvelopeID)
+		}
+	}
+}
+
+func (s *Server) write(conn *websocket.Conn, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	s.connWrite.Lock()
+	defer s.connWrite.Unlock()
+	if err := conn.WriteMessage(websocket.TextMessage, data); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.frames = append(s.frames, Frame{Data: string(data), At: time.Now()})
+	s.mu.Unlock()
+	return nil
+}
+
+// WaitConnected waits until the app has opened its nth socket (1 for the
+// first) and been greeted with hello.
+func (s *Server) WaitConnected(t testing.TB, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		have := s.connections
+		s.mu.Unlock()
+		if have >= n {
+			return
+		}
+		select {
+		case <-s.connCh:
+		case <-deadline.C:
+			t.Fatalf("fakeslack: app did not open socket #%d within %s (has %d)", n, timeout, have)
+		}
+	}
+}
+
+// Connections is how many sockets the app has opened.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connections
+}
+
+// send delivers an envelope on the current socket and returns its id.
+func (s *Server) send(t testing.TB, typ string, payload any, acceptsResponse bool) string {
+	t.Helper()
+	id := s.nextID("env-")
+	s.mu.Lock()
+	conn := s.conn
+	s.acks[id] = make(chan Ack, 1)
+	s.sentAt[id] = time.Now()
+	s.mu.Unlock()
+	if conn == nil {
+		t.Fatal("fakeslack: no socket to send on")
+	}
+	err := s.write(conn, map[string]any{
+		"envelope_id":              id,
+		"type":                     typ,
+		"payload":                  payload,
+		"accepts_response_payload": acceptsResponse,
+		"retry_attempt":            0,
+		"retry_reason":             "",
+	})
+	if err != nil {
+		t.Fatalf("fakeslack: sending %s: %v", typ, err)
+	}
+	return id
+}
+
+// Resend delivers an envelope again, with the same id, as Slack does when it
+// thinks an ack was lost.
+func (s *Server) Resend(t testing.TB, envelopeID string) {
+	t.Helper()
+	var frame map[string]any
+	for _, f := range s.Frames() {
+		if !f.FromApp && json.Unmarshal([]byte(f.Data), &frame) == nil && frame["envelope_id"] == envelopeID {
+			break
+		}
+		frame = nil
+	}
+	if frame == nil {
+		t.Fatalf("fakeslack: no envelope %s to resend", envelopeID)
+	}
+	frame["retry_attempt"] = 1
+	frame["retry_reason"] = "timeout"
+	s.mu.Lock()
+	conn := s.conn
+	s.acks[envelopeID] = make(chan Ack, 1)
+	s.mu.Unlock()
+	if err := s.write(conn, frame); err != nil {
+		t.Fatalf("fakeslack: resending: %v", err)
+	}
+}
+
+// WaitAck waits for the app's ack of an envelope.
+func (s *Server) WaitAck(t testing.TB, envelopeID string, timeout time.Duration) Ack {
+	t.Helper()
+	s.mu.Lock()
+	ch := s.acks[envelopeID]
+	s.mu.Unlock()
+	select {
+	case a := <-ch:
+		return a
+	case <-time.After(timeout):
+		t.Fatalf("fakeslack: envelope %s not acked within %s", envelopeID, timeout)
+		return Ack{}
+	}
+}
+
+// SentAt is when an envelope was sent.
+func (s *Server) SentAt(envelopeID string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sentAt[envelopeID]
+}
+
+// Disconnect sends a disconnect envelope, as Slack does before a refresh.
+func (s *Server) Disconnect(t testing.TB, reason string) {
+	t.Helper()
+	s.mu.Lock()
+	conn := s.conn
+	s.mu.Unlock()
+	if err := s.write(conn, map[string]any{"type": "disconnect", "reason": reason,
+		"debug_info": map[string]any{"host": "fake"}}); err != nil {
+		t.Fatalf("fakeslack: sending disconnect: %v", err)
+	}
+}
+
+// Drop closes the socket abruptly, with no close frame.
+func (s *Server) Drop() {
+	s.mu.Lock()
+	conn := s.conn
+	s.mu.Unlock()
+	if conn != nil {
+		conn.NetConn().Close()
+	}
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+// Config is the whole environment the bot reads. Never print it: it holds secrets.
+type Config struct {
+	SlackBotToken       string        `envconfig:"SLACK_BOT_TOKEN"`
+	SlackAppToken       string        `envconfig:"SLACK_APP_TOKEN"`
+	SlackAPIURL         string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
+	SlackCommand        string        `envconfig:"SLACK_COMMAND" default:"/plusvibe-client"`
+	PlusVibeAPIKey      string        `envconfig:"PLUSVIBE_API_KEY"`
+	PlusVibeWorkspaceID string        `envconfig:"PLUSVIBE_WORKSPACE_ID"`
+	PlusVibeBaseURL     string        `envconfig:"PLUSVIBE_BASE_URL" default:"https://api.plusvibe.ai/api/v1"`
+	PlusVibeTimeout     time.Duration `envconfig:"PLUSVIBE_TIMEOUT" default:"30s"`
+	PlusVibeWorkspaces  string        `envconfig:"PLUSVIBE_WORKSPACES"`
+	AllowedUsers        []string      `envconfig:"ALLOWED_USERS"`
+	AllowedUsergroups   []string      `envconfig:"ALLOWED_USERGROUPS"`
+	ApprovalChannel     string        `envconfig:"APPROVAL_CHANNEL"`
+	AuditChannel        string        `envconfig:"AUDIT_CHANNEL"`
+	HTTPAddr            string        `envconfig:"HTTP_ADDR" default:":8080"`
+	LogLevel            string        `envconfig:"LOG_LEVEL" default:"info"`
+	LogFormat           string        `envconfig:"LOG_FORMAT" default:"json"`
+	ShutdownTimeout     time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"25s"`
+
+	staticWorkspaces []plusvibe.Workspace
+}
+
+// secrets may each be given as NAME_FILE instead, Docker and Kubernetes style.
+var secrets = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PLUSVIBE_API_KEY"}
+
+// loadConfig reads and checks the environment. Its errors name the variable
+// and never quote a value.
+func loadConfig() (Config, error) {
+	var cfg Config
+	if err := envconfig.Process("", &cfg); err != nil {
+		var perr *envconfig.ParseError
+		if errors.As(err, &perr) { // its own message would quote the value
+			return cfg, fmt.Errorf("config: %s: not a valid %s", perr.KeyName, perr.TypeName)
+		}
+		return cfg, errors.New("config: could not read the environment")
+	}
+	for _, name := range secrets {
+		if err := readSecretFile(name, cfg.secret(name)); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+func (c *Config) secret(name string) *string {
+	switch name {
+	case "SLACK_BOT_TOKEN":
+		return &c.SlackBotToken
+	case "SLACK_APP_TOKEN":
+		return &c.SlackAppToken
+	}
+	return &c.PlusVibeAPIKey
+}
+
+func readSecretFile(name string, dst *string) error {
+	path := os.Getenv(name + "_FILE")
+	if path == "" {
+		return nil
+	}
+	if *dst != "" {
+		return fmt.Errorf("config: set %s or %s_FILE, not both", name, name)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: %s_FILE: cannot read %s", name, path)
+	}
+	*dst = strings.TrimSpace(string(b))
+	return nil
+}
+
+// Validate checks every setting; it reads no environment.
+func (c *Config) Validate() error {
+	required := func(name, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("config: %s is required", name)
+		}
+		return nil
+	}
+	for _, r := range []struct{ name, v string }{
+		{"SLACK_BOT_TOKEN", c.SlackBotToken}, {"SLACK_APP_TOKEN", c.SlackAppToken},
+		{"PLUSVIBE_API_KEY", c.PlusVibeAPIKey}, {"PLUSVIBE_WORKSPACE_ID", c.PlusVibeWorkspaceID},
+	} {
+		if err := required(r.name, r.v); err != nil {
+			return err
+		}
+	}
+	switch {
+	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+		return errors.New("config: SLACK_BOT_TOKEN must be a bot token (starting xoxb-)")
+	case !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+		return errors.New("config: SLACK_APP_TOKEN must be an app-level token (starting xapp-) with connections:write")
+	case !plusvibe.IsWorkspaceID(c.PlusVibeWorkspaceID):
+		return errors.New("config: PLUSVIBE_WORKSPACE_ID must be a workspace id (24 hexadecimal characters)")
+	case !strings.HasPrefix(c.SlackCommand, "/") || len(c.SlackCommand) < 2 || len(c.SlackCommand) > 32:
+		return errors.New("config: SLACK_COMMAND must start with / and be at most 32 characters")
+	case c.PlusVibeTimeout <= 0:
+		return errors.New("config: PLUSVIBE_TIMEOUT must be positive")
+	case c.ShutdownTimeout <= 0:
+		return errors.New("config: SHUTDOWN_TIMEOUT must be positive")
+	case c.LogFormat != "json" && c.LogFormat != "console":
+		return errors.New("config: LOG_FORMAT must be json or console")
+	case c.ApprovalChannel != "":
+		// Refuse rather than create clients without the approval asked for.
+		return errors.New("config: APPROVAL_CHANNEL is set, but this version cannot hold requests for approval; unset it")
+	}
+	u, err := url.Parse(c.SlackAPIURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("config: SLACK_API_URL must be an absolute http(s) URL")
+	}
+	if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/" // slack-go appends method names to it
+	}
+	if u, err := url.Parse(c.PlusVibeBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("config: PLUSVIBE_BASE_URL must be an absolute http(s) URL")
+	}
+	if len(clean(c.AllowedUsers)) == 0 && len(clean(c.AllowedUsergroups)) == 0 {
+		return errors.New("config: ALLOWED_USERS or ALLOWED_USERGROUPS is required (ALLOWED_USERS=* lets everyone in)")
+	}
+	ws, err := parseWorkspaces(c.PlusVibeWorkspaces)
+	if err != nil {
+		return err
+	}
+	c.staticWorkspaces = ws
+	return nil
+}
+
+// parseWorkspaces reads PLUSVIBE_WORKSPACES: "id=Name,id=Name".
+func parseWorkspaces(s string) ([]plusvibe.Workspace, error) {
+	var out []plusvibe.Workspace
+	for _, item := range clean(strings.Split(s, ",")) {
+		id, name, found := strings.Cut(item, "=")
+		id, name = strings.TrimSpace(id), strings.TrimSpace(name)
+		if !found || name == "" || !plusvibe.IsWorkspaceID(id) {
+			return nil, fmt.Errorf("config: PLUSVIBE_WORKSPACES: entry %d must be id=Name with a 24-hex id", len(out)+1)
+		}
+		out = append(out, plusvibe.Workspace{ID: id, Name: name})
+	}
+	return out, nil
+}
+
+func clean(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (c Config) botConfig() bot.Config {
+	users := clean(c.AllowedUsers)
+	allowAll := len(users) == 1 && users[0] == "*"
+	if allowAll {
+		users = nil
+	}
+	return bot.Config{
+		Command:           c.SlackCommand,
+		APIWorkspaceID:    c.PlusVibeWorkspaceID,
+		StaticWorkspaces:  c.staticWorkspaces,
+		AllowAll:          allowAll,
+		AllowedUsers:      users,
+		AllowedUsergroups: clean(c.AllowedUsergroups),
+		DrainTimeout:      c.ShutdownTimeout,
+	}
+}

@@ -1,0 +1,195 @@
+// Package modals builds the bot's Block Kit views and turns submitted view state
+// back into a PlusVibe request. It is pure: no Slack calls, no logging.
+package modals
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+// Identifiers shared by the builders and the parser, so they cannot drift apart.
+const (
+	CallbackCreate = "plusvibe_create_client"
+	ActionRetry    = "plusvibe_retry_form"
+
+	BlockEmail        = "client_email"
+	BlockFirstName    = "client_first_name"
+	BlockLastName     = "client_last_name"
+	BlockBusinessName = "client_business_name"
+	BlockWorkspaces   = "workspaces"
+	BlockPermission   = "permission"
+	BlockHideLabels   = "hide_labels"
+
+	// Every input has one element, so one action id serves them all.
+	actionInput = "input"
+)
+
+// Limits chosen so a whole Form fits in private_metadata (3,000 characters).
+const (
+	MaxWorkspaces    = 50
+	MaxHideLabelsLen = 800
+	maxOptions       = 100 // Slack's cap on a static select's options
+	maxOptionText    = 75
+	maxMetadata      = 3000
+)
+
+// Form is what a person typed into the create-client modal.
+type Form struct {
+	Email        string   `json:"e,omitempty"`
+	FirstName    string   `json:"f,omitempty"`
+	LastName     string   `json:"l,omitempty"`
+	BusinessName string   `json:"b,omitempty"`
+	WorkspaceIDs []string `json:"w,omitempty"`
+	Permission   string   `json:"p,omitempty"`
+	HideLabels   string   `json:"h,omitempty"` // as typed: comma or line separated
+}
+
+// Metadata travels in the views' private_metadata between the steps of one
+// request, so no step depends on the memory of the process that ran the last.
+type Metadata struct {
+	// ChannelID is where the command was typed.
+	ChannelID string `json:"c,omitempty"`
+	// Form is set on the progress and failure views, for "try again".
+	Form *Form `json:"f,omitempty"`
+}
+
+// Encode returns the private_metadata string.
+func (m Metadata) Encode() string {
+	b, _ := json.Marshal(m) // plain strings only: cannot fail
+	return string(b)
+}
+
+// DecodeMetadata reads private_metadata; an empty or foreign string yields the
+// zero Metadata.
+func DecodeMetadata(s string) Metadata {
+	var m Metadata
+	_ = json.Unmarshal([]byte(s), &m)
+	return m
+}
+
+// NewForm builds the create-client modal, pre-filled with f. Workspaces are
+// offered by name, sorted; only the first 100 fit in a Slack select.
+func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata) slack.ModalViewRequest {
+	email := slack.NewEmailTextInputBlockElement(plainText("nova@example.com"), actionInput)
+	email.InitialValue = f.Email
+
+	opts := workspaceOptions(workspaces)
+	ws := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plainText("Choose workspaces"), actionInput, opts...)
+	maxSel := MaxWorkspaces
+	ws.MaxSelectedItems = &maxSel
+	for _, o := range opts {
+		if slices.Contains(f.WorkspaceIDs, o.Value) {
+			ws.InitialOptions = append(ws.InitialOptions, o)
+		}
+	}
+
+	perm := slack.NewRadioButtonsBlockElement(actionInput, permissionOptions()...)
+	for _, o := range perm.Options {
+		if o.Value == f.Permission {
+			perm.InitialOption = o
+		}
+	}
+
+	labels := textInput("e.g. NOT_INTERESTED, DO_NOT_CONTACT", f.HideLabels, MaxHideLabelsLen)
+	labels.Multiline = true
+	labelsBlock := slack.NewInputBlock(BlockHideLabels, plainText("Labels to hide"),
+		plainText("Lead labels this client won't see, separated by commas or new lines."), labels)
+	labelsBlock.Optional = true
+
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      CallbackCreate,
+		Title:           plainText("New PlusVibe client"),
+		Submit:          plainText("Create client"),
+		Close:           plainText("Cancel"),
+		PrivateMetadata: meta.Encode(),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewInputBlock(BlockEmail, plainText("Client email"), nil, email),
+			slack.NewInputBlock(BlockFirstName, plainText("First name"), nil,
+				textInput("Nova", f.FirstName, plusvibe.MaxNameLen)),
+			slack.NewInputBlock(BlockLastName, plainText("Last name"), nil,
+				textInput("Smith", f.LastName, plusvibe.MaxNameLen)),
+			slack.NewInputBlock(BlockBusinessName, plainText("Business name"), nil,
+				textInput("Nova Consulting Ltd", f.BusinessName, plusvibe.MaxBusinessNameLen)),
+			slack.NewInputBlock(BlockWorkspaces, plainText("Workspaces"),
+				plainText("The client gets a login to each workspace chosen."), ws),
+			slack.NewInputBlock(BlockPermission, plainText("Access"), nil, perm),
+			labelsBlock,
+		}},
+	}
+}
+
+func textInput(placeholder, initial string, max int) *slack.PlainTextInputBlockElement {
+	e := slack.NewPlainTextInputBlockElement(plainText(placeholder), actionInput)
+	e.InitialValue = initial
+	e.MaxLength = max
+	return e
+}
+
+func workspaceOptions(workspaces []plusvibe.Workspace) []*slack.OptionBlockObject {
+	sorted := slices.Clone(workspaces)
+	slices.SortStableFunc(sorted, func(a, b plusvibe.Workspace) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	if len(sorted) > maxOptions {
+		sorted = sorted[:maxOptions]
+	}
+	opts := make([]*slack.OptionBlockObject, len(sorted))
+	for i, w := range sorted {
+		name := w.Name
+		if strings.TrimSpace(name) == "" {
+			name = w.ID
+		}
+		opts[i] = slack.NewOptionBlockObject(w.ID, plainText(truncate(name, maxOptionText)), nil)
+	}
+	return opts
+}
+
+func permissionOptions() []*slack.OptionBlockObject {
+	return []*slack.OptionBlockObject{
+		slack.NewOptionBlockObject(plusvibe.PermissionFullAccess, plainText("Full access"),
+			plainText("Everything in the workspace")),
+		slack.NewOptionBlockObject(plusvibe.PermissionUniboxAccess, plainText("Unibox only"),
+			plainText("Only the shared inbox")),
+	}
+}
+
+// PermissionLabel is how a permission is shown to people.
+func PermissionLabel(p string) string {
+	switch p {
+	case plusvibe.PermissionFullAccess:
+		return "Full access"
+	case plusvibe.PermissionUniboxAccess:
+		return "Unibox only"
+	}
+	return p
+}
+
+func plainText(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
+}
+
+func truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max-1]) + "…"
+}
+
+// Escape makes user-typed text literal in mrkdwn: Slack treats only &, < and >
+// as control characters, and <!channel> would otherwise ping everybody.
+func Escape(s string) string {
+	return mrkdwnEscaper.Replace(s)
+}
+
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

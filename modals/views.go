@@ -1,0 +1,79 @@
+package modals
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+)
+
+// Progress is shown while PlusVibe is being asked; it keeps the form for a retry.
+func Progress(f Form, meta Metadata) slack.ModalViewRequest {
+	meta.Form = &f
+	return resultView(meta, "", section(fmt.Sprintf(":hourglass_flowing_sand: Creating a PlusVibe client for *%s*…", Escape(f.Email))))
+}
+
+// Success says where the password went.
+func Success(email string) slack.ModalViewRequest {
+	return resultView(Metadata{}, "",
+		section(fmt.Sprintf(":white_check_mark: Client *%s* created.", Escape(email))),
+		section("The one-time password is in your DMs with this app. It is shown only once: pass it on now."))
+}
+
+// SuccessWithPassword shows the password in the requester's own modal, for when
+// the DM could not be delivered. Only the requester sees their modal.
+func SuccessWithPassword(email, password string) slack.ModalViewRequest {
+	return resultView(Metadata{}, "",
+		section(fmt.Sprintf(":white_check_mark: Client *%s* created.", Escape(email))),
+		section("Your DM with this app could not be reached, so here is the one-time password. It will not be shown again:"),
+		slack.NewSectionBlock(plainText(password), nil, nil))
+}
+
+// Failure explains what went wrong and offers the filled-in form again.
+func Failure(f Form, meta Metadata, reason string) slack.ModalViewRequest {
+	meta.Form = &f
+	retry := slack.NewButtonBlockElement(ActionRetry, "retry", plainText("Edit and try again")).WithStyle(slack.StylePrimary)
+	return resultView(meta, "Couldn't create client",
+		section(":x: "+Escape(reason)),
+		slack.NewActionBlock("retry", retry))
+}
+
+func resultView(meta Metadata, title string, blocks ...slack.Block) slack.ModalViewRequest {
+	if title == "" {
+		title = "New PlusVibe client"
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      CallbackCreate,
+		Title:           plainText(title),
+		Close:           plainText("Close"),
+		PrivateMetadata: meta.Encode(),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+func section(md string) *slack.SectionBlock {
+	return slack.NewSectionBlock(mrkdwn(truncate(md, 3000)), nil, nil)
+}
+
+// PasswordMessage is the ephemeral DM that hands the password to the requester.
+func PasswordMessage(email, password string) string {
+	return fmt.Sprintf("PlusVibe client *%s* is ready. One-time password (shown only now):\n```%s```",
+		Escape(email), Escape(password))
+}
+
+// HelpText answers "<command> help".
+func HelpText(command string) string {
+	return strings.Join([]string{
+		fmt.Sprintf("*%s* creates a PlusVibe client login without leaving Slack.", command),
+		fmt.Sprintf("• `%s` opens the form: email, name, business, workspaces, access, labels to hide.", command),
+		fmt.Sprintf("• `%s nova@example.com` opens it with the email filled in.", command),
+		"The one-time password comes to you alone, in your DMs with this app.",
+	}, "\n")
+}
+
+// NotAllowedText answers a person who may not create clients.
+const NotAllowedText = "Sorry, you're not on the list of people who can create PlusVibe clients. Ask your Slack admin to add you."
+
+// NoWorkspacesText answers when the workspace list could not be loaded yet.
+const NoWorkspacesText = "The list of PlusVibe workspaces isn't available right now, so the form can't be opened. Try again in a minute."
