@@ -113,6 +113,9 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	return b, nil
 }
 
+// WorkspacesReady is closed once the workspace list is available.
+func (b *Bot) WorkspacesReady() <-chan struct{} { return b.workspaces.ready }
+
 // Ready reports whether the Socket Mode connection is up.
 func (b *Bot) Ready() bool { return b.ready.Load() }
 

@@ -59,7 +59,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	fields["client_id"] = resp.ClientID
 	// What a late duplicate is shown: never the password.
 	b.claims.finish(viewID, modals.Success(resp.Email))
-	if err := b.deliverPassword(ctx, user, resp); err != nil {
+	if err := b.deliverPassword(ctx, user, create.ClientBusinessName, resp); err != nil {
 		// Fall back to the requester's own modal, which only they can see.
 		if uerr := b.updateView(ctx, viewID, modals.SuccessWithPassword(resp.Email, resp.Password.Reveal())); uerr != nil {
 			b.tellLost(ctx, meta.ChannelID, user, resp.Email)
@@ -75,13 +75,13 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 
 // deliverPassword posts the password as an ephemeral message in the
 // requester's DM with the app: visible to them alone, gone on reload.
-func (b *Bot) deliverPassword(ctx context.Context, user string, resp plusvibe.CreateClientResponse) error {
+func (b *Bot) deliverPassword(ctx context.Context, user, business string, resp plusvibe.CreateClientResponse) error {
 	dm, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
 	if err != nil {
 		return err
 	}
 	_, err = b.slack.PostEphemeralContext(ctx, dm.ID, user,
-		slack.MsgOptionText(modals.PasswordMessage(resp.Email, resp.Password.Reveal()), false))
+		slack.MsgOptionText(modals.PasswordMessage(resp.Email, business, resp.Password.Reveal()), false))
 	return err
 }
 

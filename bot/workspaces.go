@@ -22,20 +22,27 @@ type workspaceCache struct {
 	pv       PlusVibe
 	log      zerolog.Logger
 	kick     chan struct{}
+	ready    chan struct{} // closed once a list is there
+	once     sync.Once
 
 	mu   sync.RWMutex
 	list []plusvibe.Workspace
 }
 
 func newWorkspaceCache(cfg Config, pv PlusVibe, log zerolog.Logger) *workspaceCache {
-	return &workspaceCache{
+	c := &workspaceCache{
 		static:   len(cfg.StaticWorkspaces) > 0,
 		list:     slices.Clone(cfg.StaticWorkspaces),
 		interval: cfg.WorkspaceRefresh,
 		pv:       pv,
 		log:      log,
 		kick:     make(chan struct{}, 1),
+		ready:    make(chan struct{}),
 	}
+	if c.static {
+		close(c.ready)
+	}
+	return c
 }
 
 func (c *workspaceCache) get() []plusvibe.Workspace {
@@ -83,6 +90,7 @@ func (c *workspaceCache) load(ctx context.Context) error {
 	c.mu.Lock()
 	c.list = ws
 	c.mu.Unlock()
+	c.once.Do(func() { close(c.ready) })
 	c.log.Info().Int("workspaces", len(ws)).Msg("PlusVibe workspaces loaded")
 	return nil
 }

@@ -57,9 +57,9 @@ func section(md string) *slack.SectionBlock {
 }
 
 // PasswordMessage is the ephemeral DM that hands the password to the requester.
-func PasswordMessage(email, password string) string {
-	return fmt.Sprintf("PlusVibe client *%s* is ready. One-time password (shown only now):\n```%s```",
-		Escape(email), Escape(password))
+func PasswordMessage(email, business, password string) string {
+	return fmt.Sprintf("PlusVibe client *%s* (%s) is ready. One-time password (shown only now):\n```%s```",
+		Escape(email), Escape(business), Escape(password))
 }
 
 // HelpText answers "<command> help".

@@ -38,6 +38,8 @@ type Call struct {
 	Token  string
 	Params map[string]string
 	At     time.Time
+	// Error is the error code answered, empty on success.
+	Error string
 }
 
 // Frame is one recorded Socket Mode message, either way.
@@ -182,30 +184,42 @@ func (s *Server) nextID(prefix string) string {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	params, token := readParams(r)
-	call := Call{Method: method, Token: token, Params: params, At: time.Now()}
 	s.mu.Lock()
-	s.calls = append(s.calls, call)
 	var fail string
 	if q := s.failures[method]; len(q) > 0 {
 		fail, s.failures[method] = q[0], q[1:]
 	}
 	s.mu.Unlock()
-	select {
-	case s.callCh <- call:
-	default:
-	}
 
 	want := s.BotToken
 	if method == "apps.connections.open" {
 		want = s.AppToken
 	}
+	var answer map[string]any
 	switch {
 	case token != want:
-		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
+		answer = failure("invalid_auth")
 	case fail != "":
-		writeJSON(w, map[string]any{"ok": false, "error": fail})
+		answer = failure(fail)
 	default:
-		writeJSON(w, s.answer(method, params))
+		answer = s.answer(method, params)
+	}
+	// Recorded once answered, so a test that saw the call also sees its effect.
+	call := Call{Method: method, Token: token, Params: params, At: time.Now()}
+	if answer["ok"] != true {
+		call.Error, _ = answer["error"].(string)
+	}
+	s.record(call)
+	writeJSON(w, answer)
+}
+
+func (s *Server) record(call Call) {
+	s.mu.Lock()
+	s.calls = append(s.calls, call)
+	s.mu.Unlock()
+	select {
+	case s.callCh <- call:
+	default:
 	}
 }
 
@@ -228,12 +242,12 @@ func (s *Server) answer(method string, p map[string]string) map[string]any {
 	case "conversations.open":
 		users := strings.Split(p["users"], ",")
 		if len(users) != 1 || users[0] == "" {
-			return fail("not_enough_users")
+			return failure("not_enough_users")
 		}
 		return ok(map[string]any{"channel": map[string]any{"id": "D" + users[0], "is_im": true}})
 	case "chat.postEphemeral":
 		if p["channel"] == "" || p["user"] == "" {
-			return fail("channel_not_found")
+			return failure("channel_not_found")
 		}
 		return ok(map[string]any{"message_ts": s.ts()})
 	case "chat.postMessage":
@@ -245,12 +259,12 @@ func (s *Server) answer(method string, p map[string]string) map[string]any {
 		members, found := s.usergroups[p["usergroup"]]
 		s.mu.Unlock()
 		if !found {
-			return fail("no_such_subteam")
+			return failure("no_such_subteam")
 		}
 		return ok(map[string]any{"users": members})
 	}
 	s.t.Errorf("fakeslack: the bot called %s, which this fake does not serve", method)
-	return fail("unknown_method")
+	return failure("unknown_method")
 }
 
 func (s *Server) ts() string {
@@ -268,15 +282,15 @@ func (s *Server) viewsOpen(p map[string]string) map[string]any {
 	s.mu.Unlock()
 	switch {
 	case !known:
-		return fail("invalid_trigger_id")
+		return failure("invalid_trigger_id")
 	case !usable:
-		return fail("exchanged_trigger_id")
+		return failure("exchanged_trigger_id")
 	case time.Since(tr.issued) > triggerLifetime:
-		return fail("expired_trigger_id")
+		return failure("expired_trigger_id")
 	}
 	view, errCode := parseView(p["view"])
 	if errCode != "" {
-		return fail(errCode)
+		return failure(errCode)
 	}
 	stored := s.storeView(s.nextID("V"), view)
 	tr.opened <- stored["id"].(string)
@@ -289,14 +303,14 @@ func (s *Server) viewsUpdate(p map[string]string) map[string]any {
 	old, found := s.views[id]
 	s.mu.Unlock()
 	if !found {
-		return fail("not_found")
+		return failure("not_found")
 	}
 	if h := p["hash"]; h != "" && h != old["hash"] {
-		return fail("hash_conflict")
+		return failure("hash_conflict")
 	}
 	view, errCode := parseView(p["view"])
 	if errCode != "" {
-		return fail(errCode)
+		return failure(errCode)
 	}
 	return ok(map[string]any{"view": s.storeView(id, view)})
 }
@@ -355,14 +369,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	var p map[string]any
 	_ = json.Unmarshal(body, &p)
-	call := Call{Method: "response_url", Params: flatten(p), At: time.Now()}
-	s.mu.Lock()
-	s.calls = append(s.calls, call)
-	s.mu.Unlock()
-	select {
-	case s.callCh <- call:
-	default:
-	}
+	s.record(Call{Method: "response_url", Params: flatten(p), At: time.Now()})
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -414,7 +421,7 @@ func ok(m map[string]any) map[string]any {
 	return m
 }
 
-func fail(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
+func failure(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -54,7 +54,7 @@ type Request struct {
 	Body   []byte
 	// SpecError is the spec validation failure, if any.
 	SpecError error
-	// Status is what the server answered.
+	// Status is what the server answered; 0 while in flight or abandoned.
 	Status int
 }
 
@@ -168,7 +168,7 @@ func (s *Server) Clients() []CreatedClient {
 	return slices.Clone(s.clients)
 }
 
-// Next waits up to timeout for the next recorded request that matches method
+// Next waits up to timeout for the next request to arrive that matches method
 // and path, failing the test if none comes.
 func (s *Server) Next(t testing.TB, method, path string, timeout time.Duration) Request {
 	t.Helper()
@@ -195,16 +195,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		APIKey: r.Header.Get("x-api-key"),
 		Body:   body,
 	}
-	status, out, header := s.answer(r, &rec)
-	rec.Status = status
-
+	// Recorded on arrival, so tests can wait for a request that is being held.
 	s.mu.Lock()
+	idx := len(s.requests)
 	s.requests = append(s.requests, rec)
 	s.mu.Unlock()
 	select {
 	case s.seen <- rec:
 	default: // nobody is waiting on more than the buffer holds
 	}
+
+	status, out, header := s.answer(r, &rec)
+	s.mu.Lock()
+	s.requests[idx].Status, s.requests[idx].SpecError = status, rec.SpecError
+	s.mu.Unlock()
 
 	if status == 0 { // client went away while held
 		return

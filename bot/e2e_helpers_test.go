@@ -1,0 +1,184 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+)
+
+const (
+	requester = "U0ALICE"
+	outsider  = "U0MALLORY"
+	wait      = 5 * time.Second // bounds a failing wait; passing runs take milliseconds
+)
+
+// logBuffer collects log lines from several goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// lines decodes each JSON log line.
+func (l *logBuffer) lines(t testing.TB) []map[string]any {
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(l.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+type world struct {
+	t     *testing.T
+	slack *fakeslack.Server
+	pv    *plusvibetest.Server
+	logs  *logBuffer
+	bot   *bot.Bot
+	stop  context.CancelFunc
+	done  chan error
+}
+
+type setup struct {
+	cfg     bot.Config
+	pvOpts  []plusvibetest.Option
+	pvOpt   []plusvibe.Option
+	noStart bool
+}
+
+// start runs the real bot against a fake Slack and a fake PlusVibe.
+func start(t *testing.T, s setup) *world {
+	t.Helper()
+	w := &world{t: t, slack: fakeslack.New(t), pv: plusvibetest.NewServer(t, s.pvOpts...), logs: &logBuffer{}}
+	cfg := s.cfg
+	if cfg.Command == "" {
+		cfg.Command = fakeslack.DefaultCommand
+	}
+	cfg.APIWorkspaceID = plusvibetest.DefaultWorkspaces[0].ID
+	if !cfg.AllowAll && cfg.AllowedUsers == nil && cfg.AllowedUsergroups == nil {
+		cfg.AllowedUsers = []string{requester}
+	}
+	if cfg.DrainTimeout == 0 {
+		cfg.DrainTimeout = wait
+	}
+	pv, err := plusvibe.NewClient(w.pv.APIKey(), append([]plusvibe.Option{plusvibe.WithBaseURL(w.pv.URL())}, s.pvOpt...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := zerolog.New(w.logs)
+	slackLog := log.New(logger, "", 0)
+	api := slack.New(w.slack.BotToken, slack.OptionAPIURL(w.slack.APIURL()), slack.OptionAppLevelToken(w.slack.AppToken),
+		slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second}), slack.OptionLog(slackLog))
+	sm := socketmode.New(api, socketmode.OptionLog(slackLog))
+	w.bot, err = bot.New(cfg, sm, pv, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stop, w.done = cancel, make(chan error, 1)
+	go func() { w.done <- w.bot.Run(ctx) }()
+	// Cleanups run last-in first-out: stop the bot, then look for leaks.
+	t.Cleanup(w.checkLeaks)
+	t.Cleanup(func() { w.shutdown() })
+	w.slack.WaitConnected(t, 1, wait)
+	w.waitWorkspaces()
+	return w
+}
+
+// waitWorkspaces waits for the first workspace list.
+func (w *world) waitWorkspaces() {
+	select {
+	case <-w.bot.WorkspacesReady():
+	case <-time.After(wait):
+		w.t.Fatal("workspaces never loaded")
+	}
+}
+
+func (w *world) shutdown() error {
+	if w.stop == nil {
+		return nil
+	}
+	w.stop()
+	w.stop = nil
+	select {
+	case err := <-w.done:
+		return err
+	case <-time.After(2 * wait):
+		w.t.Fatal("bot did not stop")
+		return nil
+	}
+}
+
+// openForm runs the command and returns the view id of the opened form.
+func (w *world) openForm(user, text string) string {
+	w.t.Helper()
+	cmd := w.slack.SendCommand(w.t, user, fakeslack.DefaultCommand, text)
+	ack := w.slack.WaitAck(w.t, cmd.EnvelopeID, wait)
+	if len(ack.Payload) != 0 {
+		w.t.Fatalf("command acked with %s, want an empty ack and a modal", ack.Payload)
+	}
+	return w.slack.WaitView(w.t, cmd, wait)
+}
+
+// goodFill is what a person types into a valid form.
+func goodFill() fakeslack.Fill {
+	return fakeslack.Fill{
+		modals.BlockEmail:        "nova.smith@example.com",
+		modals.BlockFirstName:    "Nova",
+		modals.BlockLastName:     "Smith",
+		modals.BlockBusinessName: "Nova Consulting Ltd",
+		modals.BlockWorkspaces:   []string{"Nova Consulting", "Zeta Labs"},
+		modals.BlockPermission:   "Unibox only",
+		modals.BlockHideLabels:   "NOT_INTERESTED, DO_NOT_CONTACT",
+	}
+}
+
+// viewText is every text of a view, for assertions on what a person reads.
+func viewText(view map[string]any) string {
+	b, _ := json.Marshal(view["blocks"])
+	return string(b)
+}
+
+// finalView waits for the views.update that ends a creation and returns its view.
+func (w *world) finalView() map[string]any {
+	w.t.Helper()
+	call := w.slack.NextCall(w.t, "views.update", wait)
+	var v map[string]any
+	if err := json.Unmarshal([]byte(call.Params["view"]), &v); err != nil {
+		w.t.Fatal(err)
+	}
+	return v
+}

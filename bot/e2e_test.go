@@ -1,0 +1,329 @@
+package bot_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+)
+
+func TestHappyPath(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	viewID := w.openForm(requester, "nova.smith@example.com")
+	if got := viewText(w.slack.View(t, viewID)); !strings.Contains(got, `"initial_value":"nova.smith@example.com"`) {
+		t.Errorf("email not pre-filled from the command text: %s", got)
+	}
+
+	fill := goodFill()
+	delete(fill, modals.BlockEmail) // keeps the pre-filled value
+	resp := w.slack.Submit(t, requester, viewID, fill)
+	if resp.Action != "update" || !strings.Contains(viewText(w.slack.View(t, viewID)), "Creating a PlusVibe client") {
+		t.Fatalf("submission answered with %q, want an update to a progress view", resp.Action)
+	}
+
+	final := w.finalView()
+	if !strings.Contains(viewText(final), "created") || !strings.Contains(viewText(final), "in your DMs") {
+		t.Errorf("final view says %s, want created and where the password went", viewText(final))
+	}
+	post := w.pv.Requests()[1] // after GET /authenticate
+	var body map[string]any
+	_ = json.Unmarshal(post.Body, &body)
+	ws, _ := body["workspaces"].([]any)
+	if body["client_email"] != "nova.smith@example.com" || len(ws) != 2 || post.SpecError != nil {
+		t.Errorf("POST /client body %s, spec error %v", post.Body, post.SpecError)
+	}
+	first := ws[0].(map[string]any)
+	if perms := first["permissions"].([]any); perms[0] != "UNIBOX_FULL_ACCESS" || len(first["hide_labels"].([]any)) != 2 {
+		t.Errorf("workspace entry %v, want Unibox only with two hidden labels", first)
+	}
+
+	eph := w.slack.Calls("chat.postEphemeral")
+	if len(eph) != 1 || eph[0].Params["channel"] != "D"+requester || eph[0].Params["user"] != requester {
+		t.Fatalf("ephemeral deliveries %v, want one to the requester's DM", eph)
+	}
+	if pw := w.pv.Clients()[0].Password; !containsAny(eph[0].Params["text"], pw) {
+		t.Error("the DM does not carry the password")
+	}
+	if n := w.pv.Count("POST", "/client"); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
+	}
+	assertLogged(t, w, "submit", "created")
+}
+
+// assertLogged stops the bot (so every request has ended) and looks for the
+// request's log event.
+func assertLogged(t *testing.T, w *world, interaction, outcome string) {
+	t.Helper()
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range w.logs.lines(t) {
+		if l["message"] == "request" && l["interaction"] == interaction && l["outcome"] == outcome {
+			if l["user"] == "" || l["duration"] == nil {
+				t.Errorf("request log without user or duration: %v", l)
+			}
+			return
+		}
+	}
+	t.Errorf("no request log with interaction %s and outcome %s in:\n%s", interaction, outcome, w.logs.String())
+}
+
+func TestNotAllowed(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	cmd := w.slack.SendCommand(t, outsider, fakeslack.DefaultCommand, "")
+	ack := w.slack.WaitAck(t, cmd.EnvelopeID, wait)
+	if !strings.Contains(string(ack.Payload), "not on the list") || !strings.Contains(string(ack.Payload), `"ephemeral"`) {
+		t.Errorf("outsider got %s, want a private refusal", ack.Payload)
+	}
+	if n := len(w.slack.Calls("views.open")); n != 0 {
+		t.Errorf("%d modals opened for an outsider", n)
+	}
+	assertLogged(t, w, "command", "refused")
+}
+
+func TestUsergroupMembersAllowed(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{cfg: bot.Config{AllowedUsergroups: []string{"S0SUPPORT"}}})
+	w.slack.SetUsergroup("S0SUPPORT", "U0BOB", requester)
+	w.openForm(requester, "")
+	cmd := w.slack.SendCommand(t, outsider, fakeslack.DefaultCommand, "")
+	if ack := w.slack.WaitAck(t, cmd.EnvelopeID, wait); !strings.Contains(string(ack.Payload), "not on the list") {
+		t.Errorf("non-member got %s", ack.Payload)
+	}
+	if n := len(w.slack.Calls("usergroups.users.list")); n != 1 {
+		t.Errorf("%d usergroups.users.list calls, want 1 (cached)", n)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	cmd := w.slack.SendCommand(t, outsider, fakeslack.DefaultCommand, "help")
+	if ack := w.slack.WaitAck(t, cmd.EnvelopeID, wait); !strings.Contains(string(ack.Payload), "creates a PlusVibe client") {
+		t.Errorf("help answered %s", ack.Payload)
+	}
+}
+
+func TestBadFields(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		block string
+		value any
+		words string
+	}{
+		{"email without a domain", modals.BlockEmail, "nova@localhost", "no valid domain"},
+		{"blank first name", modals.BlockFirstName, "   ", "first name cannot be blank"},
+		{"blank business", modals.BlockBusinessName, " ", "business name cannot be blank"},
+		{"workspace not offered", modals.BlockWorkspaces, fakeslack.Raw{"selected_options": []any{
+			map[string]any{"text": map[string]any{"type": "plain_text", "text": "X"}, "value": "ffffffffffffffffffffffff"}}}, "not available"},
+		{"no workspace", modals.BlockWorkspaces, fakeslack.Raw{"selected_options": []any{}}, "at least one workspace"},
+		{"no permission", modals.BlockPermission, fakeslack.Raw{"selected_option": nil}, "Choose Full access or Unibox only"},
+		{"over-long last name", modals.BlockLastName, fakeslack.Raw{"value": strings.Repeat("x", 101)}, "the limit is 100"},
+		{"over-long labels", modals.BlockHideLabels, fakeslack.Raw{"value": strings.Repeat("L,", 401)}, "the limit is 800"},
+	}
+	w := start(t, setup{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			viewID := w.openForm(requester, "")
+			fill := goodFill()
+			fill[tt.block] = tt.value
+			resp := w.slack.Submit(t, requester, viewID, fill)
+			if resp.Action != "errors" || !strings.Contains(resp.Errors[tt.block], tt.words) {
+				t.Errorf("got %s %v, want an error under %s saying %q", resp.Action, resp.Errors, tt.block, tt.words)
+			}
+		})
+	}
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Errorf("%d POSTs for invalid forms, want 0", n)
+	}
+}
+
+// TestSlowPlusVibe holds PlusVibe's answer: the ack must come while it is
+// still being held, and the result after.
+func TestSlowPlusVibe(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	hold := make(chan struct{})
+	w.pv.Script("POST", "/client", plusvibetest.Response{Status: 200,
+		Body: `{"client_id":"70218d5e05561a3877dcb77f","email":"nova.smith@example.com","password":"Held#Pw1"}`, Hold: hold})
+	viewID := w.openForm(requester, "")
+	env := w.slack.SendSubmission(t, requester, viewID, goodFill())
+	resp := w.slack.ApplyAck(t, viewID, env, wait)
+	if resp.Action != "update" {
+		t.Fatalf("ack %q, want update", resp.Action)
+	}
+	if n := len(w.slack.Calls("views.update")); n != 0 {
+		t.Fatal("result shown before PlusVibe answered")
+	}
+	close(hold)
+	if got := viewText(w.finalView()); !strings.Contains(got, "created") {
+		t.Errorf("final view %s", got)
+	}
+	t.Logf("ack %s after the submission was sent, while PlusVibe was held", resp.Ack.At.Sub(w.slack.SentAt(env)))
+}
+
+func TestPlusVibeErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		script   []plusvibetest.Response
+		words    string
+		posts    int
+		succeeds bool
+	}{
+		{"400", []plusvibetest.Response{{Status: 400, Body: `{"message":"client_business_name is invalid"}`}}, "PlusVibe rejected the request: client_business_name is invalid", 1, false},
+		{"401", []plusvibetest.Response{{Status: 401}}, "rejected the bot's API key", 1, false},
+		{"403", []plusvibetest.Response{{Status: 403}}, "rejected the bot's API key", 1, false},
+		{"409", []plusvibetest.Response{{Status: 409}}, "already exists", 1, false},
+		{"400 already exists", []plusvibetest.Response{{Status: 400, Body: `{"message":"Client with this email already exists"}`}}, "already exists", 1, false},
+		{"500", []plusvibetest.Response{{Status: 500}}, "internal error (HTTP 500)", 1, false},
+		{"429 then success", []plusvibetest.Response{{Status: 429, RetryAfter: "0"}}, "created", 2, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := start(t, setup{})
+			w.pv.Script("POST", "/client", tt.script...)
+			viewID := w.openForm(requester, "")
+			w.slack.Submit(t, requester, viewID, goodFill())
+			final := w.finalView()
+			if got := viewText(final); !strings.Contains(got, tt.words) {
+				t.Errorf("final view %s, want %q", got, tt.words)
+			}
+			if n := w.pv.Count("POST", "/client"); n != tt.posts {
+				t.Errorf("%d POSTs, want %d", n, tt.posts)
+			}
+			if tt.succeeds {
+				return
+			}
+			// Try again: the form comes back with everything typed.
+			w.slack.Click(t, requester, viewID, modals.ActionRetry)
+			form := w.finalView()
+			text := viewText(form)
+			for _, typed := range []string{"nova.smith@example.com", "Nova Consulting Ltd", "NOT_INTERESTED, DO_NOT_CONTACT", "Zeta Labs", "UNIBOX_FULL_ACCESS"} {
+				if !strings.Contains(text, typed) {
+					t.Errorf("reopened form lost %q", typed)
+				}
+			}
+			// Submitting the reopened form as it is sends one more POST.
+			w.slack.Submit(t, requester, viewID, fakeslack.Fill{})
+			w.finalView()
+			if n := w.pv.Count("POST", "/client"); n != tt.posts+1 {
+				t.Errorf("%d POSTs after the retry, want %d", n, tt.posts+1)
+			}
+		})
+	}
+}
+
+func TestEphemeralFailureFallsBackToModal(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.slack.FailNext("chat.postEphemeral", "user_not_in_channel")
+	viewID := w.openForm(requester, "")
+	w.slack.Submit(t, requester, viewID, goodFill())
+	final := viewText(w.finalView())
+	if pw := w.pv.Clients()[0].Password; !containsAny(final, pw) {
+		t.Errorf("fallback view does not show the password: %s", final)
+	}
+	assertLogged(t, w, "submit", "created_shown_in_modal")
+}
+
+func TestDoubleSubmitCreatesOnce(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	hold := make(chan struct{})
+	w.pv.Script("POST", "/client", plusvibetest.Response{Status: 200,
+		Body: `{"client_id":"70218d5e05561a3877dcb77f","email":"nova.smith@example.com","password":"Once#Pw1"}`, Hold: hold})
+	viewID := w.openForm(requester, "")
+	first := w.slack.SendSubmission(t, requester, viewID, goodFill())
+	second := w.slack.SendSubmission(t, requester, viewID, goodFill())
+	w.slack.ApplyAck(t, viewID, first, wait)
+	w.slack.ApplyAck(t, viewID, second, wait)
+	w.pv.Next(t, "POST", "/client", wait)
+	close(hold)
+	w.finalView()
+	// Slack redelivers the first envelope after the outcome.
+	w.slack.Resend(t, first)
+	if resp := w.slack.ApplyAck(t, viewID, first, wait); resp.Action != "update" || strings.Contains(string(resp.Ack.Payload), "Once#Pw1") {
+		t.Errorf("redelivery answered %s", resp.Ack.Payload)
+	}
+	if n := w.pv.Count("POST", "/client"); n != 1 {
+		t.Errorf("%d POSTs for one view submitted twice and redelivered, want 1", n)
+	}
+}
+
+func TestReconnects(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.slack.Drop()
+	w.slack.WaitConnected(t, 2, wait)
+	w.openForm(requester, "")
+	w.slack.Disconnect(t, "refresh_requested")
+	w.slack.WaitConnected(t, 3, wait)
+	w.openForm(requester, "")
+	if got := len(w.slack.Calls("apps.connections.open")); got != 3 {
+		t.Errorf("%d apps.connections.open calls, want 3", got)
+	}
+}
+
+func TestShutdownFinishesCreation(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	hold := make(chan struct{})
+	w.pv.Script("POST", "/client", plusvibetest.Response{Status: 200,
+		Body: `{"client_id":"70218d5e05561a3877dcb77f","email":"nova.smith@example.com","password":"Drain#Pw1"}`, Hold: hold})
+	viewID := w.openForm(requester, "")
+	w.slack.Submit(t, requester, viewID, goodFill())
+	w.pv.Next(t, "POST", "/client", wait)
+
+	w.stop() // SIGTERM, as main turns it into a cancelled context
+	stopped := make(chan error, 1)
+	go func() { stopped <- <-w.done }()
+	select {
+	case <-stopped:
+		t.Fatal("bot stopped before its creation in flight finished")
+	default:
+	}
+	close(hold)
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Errorf("Run returned %v, want nil", err)
+		}
+	case <-time.After(2 * wait):
+		t.Fatal("bot did not stop after the creation finished")
+	}
+	w.stop = nil
+	if eph := w.slack.Calls("chat.postEphemeral"); len(eph) != 1 {
+		t.Errorf("%d password deliveries during shutdown, want 1", len(eph))
+	}
+}
+
+func TestMrkdwnEscaping(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	viewID := w.openForm(requester, "")
+	fill := goodFill()
+	fill[modals.BlockBusinessName] = "<!channel> *x*"
+	w.slack.Submit(t, requester, viewID, fill)
+	w.finalView()
+	for _, c := range w.slack.Calls("") {
+		for _, v := range c.Params {
+			if strings.Contains(v, "<!channel>") || strings.Contains(v, `\u003c!channel\u003e`) {
+				t.Errorf("%s carries an unescaped <!channel>", c.Method)
+			}
+		}
+	}
+	eph := w.slack.Calls("chat.postEphemeral")
+	if len(eph) != 1 || !strings.Contains(eph[0].Params["text"], "&lt;!channel&gt; *x*") {
+		t.Errorf("DM text %v, want the business name escaped", eph)
+	}
+}

@@ -1,0 +1,88 @@
+package bot_test
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+)
+
+// checkLeaks runs after every end-to-end test: the password of each client
+// created appears in exactly one Slack call, the requester's delivery (an
+// ephemeral in their DM, or their own modal as the fallback), and nowhere
+// else; the API key and tokens appear in no log line, frame or call content.
+func (w *world) checkLeaks() {
+	t := w.t
+	logs := w.logs.String()
+	frames := w.slack.Frames()
+	calls := w.slack.Calls("")
+	secrets := map[string]string{
+		"PlusVibe API key": w.pv.APIKey(),
+		"bot token":        w.slack.BotToken,
+		"app token":        w.slack.AppToken,
+	}
+	for _, c := range w.pv.Clients() {
+		secrets["password"] = c.Password
+		carriers := 0 // calls Slack accepted; a refused one reached nobody
+		for _, call := range calls {
+			if !callContains(call, c.Password) || call.Error != "" {
+				continue
+			}
+			carriers++
+			okDM := call.Method == "chat.postEphemeral" && call.Params["channel"] == "D"+call.Params["user"]
+			if !okDM && call.Method != "views.update" {
+				t.Errorf("the password was sent in %s to %s", call.Method, call.Params["channel"])
+			}
+		}
+		if carriers > 1 {
+			t.Errorf("the password was sent in %d Slack calls, want 1", carriers)
+		}
+		for _, f := range frames {
+			if containsAny(f.Data, c.Password) {
+				t.Error("the password went over the socket")
+			}
+		}
+		if containsAny(logs, c.Password) {
+			t.Error("the password is in the logs")
+		}
+	}
+	for name, s := range secrets {
+		if name == "password" {
+			continue
+		}
+		if containsAny(logs, s) {
+			t.Errorf("the %s is in the logs", name)
+		}
+		for _, f := range frames {
+			if containsAny(f.Data, s) {
+				t.Errorf("the %s went over the socket", name)
+			}
+		}
+		for _, call := range calls {
+			if callContains(call, s) {
+				t.Errorf("the %s is in the content of %s", name, call.Method)
+			}
+		}
+	}
+}
+
+func callContains(c fakeslack.Call, s string) bool {
+	for _, v := range c.Params {
+		if containsAny(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsAny looks for s as it is, mrkdwn-escaped, and JSON-escaped.
+func containsAny(text, s string) bool {
+	md := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	for _, v := range []string{s, md} {
+		j, _ := json.Marshal(v)
+		if strings.Contains(text, v) || strings.Contains(text, strings.Trim(string(j), `"`)) {
+			return true
+		}
+	}
+	return false
+}
