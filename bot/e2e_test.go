@@ -127,7 +127,7 @@ func TestBadFields(t *testing.T) {
 		{"no workspace", modals.BlockWorkspaces, fakeslack.Raw{"selected_options": []any{}}, "at least one workspace"},
 		{"no permission", modals.BlockPermission, fakeslack.Raw{"selected_option": nil}, "Choose Full access or Unibox only"},
 		{"over-long last name", modals.BlockLastName, fakeslack.Raw{"value": strings.Repeat("x", 101)}, "the limit is 100"},
-		{"over-long labels", modals.BlockHideLabels, fakeslack.Raw{"value": strings.Repeat("L,", 401)}, "the limit is 800"},
+		{"over-long labels", modals.BlockHideLabels, fakeslack.Raw{"value": strings.Repeat("L,", 251)}, "the limit is 500"},
 	}
 	w := start(t, setup{})
 	for _, tt := range tests {

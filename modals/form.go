@@ -32,8 +32,8 @@ const (
 
 // Limits chosen so a whole Form fits in private_metadata (3,000 characters).
 const (
-	MaxWorkspaces    = 50
-	MaxHideLabelsLen = 800
+	MaxWorkspaces    = 25
+	MaxHideLabelsLen = 500
 	maxOptions       = 100 // Slack's cap on a static select's options
 	maxOptionText    = 75
 	maxMetadata      = 3000

@@ -1,0 +1,197 @@
+package modals_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+const apiWorkspace = "65f99a0dd96fae8ab61130c0"
+
+func manyWorkspaces(n int) []plusvibe.Workspace {
+	ws := make([]plusvibe.Workspace, n)
+	for i := range ws {
+		ws[i] = plusvibe.Workspace{ID: fmt.Sprintf("%024x", i+1), Name: strings.Repeat("Workspace name ", 8) + fmt.Sprint(i)}
+	}
+	return ws
+}
+
+// worstForm fills every field to its limit.
+func worstForm(ws []plusvibe.Workspace) modals.Form {
+	f := modals.Form{
+		Email:        strings.Repeat("a", plusvibe.MaxEmailLen-12) + "@example.com",
+		FirstName:    strings.Repeat("é", plusvibe.MaxNameLen),
+		LastName:     strings.Repeat("\"", plusvibe.MaxNameLen), // escapes to two characters in JSON
+		BusinessName: strings.Repeat("b", plusvibe.MaxBusinessNameLen),
+		Permission:   plusvibe.PermissionFullAccess,
+		HideLabels:   strings.Repeat("L", modals.MaxHideLabelsLen),
+	}
+	for _, w := range ws[:modals.MaxWorkspaces] {
+		f.WorkspaceIDs = append(f.WorkspaceIDs, w.ID)
+	}
+	return f
+}
+
+// checkLimits walks a view's JSON for the Block Kit limits Slack enforces.
+func checkLimits(t *testing.T, v slack.ModalViewRequest) {
+	t.Helper()
+	if n := utf8.RuneCountInString(v.Title.Text); n > 24 {
+		t.Errorf("title %d characters, limit 24", n)
+	}
+	for _, b := range []*slack.TextBlockObject{v.Submit, v.Close} {
+		if b != nil && utf8.RuneCountInString(b.Text) > 24 {
+			t.Errorf("button %q over 24 characters", b.Text)
+		}
+	}
+	if n := utf8.RuneCountInString(v.PrivateMetadata); n > 3000 {
+		t.Errorf("private_metadata %d characters, limit 3000", n)
+	}
+	if n := len(v.Blocks.BlockSet); n > 100 {
+		t.Errorf("%d blocks, limit 100", n)
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) > 250_000 {
+		t.Errorf("view is %d bytes, limit 250 KB", len(raw))
+	}
+	ids := map[string]bool{}
+	for _, b := range v.Blocks.BlockSet {
+		if in, isInput := b.(*slack.InputBlock); isInput {
+			if ids[in.BlockID] {
+				t.Errorf("block_id %s repeated", in.BlockID)
+			}
+			ids[in.BlockID] = true
+			if ms, isMulti := in.Element.(*slack.MultiSelectBlockElement); isMulti {
+				if len(ms.Options) > 100 {
+					t.Errorf("%d options, limit 100", len(ms.Options))
+				}
+				for _, o := range ms.Options {
+					if utf8.RuneCountInString(o.Text.Text) > 75 || len(o.Value) > 150 {
+						t.Errorf("option %q/%q over its limits", o.Text.Text, o.Value)
+					}
+				}
+			}
+		}
+		if s, isSection := b.(*slack.SectionBlock); isSection && s.Text != nil && utf8.RuneCountInString(s.Text.Text) > 3000 {
+			t.Errorf("section text over 3000 characters")
+		}
+	}
+}
+
+func TestFormWithinBlockKitLimits(t *testing.T) {
+	t.Parallel()
+	ws := manyWorkspaces(150)
+	f := worstForm(ws)
+	meta := modals.Metadata{ChannelID: "C0123456789"}
+	for name, v := range map[string]slack.ModalViewRequest{
+		"form":     modals.NewForm(f, ws, meta),
+		"progress": modals.Progress(f, meta),
+		"failure":  modals.Failure(f, meta, strings.Repeat("PlusVibe said no. ", 300)),
+		"success":  modals.SuccessWithPassword(f.Email, "Xp9#Ld2!ak"),
+	} {
+		t.Run(name, func(t *testing.T) { checkLimits(t, v) })
+	}
+}
+
+func TestFormOffersWorkspacesByNameAndKeepsInput(t *testing.T) {
+	t.Parallel()
+	ws := []plusvibe.Workspace{{ID: "65f99a0dd96fae8ab61130c2", Name: "zeta"}, {ID: "65f99a0dd96fae8ab61130c1", Name: "Acme"}}
+	f := modals.Form{Email: "a@b.co", WorkspaceIDs: []string{ws[0].ID}, Permission: plusvibe.PermissionUniboxAccess, HideLabels: "X"}
+	v := modals.NewForm(f, ws, modals.Metadata{})
+	raw, _ := json.Marshal(v)
+	s := string(raw)
+	if strings.Index(s, `"Acme"`) > strings.Index(s, `"zeta"`) {
+		t.Error("workspaces not sorted by name")
+	}
+	for _, want := range []string{`"initial_value":"a@b.co"`, `"initial_options":[{"text":{"type":"plain_text","text":"zeta"`, `"initial_option":{"text":{"type":"plain_text","text":"Unibox only"`, `"initial_value":"X"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("form lacks %s", want)
+		}
+	}
+}
+
+func TestMetadataRoundTrip(t *testing.T) {
+	t.Parallel()
+	ws := manyWorkspaces(30)
+	f := worstForm(ws)
+	got := modals.DecodeMetadata(modals.Progress(f, modals.Metadata{ChannelID: "C1"}).PrivateMetadata)
+	if got.ChannelID != "C1" || got.Form == nil || got.Form.HideLabels != f.HideLabels || len(got.Form.WorkspaceIDs) != modals.MaxWorkspaces {
+		t.Errorf("metadata did not survive: %+v", got)
+	}
+	if (modals.DecodeMetadata("not json") != modals.Metadata{}) {
+		t.Error("foreign metadata not ignored")
+	}
+}
+
+func TestValidateMapsProblemsToBlocks(t *testing.T) {
+	t.Parallel()
+	ws := manyWorkspaces(3)
+	good := modals.Form{Email: "nova@example.com", FirstName: "Nova", LastName: "Smith", BusinessName: "Nova Ltd",
+		WorkspaceIDs: []string{ws[1].ID}, Permission: plusvibe.PermissionFullAccess, HideLabels: "A,\n B ,A"}
+	req, problems := good.Validate(apiWorkspace, ws)
+	if len(problems) != 0 {
+		t.Fatalf("valid form has problems: %v", problems)
+	}
+	if got := req.Workspaces[0].HideLabels; len(got) != 2 || got[0] != "A" || got[1] != "B" {
+		t.Errorf("labels %q, want [A B]", got)
+	}
+	bad := modals.Form{Email: "nope", FirstName: " ", LastName: strings.Repeat("x", 101), BusinessName: "",
+		WorkspaceIDs: []string{"ffffffffffffffffffffffff"}, HideLabels: strings.Repeat("y", 501)}
+	_, problems = bad.Validate(apiWorkspace, ws)
+	for _, block := range []string{modals.BlockEmail, modals.BlockFirstName, modals.BlockLastName, modals.BlockBusinessName,
+		modals.BlockWorkspaces, modals.BlockPermission, modals.BlockHideLabels} {
+		if problems[block] == "" {
+			t.Errorf("no problem reported under %s: %v", block, problems)
+		}
+	}
+}
+
+func TestEscape(t *testing.T) {
+	t.Parallel()
+	if got := modals.Escape("<!channel> & <@U1>"); got != "&lt;!channel&gt; &amp; &lt;@U1&gt;" {
+		t.Errorf("Escape = %q", got)
+	}
+}
+
+// FuzzParseForm feeds arbitrary view state through parsing and validation: it
+// must never panic, and every problem must name an input block of the form.
+func FuzzParseForm(f *testing.F) {
+	f.Add(`{"values":{"client_email":{"input":{"type":"email_text_input","value":"a@b.co"}},"workspaces":{"input":{"type":"multi_static_select","selected_options":[{"value":"65f99a0dd96fae8ab61130c1"}]}},"permission":{"input":{"type":"radio_buttons","selected_option":{"value":"FULL_ACCESS"}}}}}`)
+	f.Add(`{"values":{}}`)
+	f.Add(`{"values":{"hide_labels":{"input":{"value":",,\n;"}}}}`)
+	ws := manyWorkspaces(3)
+	form := modals.NewForm(modals.Form{}, ws, modals.Metadata{})
+	inputs := map[string]bool{}
+	for _, b := range form.Blocks.BlockSet {
+		if in, isInput := b.(*slack.InputBlock); isInput {
+			inputs[in.BlockID] = true
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		var state slack.ViewState
+		if json.Unmarshal([]byte(raw), &state) != nil {
+			return
+		}
+		parsed := modals.ParseForm(&state)
+		_, problems := parsed.Validate(apiWorkspace, ws)
+		for block, msg := range problems {
+			if !inputs[block] || msg == "" {
+				t.Errorf("problem %q under %q, which is not an input block", msg, block)
+			}
+		}
+		// What was typed survives a trip through private_metadata.
+		back := modals.DecodeMetadata(modals.Progress(parsed, modals.Metadata{}).PrivateMetadata)
+		if back.Form == nil || back.Form.Email != parsed.Email || back.Form.HideLabels != parsed.HideLabels {
+			t.Errorf("form lost in metadata round trip")
+		}
+	})
+}
