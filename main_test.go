@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+)
+
+// These tests set process environment, so they do not run in parallel.
+
+// syncBuffer takes log lines from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func baseEnv(t *testing.T) map[string]string {
+	return map[string]string{
+		"SLACK_BOT_TOKEN":       "xoxb-secret-bot",
+		"SLACK_APP_TOKEN":       "xapp-secret-app",
+		"PLUSVIBE_API_KEY":      "pv-secret-key",
+		"PLUSVIBE_WORKSPACE_ID": "65f99a0dd96fae8ab61130c0",
+		"ALLOWED_USERS":         "U1,U2",
+	}
+}
+
+func setEnv(t *testing.T, env map[string]string) {
+	for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PLUSVIBE_API_KEY", "PLUSVIBE_WORKSPACE_ID",
+		"ALLOWED_USERS", "ALLOWED_USERGROUPS", "PLUSVIBE_WORKSPACES", "PLUSVIBE_TIMEOUT", "APPROVAL_CHANNEL",
+		"SLACK_BOT_TOKEN_FILE", "SLACK_APP_TOKEN_FILE", "PLUSVIBE_API_KEY_FILE", "SLACK_API_URL", "PLUSVIBE_BASE_URL",
+		"HTTP_ADDR", "LOG_FORMAT", "LOG_LEVEL"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+func TestConfigErrorsNameTheVariable(t *testing.T) {
+	tests := []struct {
+		name, key, value, want string
+	}{
+		{"missing bot token", "SLACK_BOT_TOKEN", "", "SLACK_BOT_TOKEN is required"},
+		{"user token as bot token", "SLACK_BOT_TOKEN", "xoxp-secret-user", "SLACK_BOT_TOKEN must be a bot token"},
+		{"bot token as app token", "SLACK_APP_TOKEN", "xoxb-secret-x", "SLACK_APP_TOKEN must be an app-level token"},
+		{"missing API key", "PLUSVIBE_API_KEY", " ", "PLUSVIBE_API_KEY is required"},
+		{"bad workspace id", "PLUSVIBE_WORKSPACE_ID", "nope", "PLUSVIBE_WORKSPACE_ID must be"},
+		{"bad timeout", "PLUSVIBE_TIMEOUT", "soon-secret", "PLUSVIBE_TIMEOUT: not a valid"},
+		{"nobody allowed", "ALLOWED_USERS", "", "ALLOWED_USERS or ALLOWED_USERGROUPS is required"},
+		{"bad static workspaces", "PLUSVIBE_WORKSPACES", "abc=Acme", "PLUSVIBE_WORKSPACES: entry 1"},
+		{"approvals asked for", "APPROVAL_CHANNEL", "C1", "APPROVAL_CHANNEL"},
+		{"bad Slack URL", "SLACK_API_URL", "slack.com", "SLACK_API_URL must be"},
+		{"bad log format", "LOG_FORMAT", "xml", "LOG_FORMAT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := baseEnv(t)
+			env[tt.key] = tt.value
+			setEnv(t, env)
+			_, err := loadConfig()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Error("the error quotes a value")
+			}
+		})
+	}
+}
+
+func TestConfigSecretsFromFiles(t *testing.T) {
+	env := baseEnv(t)
+	delete(env, "SLACK_BOT_TOKEN")
+	path := filepath.Join(t.TempDir(), "bot-token")
+	if err := os.WriteFile(path, []byte("xoxb-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env["SLACK_BOT_TOKEN_FILE"] = path
+	env["PLUSVIBE_WORKSPACES"] = "65f99a0dd96fae8ab61130c1=Acme, 65f99a0dd96fae8ab61130c2=Nova"
+	env["ALLOWED_USERS"] = "*"
+	setEnv(t, env)
+	cfg, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SlackBotToken != "xoxb-from-file" || len(cfg.botConfig().StaticWorkspaces) != 2 || !cfg.botConfig().AllowAll {
+		t.Errorf("config not read as expected")
+	}
+	env["SLACK_BOT_TOKEN"] = "xoxb-both"
+	setEnv(t, env)
+	if _, err := loadConfig(); err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("got %v, want a refusal of both forms", err)
+	}
+}
+
+// TestRunAgainstFakes boots the whole program and stops it as SIGTERM would.
+func TestRunAgainstFakes(t *testing.T) {
+	sl := fakeslack.New(t)
+	pv := plusvibetest.NewServer(t)
+	env := baseEnv(t)
+	env["SLACK_BOT_TOKEN"], env["SLACK_APP_TOKEN"], env["PLUSVIBE_API_KEY"] = sl.BotToken, sl.AppToken, pv.APIKey()
+	env["SLACK_API_URL"], env["PLUSVIBE_BASE_URL"], env["HTTP_ADDR"] = sl.APIURL(), pv.URL(), "127.0.0.1:0"
+	setEnv(t, env)
+
+	var logs syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, &logs, started) }()
+	addr := <-started
+	sl.WaitConnected(t, 1, 5*time.Second)
+
+	get := func(path string) int {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if get("/healthz") != 200 {
+		t.Error("/healthz not 200")
+	}
+	// Ready flips on the connected event, which may trail the hello by a moment.
+	sl.WaitConnected(t, 1, 5*time.Second)
+	cmd := sl.SendCommand(t, "U1", fakeslack.DefaultCommand, "help")
+	sl.WaitAck(t, cmd.EnvelopeID, 5*time.Second)
+	if code := get("/readyz"); code != 200 {
+		t.Errorf("/readyz = %d while connected, want 200", code)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	for _, secret := range []string{sl.BotToken, sl.AppToken, pv.APIKey()} {
+		if strings.Contains(logs.String(), secret) {
+			t.Error("a secret reached the logs")
+		}
+	}
+}
+
+func TestRunFailsClearlyOnRejectedToken(t *testing.T) {
+	sl := fakeslack.New(t)
+	env := baseEnv(t)
+	env["SLACK_BOT_TOKEN"], env["SLACK_API_URL"], env["HTTP_ADDR"] = "xoxb-revoked", sl.APIURL(), ""
+	setEnv(t, env)
+	err := run(context.Background(), &bytes.Buffer{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "auth.test") || !strings.Contains(err.Error(), "invalid_auth") {
+		t.Fatalf("got %v, want a clear auth.test failure", err)
+	}
+	if strings.Contains(err.Error(), "xoxb-revoked") {
+		t.Error("error quotes the token")
+	}
+}
