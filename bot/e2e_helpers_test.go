@@ -63,7 +63,7 @@ func (l *logBuffer) lines(t testing.TB) []map[string]any {
 }
 
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	slack *fakeslack.Server
 	pv    *plusvibetest.Server
 	logs  *logBuffer
@@ -73,14 +73,13 @@ type world struct {
 }
 
 type setup struct {
-	cfg     bot.Config
-	pvOpts  []plusvibetest.Option
-	pvOpt   []plusvibe.Option
-	noStart bool
+	cfg    bot.Config
+	pvOpts []plusvibetest.Option
+	pvOpt  []plusvibe.Option
 }
 
 // start runs the real bot against a fake Slack and a fake PlusVibe.
-func start(t *testing.T, s setup) *world {
+func start(t testing.TB, s setup) *world {
 	t.Helper()
 	w := &world{t: t, slack: fakeslack.New(t), pv: plusvibetest.NewServer(t, s.pvOpts...), logs: &logBuffer{}}
 	cfg := s.cfg

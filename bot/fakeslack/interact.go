@@ -30,6 +30,16 @@ func (s *Server) newTrigger() (string, *trigger) {
 	return id, tr
 }
 
+// TriggerIssuedAt is when a trigger_id was handed out (with its envelope).
+func (s *Server) TriggerIssuedAt(id string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if tr, found := s.triggers[id]; found {
+		return tr.issued
+	}
+	return time.Time{}
+}
+
 // Command is a slash command the fake sent.
 type Command struct {
 	EnvelopeID string

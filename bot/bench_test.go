@@ -1,0 +1,76 @@
+package bot_test
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+)
+
+// BenchmarkCommandToModal drives the hot path through the fake Slack with 20
+// commands in flight: slash command → ack → views.open. It reports the p50 and
+// p99 of the ack and of views.open, measured from when the envelope was sent,
+// and the heap in use afterwards (bot and fakes share the process).
+func BenchmarkCommandToModal(b *testing.B) {
+	w := start(b, setup{})
+	const inFlight = 20
+	var (
+		mu          sync.Mutex
+		acks, opens []time.Duration
+	)
+	sem := make(chan struct{}, inFlight)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for range b.N {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			cmd := w.slack.SendCommand(b, requester, fakeslack.DefaultCommand, "")
+			ack := w.slack.WaitAck(b, cmd.EnvelopeID, wait)
+			w.slack.WaitView(b, cmd, wait)
+			sent := w.slack.SentAt(cmd.EnvelopeID)
+			mu.Lock()
+			acks = append(acks, ack.At.Sub(sent))
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	opens = openLatencies(w)
+	b.ReportMetric(pct(acks, 50), "ack-p50-ms")
+	b.ReportMetric(pct(acks, 99), "ack-p99-ms")
+	b.ReportMetric(pct(opens, 50), "open-p50-ms")
+	b.ReportMetric(pct(opens, 99), "open-p99-ms")
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	b.ReportMetric(float64(m.HeapInuse)/(1<<20), "heap-inuse-MB")
+	b.ReportMetric(float64(m.Sys)/(1<<20), "sys-MB")
+}
+
+// openLatencies pairs each views.open with the command whose trigger it used.
+func openLatencies(w *world) []time.Duration {
+	var out []time.Duration
+	for _, c := range w.slack.Calls("views.open") {
+		if at := w.slack.TriggerIssuedAt(c.Params["trigger_id"]); !at.IsZero() {
+			out = append(out, c.At.Sub(at))
+		}
+	}
+	return out
+}
+
+func pct(d []time.Duration, p int) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return float64(s[i]) / float64(time.Millisecond)
+}
