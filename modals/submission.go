@@ -54,13 +54,14 @@ func (f Form) Request(apiWorkspaceID string) plusvibe.CreateClientRequest {
 		ClientLastName:     f.LastName,
 		ClientBusinessName: f.BusinessName,
 	}
+	labels := f.Labels()
 	var perms []string
 	if f.Permission != "" {
 		perms = []string{f.Permission}
 	}
 	for _, id := range f.WorkspaceIDs {
 		req.Workspaces = append(req.Workspaces, plusvibe.ClientWorkspacePermission{
-			ID: id, Permissions: perms, HideLabels: f.Labels(),
+			ID: id, Permissions: perms, HideLabels: labels,
 		})
 	}
 	return req.Normalized()

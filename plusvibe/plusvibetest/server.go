@@ -36,7 +36,8 @@ var DefaultWorkspaces = []plusvibe.Workspace{
 	{ID: "65f99a0dd96fae8ab61130c2", Name: "Zeta Labs"},
 }
 
-// Response is a scripted answer to one request.
+// Response is a scripted answer to one request. With Status 0 the request is
+// held (if Hold is set) and then answered as the fake normally would.
 type Response struct {
 	Status     int
 	Body       string // sent as is; a JSON error body when empty and Status >= 400
@@ -233,10 +234,11 @@ func (s *Server) answer(r *http.Request, rec *Request) (int, []byte, map[string]
 	if rec.APIKey != s.apiKey {
 		return http.StatusUnauthorized, errBody("Invalid API key"), nil
 	}
-	if resp, ok := s.scripted(rec.Method + " " + rec.Path); ok {
-		if resp.Hold != nil && !wait(r.Context(), resp.Hold) {
-			return 0, nil, nil
-		}
+	resp, scripted := s.scripted(rec.Method + " " + rec.Path)
+	if scripted && resp.Hold != nil && !wait(r.Context(), resp.Hold) {
+		return 0, nil, nil
+	}
+	if scripted && resp.Status != 0 {
 		// Scripted answers still count as seen by the spec check.
 		if rec.Method == http.MethodPost && rec.Path == "/client" {
 			rec.SpecError = s.checkSpec(r, rec.Body)
