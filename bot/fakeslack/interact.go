@@ -65,7 +65,7 @@ func (s *Server) SendCommand(t testing.TB, user, command, text string) Command {
 		"is_enterprise_install": "false",
 		"response_url":          s.srv.URL + "/response/" + s.nextID("R"),
 		"trigger_id":            triggerID,
-	}, true)
+	}, "")
 	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
 }
 
@@ -111,14 +111,15 @@ func (s *Server) SendSubmission(t testing.TB, user, viewID string, fill Fill) st
 	submitted := cloneMap(view)
 	submitted["state"] = map[string]any{"values": values}
 	triggerID, _ := s.newTrigger()
-	return s.send(t, "interactive", map[string]any{
+	env := s.send(t, "interactive", map[string]any{
 		"type":       "view_submission",
 		"team":       map[string]any{"id": TeamID, "domain": "fake"},
 		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
 		"api_app_id": "A0FAKE",
 		"trigger_id": triggerID,
 		"view":       submitted,
-	}, true)
+	}, viewID)
+	return env
 }
 
 // Submit submits the view, waits for the ack and applies it as Slack would.
@@ -128,13 +129,13 @@ func (s *Server) Submit(t testing.TB, user, viewID string, fill Fill) ViewRespon
 	return s.ApplyAck(t, viewID, env, 5*time.Second)
 }
 
-// ApplyAck waits for a submission's ack and applies its response_action.
+// ApplyAck waits for a submission's ack (which the fake applied to the view
+// as it arrived) and checks it is an answer Slack accepts.
 func (s *Server) ApplyAck(t testing.TB, viewID, envelopeID string, timeout time.Duration) ViewResponse {
 	t.Helper()
 	ack := s.WaitAck(t, envelopeID, timeout)
 	resp := ViewResponse{EnvelopeID: envelopeID, Ack: ack}
 	if len(ack.Payload) == 0 {
-		s.closeView(viewID) // an empty ack closes the submitted view
 		return resp
 	}
 	var p struct {
@@ -151,7 +152,6 @@ func (s *Server) ApplyAck(t testing.TB, viewID, envelopeID string, timeout time.
 		if p.View == nil || p.View["type"] != "modal" {
 			t.Fatalf("fakeslack: update without a modal view: %s", ack.Payload)
 		}
-		s.storeView(viewID, p.View)
 	case "errors":
 		inputs := inputBlockIDs(s.View(t, viewID))
 		for k := range p.Errors {
@@ -161,11 +161,31 @@ func (s *Server) ApplyAck(t testing.TB, viewID, envelopeID string, timeout time.
 			}
 		}
 	case "clear":
-		s.closeView(viewID)
 	default:
 		t.Fatalf("fakeslack: unsupported response_action %q", p.ResponseAction)
 	}
 	return resp
+}
+
+// applyResponse does to the stored view what a submission's ack asks.
+func (s *Server) applyResponse(viewID string, payload json.RawMessage) {
+	if len(payload) == 0 {
+		s.closeView(viewID) // an empty ack closes the submitted view
+		return
+	}
+	var p struct {
+		ResponseAction string         `json:"response_action"`
+		View           map[string]any `json:"view"`
+	}
+	if json.Unmarshal(payload, &p) != nil {
+		return // ApplyAck reports it
+	}
+	switch {
+	case p.ResponseAction == "update" && p.View != nil:
+		s.storeView(viewID, p.View)
+	case p.ResponseAction == "clear":
+		s.closeView(viewID)
+	}
 }
 
 func (s *Server) closeView(id string) {
@@ -200,7 +220,7 @@ func (s *Server) Click(t testing.TB, user, viewID, actionID string) Ack {
 		"container":  map[string]any{"type": "view", "view_id": viewID},
 		"view":       cloneMap(view),
 		"actions":    []any{action},
-	}, true)
+	}, "")
 	return s.WaitAck(t, env, 5*time.Second)
 }
 

@@ -68,6 +68,7 @@ type Server struct {
 	connCh      chan int
 	acks        map[string]chan Ack
 	sentAt      map[string]time.Time
+	submitted   map[string]string // envelope id → view id of a view submission
 	triggers    map[string]*trigger
 	views       map[string]map[string]any
 	usergroups  map[string][]string
@@ -93,6 +94,7 @@ func New(t testing.TB) *Server {
 		connCh:     make(chan int, 64),
 		acks:       map[string]chan Ack{},
 		sentAt:     map[string]time.Time{},
+		submitted:  map[string]string{},
 		triggers:   map[string]*trigger{},
 		views:      map[string]map[string]any{},
 		usergroups: map[string][]string{},

@@ -81,7 +81,13 @@ func (s *Server) readAcks(conn *websocket.Conn) {
 		s.mu.Lock()
 		s.frames = append(s.frames, Frame{FromApp: true, Data: string(data), At: now})
 		ch := s.acks[a.EnvelopeID]
+		viewID := s.submitted[a.EnvelopeID]
 		s.mu.Unlock()
+		if viewID != "" {
+			// Slack applies a response_action as the ack arrives, before any
+			// later views.update from the app.
+			s.applyResponse(viewID, a.Payload)
+		}
 		if ch == nil {
 			s.t.Errorf("fakeslack: ack for unknown envelope %s", a.EnvelopeID)
 			continue
@@ -139,10 +145,14 @@ func (s *Server) Connections() int {
 }
 
 // send delivers an envelope on the current socket and returns its id.
-func (s *Server) send(t testing.TB, typ string, payload any, acceptsResponse bool) string {
+// viewID, for a view submission, names the view its ack applies to.
+func (s *Server) send(t testing.TB, typ string, payload any, viewID string) string {
 	t.Helper()
 	id := s.nextID("env-")
 	s.mu.Lock()
+	if viewID != "" {
+		s.submitted[id] = viewID
+	}
 	conn := s.conn
 	s.acks[id] = make(chan Ack, 1)
 	s.sentAt[id] = time.Now()
@@ -154,7 +164,7 @@ func (s *Server) send(t testing.TB, typ string, payload any, acceptsResponse boo
 		"envelope_id":              id,
 		"type":                     typ,
 		"payload":                  payload,
-		"accepts_response_payload": acceptsResponse,
+		"accepts_response_payload": true, // slash commands and interactions both take one
 		"retry_attempt":            0,
 		"retry_reason":             "",
 	})
