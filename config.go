@@ -28,6 +28,10 @@ type Config struct {
 	AllowedUsers        []string      `envconfig:"ALLOWED_USERS"`
 	AllowedUsergroups   []string      `envconfig:"ALLOWED_USERGROUPS"`
 	ApprovalChannel     string        `envconfig:"APPROVAL_CHANNEL"`
+	ApprovalFor         string        `envconfig:"APPROVAL_FOR" default:"all"`
+	Approvers           []string      `envconfig:"APPROVERS"`
+	ApproverUsergroups  []string      `envconfig:"APPROVER_USERGROUPS"`
+	ApprovalTTL         time.Duration `envconfig:"APPROVAL_TTL" default:"72h"`
 	AuditChannel        string        `envconfig:"AUDIT_CHANNEL"`
 	HTTPAddr            string        `envconfig:"HTTP_ADDR" default:":8080"`
 	LogLevel            string        `envconfig:"LOG_LEVEL" default:"info"`
@@ -116,9 +120,20 @@ func (c *Config) Validate() error {
 		return errors.New("config: SHUTDOWN_TIMEOUT must be positive")
 	case c.LogFormat != "json" && c.LogFormat != "console":
 		return errors.New("config: LOG_FORMAT must be json or console")
-	case c.ApprovalChannel != "":
-		// Refuse rather than create clients without the approval asked for.
-		return errors.New("config: APPROVAL_CHANNEL is set, but this version cannot hold requests for approval; unset it")
+	case c.ApprovalFor != "all" && c.ApprovalFor != plusvibe.PermissionFullAccess:
+		return errors.New("config: APPROVAL_FOR must be all or FULL_ACCESS")
+	case c.ApprovalTTL <= 0:
+		return errors.New("config: APPROVAL_TTL must be positive")
+	case c.ApprovalChannel != "" && !isChannelID(c.ApprovalChannel):
+		return errors.New("config: APPROVAL_CHANNEL must be a channel ID (like C0123456789), not a name")
+	case c.AuditChannel != "" && !isChannelID(c.AuditChannel):
+		return errors.New("config: AUDIT_CHANNEL must be a channel ID (like C0123456789), not a name")
+	case c.ApprovalChannel != "" && len(clean(c.Approvers)) == 0 && len(clean(c.ApproverUsergroups)) == 0:
+		// Refuse rather than hold requests nobody can decide on.
+		return errors.New("config: APPROVAL_CHANNEL is set, so APPROVERS or APPROVER_USERGROUPS is required")
+	case c.ApprovalChannel == "" && (len(clean(c.Approvers)) > 0 || len(clean(c.ApproverUsergroups)) > 0):
+		// Refuse rather than create clients without the approval apparently wanted.
+		return errors.New("config: APPROVERS or APPROVER_USERGROUPS is set but APPROVAL_CHANNEL is not; set it to hold requests for approval")
 	}
 	u, err := url.Parse(c.SlackAPIURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -155,6 +170,19 @@ func parseWorkspaces(s string) ([]plusvibe.Workspace, error) {
 	return out, nil
 }
 
+// isChannelID accepts public (C…) and private (G…) channel IDs.
+func isChannelID(s string) bool {
+	if len(s) < 9 || (s[0] != 'C' && s[0] != 'G') {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
 func clean(list []string) []string {
 	var out []string
 	for _, s := range list {
@@ -171,13 +199,25 @@ func (c Config) botConfig() bot.Config {
 	if allowAll {
 		users = nil
 	}
+	approvers := clean(c.Approvers)
+	approveAll := len(approvers) == 1 && approvers[0] == "*"
+	if approveAll {
+		approvers = nil
+	}
 	return bot.Config{
-		Command:           c.SlackCommand,
-		APIWorkspaceID:    c.PlusVibeWorkspaceID,
-		StaticWorkspaces:  c.staticWorkspaces,
-		AllowAll:          allowAll,
-		AllowedUsers:      users,
-		AllowedUsergroups: clean(c.AllowedUsergroups),
-		DrainTimeout:      c.ShutdownTimeout,
+		Command:               c.SlackCommand,
+		APIWorkspaceID:        c.PlusVibeWorkspaceID,
+		StaticWorkspaces:      c.staticWorkspaces,
+		AllowAll:              allowAll,
+		AllowedUsers:          users,
+		AllowedUsergroups:     clean(c.AllowedUsergroups),
+		DrainTimeout:          c.ShutdownTimeout,
+		ApprovalChannel:       c.ApprovalChannel,
+		ApproveFullAccessOnly: c.ApprovalFor == plusvibe.PermissionFullAccess,
+		ApproveAll:            approveAll,
+		Approvers:             approvers,
+		ApproverUsergroups:    clean(c.ApproverUsergroups),
+		ApprovalTTL:           c.ApprovalTTL,
+		AuditChannel:          c.AuditChannel,
 	}
 }

@@ -48,6 +48,7 @@ func baseEnv(t *testing.T) map[string]string {
 func setEnv(t *testing.T, env map[string]string) {
 	for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PLUSVIBE_API_KEY", "PLUSVIBE_WORKSPACE_ID",
 		"ALLOWED_USERS", "ALLOWED_USERGROUPS", "PLUSVIBE_WORKSPACES", "PLUSVIBE_TIMEOUT", "APPROVAL_CHANNEL",
+		"APPROVAL_FOR", "APPROVERS", "APPROVER_USERGROUPS", "APPROVAL_TTL", "AUDIT_CHANNEL",
 		"SLACK_BOT_TOKEN_FILE", "SLACK_APP_TOKEN_FILE", "PLUSVIBE_API_KEY_FILE", "SLACK_API_URL", "PLUSVIBE_BASE_URL",
 		"HTTP_ADDR", "LOG_FORMAT", "LOG_LEVEL"} {
 		t.Setenv(k, "")
@@ -70,7 +71,12 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"bad timeout", "PLUSVIBE_TIMEOUT", "soon-secret", "PLUSVIBE_TIMEOUT: not a valid"},
 		{"nobody allowed", "ALLOWED_USERS", "", "ALLOWED_USERS or ALLOWED_USERGROUPS is required"},
 		{"bad static workspaces", "PLUSVIBE_WORKSPACES", "abc=Acme", "PLUSVIBE_WORKSPACES: entry 1"},
-		{"approvals asked for", "APPROVAL_CHANNEL", "C1", "APPROVAL_CHANNEL"},
+		{"approval channel by name", "APPROVAL_CHANNEL", "#approvals", "APPROVAL_CHANNEL must be a channel ID"},
+		{"approvals without approvers", "APPROVAL_CHANNEL", "C0APPROVALS", "APPROVERS or APPROVER_USERGROUPS is required"},
+		{"approvers without a channel", "APPROVERS", "U1", "APPROVAL_CHANNEL is not"},
+		{"bad approval policy", "APPROVAL_FOR", "UNIBOX", "APPROVAL_FOR must be all or FULL_ACCESS"},
+		{"bad approval TTL", "APPROVAL_TTL", "-1h", "APPROVAL_TTL must be positive"},
+		{"audit channel by name", "AUDIT_CHANNEL", "audit-secret", "AUDIT_CHANNEL must be a channel ID"},
 		{"bad Slack URL", "SLACK_API_URL", "slack.com", "SLACK_API_URL must be"},
 		{"bad log format", "LOG_FORMAT", "xml", "LOG_FORMAT"},
 	}
@@ -177,5 +183,25 @@ func TestRunFailsClearlyOnRejectedToken(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "xoxb-revoked") {
 		t.Error("error quotes the token")
+	}
+}
+
+func TestConfigApprovals(t *testing.T) {
+	env := baseEnv(t)
+	env["APPROVAL_CHANNEL"] = "C0APPROVALS"
+	env["APPROVAL_FOR"] = "FULL_ACCESS"
+	env["APPROVERS"] = "U7, U8"
+	env["APPROVER_USERGROUPS"] = "S1"
+	env["APPROVAL_TTL"] = "24h"
+	env["AUDIT_CHANNEL"] = "G0AUDIT123"
+	setEnv(t, env)
+	cfg, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := cfg.botConfig()
+	if b.ApprovalChannel != "C0APPROVALS" || !b.ApproveFullAccessOnly || len(b.Approvers) != 2 || b.Approvers[1] != "U8" ||
+		b.ApproverUsergroups[0] != "S1" || b.ApprovalTTL != 24*time.Hour || b.AuditChannel != "G0AUDIT123" || b.ApproveAll {
+		t.Errorf("approval settings not passed on: %+v", b)
 	}
 }

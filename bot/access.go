@@ -17,8 +17,8 @@ const (
 	groupLookupTimeout = 1500 * time.Millisecond
 )
 
-// access decides who may create clients: listed users, or members of listed
-// user groups (usergroups.users.list, cached and refreshed in the background).
+// access decides who is in a role (creating clients, approving them): listed
+// users, or members of listed user groups (usergroups.users.list, cached and refreshed in the background).
 type access struct {
 	all    bool
 	users  []string
@@ -32,8 +32,8 @@ type access struct {
 	refreshing bool
 }
 
-func newAccess(cfg Config, api SlackAPI, log zerolog.Logger) *access {
-	return &access{all: cfg.AllowAll, users: cfg.AllowedUsers, groups: cfg.AllowedUsergroups, slack: api, log: log}
+func newAccess(all bool, users, groups []string, api SlackAPI, log zerolog.Logger) *access {
+	return &access{all: all, users: users, groups: groups, slack: api, log: log}
 }
 
 // allowed reports whether user may create clients. A non-nil error means the

@@ -37,6 +37,20 @@ type Config struct {
 	MaxInFlight int
 	// DrainTimeout bounds how long shutdown waits for creations in flight.
 	DrainTimeout time.Duration
+
+	// ApprovalChannel, when set, holds requests there until an approver decides.
+	ApprovalChannel string
+	// ApproveFullAccessOnly lets Unibox-only requests through at once.
+	ApproveFullAccessOnly bool
+	// Approvers and members of ApproverUsergroups decide, never on their own
+	// requests. ApproveAll lets anyone but the requester decide.
+	ApproveAll         bool
+	Approvers          []string
+	ApproverUsergroups []string
+	// ApprovalTTL is how long a request can be approved (default 72h).
+	ApprovalTTL time.Duration
+	// AuditChannel, when set, gets one line per outcome.
+	AuditChannel string
 }
 
 // SlackAPI is the part of the Slack Web API the bot calls.
@@ -46,6 +60,9 @@ type SlackAPI interface {
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 }
 
 // PlusVibe is the part of the PlusVibe client the bot uses.
@@ -67,9 +84,12 @@ type Bot struct {
 	pv         PlusVibe
 	log        zerolog.Logger
 	access     *access
+	approvers  *access
 	workspaces *workspaceCache
-	claims     *claims
-	ready      atomic.Bool
+	claims     *claims[slack.ModalViewRequest]
+	// decisions makes each approval request decided once in this process.
+	decisions *claims[decision]
+	ready     atomic.Bool
 
 	// work outlives the socket: creations in flight finish after shutdown
 	// begins, until DrainTimeout cancels it.
@@ -96,6 +116,9 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	if cfg.WorkspaceRefresh <= 0 {
 		cfg.WorkspaceRefresh = 5 * time.Minute
 	}
+	if cfg.ApprovalTTL <= 0 {
+		cfg.ApprovalTTL = 72 * time.Hour
+	}
 	work, cancel := context.WithCancel(context.Background())
 	b := &Bot{
 		cfg:        cfg,
@@ -106,9 +129,12 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		work:       work,
 		cancelWork: cancel,
 		slots:      make(chan struct{}, cfg.MaxInFlight),
-		claims:     newClaims(),
+		claims:     newClaims[slack.ModalViewRequest](claimTTL),
+		// Kept past the TTL so a late click on a decided request is recognised.
+		decisions: newClaims[decision](cfg.ApprovalTTL + claimTTL),
 	}
-	b.access = newAccess(cfg, sm, log)
+	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, sm, log)
+	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, sm, log)
 	b.workspaces = newWorkspaceCache(cfg, pv, log)
 	return b, nil
 }
@@ -134,6 +160,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleSlashCommand(b.cfg.Command, b.guard(b.onCommand))
 	h.HandleViewSubmission(modals.CallbackCreate, b.guard(b.onSubmit))
 	h.HandleInteractionBlockAction(modals.ActionRetry, b.guard(b.onRetry))
+	h.HandleInteractionBlockAction(modals.ActionApprove, b.guard(b.onApprove))
+	h.HandleInteractionBlockAction(modals.ActionDeny, b.guard(b.onDeny))
+	h.HandleViewSubmission(modals.CallbackDeny, b.guard(b.onDenySubmit))
 	h.HandleDefault(b.onUnhandled)
 
 	err := h.RunEventLoopContext(ctx)
@@ -215,7 +244,11 @@ func (b *Bot) refuse(evt *socketmode.Event, c *socketmode.Client, msg string) {
 		payload = ephemeral(msg)
 	case slack.InteractionCallback:
 		if d.Type == slack.InteractionTypeViewSubmission {
-			payload = slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: msg})
+			block := modals.BlockEmail
+			if d.View.CallbackID == modals.CallbackDeny {
+				block = modals.BlockDenyReason
+			}
+			payload = slack.NewErrorsViewSubmissionResponse(map[string]string{block: msg})
 		}
 	}
 	b.ack(c, evt.Request.EnvelopeID, payload)

@@ -3,33 +3,34 @@ package bot
 import (
 	"sync"
 	"time"
-
-	"github.com/slack-go/slack"
 )
 
 // claimTTL is how long a finished submission is remembered; Slack redelivers
 // within seconds, so a day is generous.
 const claimTTL = 24 * time.Hour
 
-// claims makes each submitted view create at most one client in this process.
-type claims struct {
+// claims makes each key (a submitted view, an approval message) act at most
+// once in this process. T is what a late duplicate is shown once the first
+// has finished.
+type claims[T any] struct {
 	mu      sync.Mutex
-	entries map[string]*claim
+	entries map[string]*claim[T]
+	ttl     time.Duration
 	now     func() time.Time
 }
 
-type claim struct {
+type claim[T any] struct {
 	at    time.Time
-	final *slack.ModalViewRequest // the view left after success, if any
+	final *T
 }
 
-func newClaims() *claims {
-	return &claims{entries: map[string]*claim{}, now: time.Now}
+func newClaims[T any](ttl time.Duration) *claims[T] {
+	return &claims[T]{entries: map[string]*claim[T]{}, ttl: ttl, now: time.Now}
 }
 
-// claim reports whether key is new; if not, it returns the view that the first
-// submission ended with, or nil while it is still running.
-func (c *claims) claim(key string) (bool, *slack.ModalViewRequest) {
+// claim reports whether key is new; if not, it returns what the first claim
+// ended with, or nil while it is still running.
+func (c *claims[T]) claim(key string) (bool, *T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
@@ -37,15 +38,15 @@ func (c *claims) claim(key string) (bool, *slack.ModalViewRequest) {
 		return false, e.final
 	}
 	for k, e := range c.entries {
-		if now.Sub(e.at) > claimTTL {
+		if now.Sub(e.at) > c.ttl {
 			delete(c.entries, k)
 		}
 	}
-	c.entries[key] = &claim{at: now}
+	c.entries[key] = &claim[T]{at: now}
 	return true, nil
 }
 
-func (c *claims) finish(key string, final slack.ModalViewRequest) {
+func (c *claims[T]) finish(key string, final T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, taken := c.entries[key]; taken {
@@ -53,8 +54,9 @@ func (c *claims) finish(key string, final slack.ModalViewRequest) {
 	}
 }
 
-// release forgets key, so that the same view may submit again (after a failure).
-func (c *claims) release(key string) {
+// release forgets key, so that it may act again (after a failure that
+// created nothing).
+func (c *claims[T]) release(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.entries, key)

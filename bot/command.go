@@ -47,7 +47,7 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 	if addr, err := mail.ParseAddress(text); err == nil && addr.Address == text {
 		form.Email = text
 	}
-	view := modals.NewForm(form, workspaces, modals.Metadata{ChannelID: cmd.ChannelID})
+	view := modals.NewForm(form, workspaces, modals.Metadata{ChannelID: cmd.ChannelID}, b.approvalNote())
 	if _, err := b.slack.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
 		b.tellViaResponseURL(ctx, cmd.ResponseURL, "The form could not be opened ("+err.Error()+"). Run "+b.cfg.Command+" again.")
 		req.done("open_failed", err, nil)

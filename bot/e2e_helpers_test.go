@@ -70,6 +70,7 @@ type world struct {
 	bot   *bot.Bot
 	stop  context.CancelFunc
 	done  chan error
+	setup setup
 }
 
 type setup struct {
@@ -81,8 +82,19 @@ type setup struct {
 // start runs the real bot against a fake Slack and a fake PlusVibe.
 func start(t testing.TB, s setup) *world {
 	t.Helper()
-	w := &world{t: t, slack: fakeslack.New(t), pv: plusvibetest.NewServer(t, s.pvOpts...), logs: &logBuffer{}}
-	cfg := s.cfg
+	w := &world{t: t, slack: fakeslack.New(t), pv: plusvibetest.NewServer(t, s.pvOpts...), logs: &logBuffer{}, setup: s}
+	// Cleanups run last-in first-out: stop the bot, then look for leaks.
+	t.Cleanup(w.checkLeaks)
+	t.Cleanup(func() { w.shutdown() })
+	w.launch()
+	return w
+}
+
+// launch starts a bot process against the world's fakes.
+func (w *world) launch() {
+	t := w.t
+	t.Helper()
+	cfg := w.setup.cfg
 	if cfg.Command == "" {
 		cfg.Command = fakeslack.DefaultCommand
 	}
@@ -93,7 +105,7 @@ func start(t testing.TB, s setup) *world {
 	if cfg.DrainTimeout == 0 {
 		cfg.DrainTimeout = wait
 	}
-	pv, err := plusvibe.NewClient(w.pv.APIKey(), append([]plusvibe.Option{plusvibe.WithBaseURL(w.pv.URL())}, s.pvOpt...)...)
+	pv, err := plusvibe.NewClient(w.pv.APIKey(), append([]plusvibe.Option{plusvibe.WithBaseURL(w.pv.URL())}, w.setup.pvOpt...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,13 +120,19 @@ func start(t testing.TB, s setup) *world {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w.stop, w.done = cancel, make(chan error, 1)
+	sockets := w.slack.Connections()
 	go func() { w.done <- w.bot.Run(ctx) }()
-	// Cleanups run last-in first-out: stop the bot, then look for leaks.
-	t.Cleanup(w.checkLeaks)
-	t.Cleanup(func() { w.shutdown() })
-	w.slack.WaitConnected(t, 1, wait)
+	w.slack.WaitConnected(t, sockets+1, wait)
 	w.waitWorkspaces()
-	return w
+}
+
+// restart stops the bot process and starts a new one, as a deploy does.
+func (w *world) restart() {
+	w.t.Helper()
+	if err := w.shutdown(); err != nil {
+		w.t.Fatal(err)
+	}
+	w.launch()
 }
 
 // waitWorkspaces waits for the first workspace list.

@@ -46,31 +46,62 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 		req.done("duplicate", nil, fields)
 		return
 	}
+	if b.needsApproval(form.Permission) {
+		b.requestApproval(ctx, c, evt.Request.EnvelopeID, req, user, viewID, form, meta)
+		return
+	}
 	b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&progress))
 
 	resp, err := b.pv.CreateClient(ctx, create)
+	entry := auditEntry(user, form, b.workspaces.get())
 	if err != nil {
 		b.claims.release(viewID) // nothing was created: the retried form may submit again
 		b.updateView(ctx, viewID, modals.Failure(form, meta, userMessage(err)))
 		fields["plusvibe_error"] = errorKind(err)
+		entry.Outcome, entry.Detail = modals.AuditFailed, userMessage(err)
+		b.audit(ctx, entry)
 		req.done("failed", err, fields)
 		return
 	}
 	fields["client_id"] = resp.ClientID
 	// What a late duplicate is shown: never the password.
 	b.claims.finish(viewID, modals.Success(resp.Email))
-	if err := b.deliverPassword(ctx, user, create.ClientBusinessName, resp); err != nil {
-		// Fall back to the requester's own modal, which only they can see.
-		if uerr := b.updateView(ctx, viewID, modals.SuccessWithPassword(resp.Email, resp.Password.Reveal())); uerr != nil {
-			b.tellLost(ctx, meta.ChannelID, user, resp.Email)
-			req.done("created_undelivered", errors.Join(err, uerr), fields)
-			return
-		}
-		req.done("created_shown_in_modal", err, fields)
-		return
+	outcome, err := b.deliver(ctx, user, viewID, meta.ChannelID, create.ClientBusinessName, resp)
+	entry.Outcome, entry.ClientID = modals.AuditCreated, resp.ClientID
+	if outcome == outcomeUndelivered {
+		entry.Detail = "the password could not be delivered"
 	}
-	b.updateView(ctx, viewID, modals.Success(resp.Email))
-	req.done("created", nil, fields)
+	b.audit(ctx, entry)
+	req.done(outcome, err, fields)
+}
+
+// How a password reached the requester.
+const (
+	outcomeCreated     = "created"
+	outcomeInModal     = "created_shown_in_modal"
+	outcomeUndelivered = "created_undelivered"
+)
+
+// deliver hands a new client's password to the requester alone: an ephemeral
+// in their DM with the app, else their own modal (viewID); if neither can be
+// reached it tells them, without the password, in the command's channel.
+func (b *Bot) deliver(ctx context.Context, user, viewID, channel, business string, resp plusvibe.CreateClientResponse) (string, error) {
+	err := b.deliverPassword(ctx, user, business, resp)
+	if err == nil {
+		if viewID != "" {
+			b.updateView(ctx, viewID, modals.Success(resp.Email))
+		}
+		return outcomeCreated, nil
+	}
+	uerr := errors.New("no modal to show it in")
+	if viewID != "" {
+		uerr = b.updateView(ctx, viewID, modals.SuccessWithPassword(resp.Email, resp.Password.Reveal()))
+	}
+	if uerr != nil {
+		b.tellLost(ctx, channel, user, resp.Email)
+		return outcomeUndelivered, errors.Join(err, uerr)
+	}
+	return outcomeInModal, err
 }
 
 // deliverPassword posts the password as an ephemeral message in the
@@ -116,7 +147,7 @@ func (b *Bot) onRetry(ctx context.Context, evt *socketmode.Event, c *socketmode.
 		form = *meta.Form
 	}
 	meta.Form = nil
-	_, err := b.slack.UpdateViewContext(ctx, modals.NewForm(form, b.workspaces.get(), meta), "", cb.View.Hash, cb.View.ID)
+	_, err := b.slack.UpdateViewContext(ctx, modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote()), "", cb.View.Hash, cb.View.ID)
 	if err != nil {
 		req.done("update_failed", err, nil)
 		return

@@ -74,8 +74,9 @@ func DecodeMetadata(s string) Metadata {
 }
 
 // NewForm builds the create-client modal, pre-filled with f. Workspaces are
-// offered by name, sorted; only the first 100 fit in a Slack select.
-func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata) slack.ModalViewRequest {
+// offered by name, sorted; only the first 100 fit in a Slack select. note,
+// when set, says up front that the request waits for approval (ApprovalNote).
+func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata, note string) slack.ModalViewRequest {
 	email := slack.NewEmailTextInputBlockElement(plainText("nova@example.com"), actionInput)
 	email.InitialValue = f.Email
 
@@ -102,14 +103,20 @@ func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata) slack.Modal
 		plainText("Lead labels this client won't see, separated by commas or new lines."), labels)
 	labelsBlock.Optional = true
 
+	submit := "Create client"
+	var head []slack.Block
+	if note != "" {
+		submit = "Submit"
+		head = append(head, slack.NewContextBlock("approval_note", mrkdwn(note)))
+	}
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      CallbackCreate,
 		Title:           plainText("New PlusVibe client"),
-		Submit:          plainText("Create client"),
+		Submit:          plainText(submit),
 		Close:           plainText("Cancel"),
 		PrivateMetadata: meta.Encode(),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
+		Blocks: slack.Blocks{BlockSet: append(head,
 			slack.NewInputBlock(BlockEmail, plainText("Client email"), nil, email),
 			slack.NewInputBlock(BlockFirstName, plainText("First name"), nil,
 				textInput("Nova", f.FirstName, plusvibe.MaxNameLen)),
@@ -121,7 +128,7 @@ func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata) slack.Modal
 				plainText("The client gets a login to each workspace chosen."), ws),
 			slack.NewInputBlock(BlockPermission, plainText("Access"), nil, perm),
 			labelsBlock,
-		}},
+		)},
 	}
 }
 

@@ -93,7 +93,7 @@ func TestFormWithinBlockKitLimits(t *testing.T) {
 	f := worstForm(ws)
 	meta := modals.Metadata{ChannelID: "C0123456789"}
 	for name, v := range map[string]slack.ModalViewRequest{
-		"form":     modals.NewForm(f, ws, meta),
+		"form":     modals.NewForm(f, ws, meta, modals.ApprovalNote("C0123456789", true)),
 		"progress": modals.Progress(f, meta),
 		"failure":  modals.Failure(f, meta, strings.Repeat("PlusVibe said no. ", 300)),
 		"success":  modals.SuccessWithPassword(f.Email, "Xp9#Ld2!ak"),
@@ -106,7 +106,7 @@ func TestFormOffersWorkspacesByNameAndKeepsInput(t *testing.T) {
 	t.Parallel()
 	ws := []plusvibe.Workspace{{ID: "65f99a0dd96fae8ab61130c2", Name: "zeta"}, {ID: "65f99a0dd96fae8ab61130c1", Name: "Acme"}}
 	f := modals.Form{Email: "a@b.co", WorkspaceIDs: []string{ws[0].ID}, Permission: plusvibe.PermissionUniboxAccess, HideLabels: "X"}
-	v := modals.NewForm(f, ws, modals.Metadata{})
+	v := modals.NewForm(f, ws, modals.Metadata{}, "")
 	raw, _ := json.Marshal(v)
 	s := string(raw)
 	if strings.Index(s, `"Acme"`) > strings.Index(s, `"zeta"`) {
@@ -169,7 +169,7 @@ func FuzzParseForm(f *testing.F) {
 	f.Add(`{"values":{}}`)
 	f.Add(`{"values":{"hide_labels":{"input":{"value":",,\n;"}}}}`)
 	ws := manyWorkspaces(3)
-	form := modals.NewForm(modals.Form{}, ws, modals.Metadata{})
+	form := modals.NewForm(modals.Form{}, ws, modals.Metadata{}, "")
 	inputs := map[string]bool{}
 	for _, b := range form.Blocks.BlockSet {
 		if in, isInput := b.(*slack.InputBlock); isInput {

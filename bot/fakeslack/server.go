@@ -74,6 +74,11 @@ type Server struct {
 	usergroups  map[string][]string
 	failures    map[string][]string
 	seq         int
+	messages    map[string]*Message // channel/ts → message
+	members     map[string]bool     // channels the bot is in; nil: all
+	backdate    time.Duration
+	lastTS      int64
+	changed     chan struct{} // closed and replaced on every recorded call
 }
 
 // Ack is an envelope acknowledgement read back from the app.
@@ -99,6 +104,8 @@ func New(t testing.TB) *Server {
 		views:      map[string]map[string]any{},
 		usergroups: map[string][]string{},
 		failures:   map[string][]string{},
+		messages:   map[string]*Message{},
+		changed:    make(chan struct{}),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
@@ -176,6 +183,27 @@ func (s *Server) NextCall(t testing.TB, method string, timeout time.Duration) Ca
 	}
 }
 
+// WaitUntil waits until cond holds, checking it again after each Web API
+// call the fake answers, for at most timeout.
+func (s *Server) WaitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		changed := s.changed
+		s.mu.Unlock()
+		if cond() {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("fakeslack: %s did not happen within %s", what, timeout)
+		}
+	}
+}
+
 func (s *Server) nextID(prefix string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -218,6 +246,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) record(call Call) {
 	s.mu.Lock()
 	s.calls = append(s.calls, call)
+	close(s.changed)
+	s.changed = make(chan struct{})
 	s.mu.Unlock()
 	select {
 	case s.callCh <- call:
@@ -253,9 +283,11 @@ func (s *Server) answer(method string, p map[string]string) map[string]any {
 		}
 		return ok(map[string]any{"message_ts": s.ts()})
 	case "chat.postMessage":
-		return ok(map[string]any{"channel": p["channel"], "ts": s.ts()})
+		return s.postMessage(p)
 	case "chat.update":
-		return ok(map[string]any{"channel": p["channel"], "ts": p["ts"], "text": p["text"]})
+		return s.updateMessage(p)
+	case "chat.getPermalink":
+		return s.permalink(p)
 	case "usergroups.users.list":
 		s.mu.Lock()
 		members, found := s.usergroups[p["usergroup"]]
@@ -269,9 +301,17 @@ func (s *Server) answer(method string, p map[string]string) map[string]any {
 	return failure("unknown_method")
 }
 
+// ts is a message timestamp as Slack makes them: the posting time in
+// microseconds, unique (and rising) within the workspace.
 func (s *Server) ts() string {
-	id := s.nextID("")
-	return fmt.Sprintf("1764300000.%s", id)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	us := time.Now().Add(-s.backdate).UnixMicro()
+	if us <= s.lastTS {
+		us = s.lastTS + 1
+	}
+	s.lastTS = us
+	return fmt.Sprintf("%d.%06d", us/1_000_000, us%1_000_000)
 }
 
 func (s *Server) viewsOpen(p map[string]string) map[string]any {

@@ -1,0 +1,217 @@
+package fakeslack
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// Message is a channel message as Slack stores it.
+type Message struct {
+	Channel string
+	TS      string
+	Text    string
+	Blocks  []map[string]any
+	// Edits counts chat.update calls applied to it.
+	Edits int
+}
+
+// Backdate makes messages posted from now on look d older, as if Slack had
+// stored them that long ago (their ts says so).
+func (s *Server) Backdate(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.backdate = d
+	s.lastTS = 0
+}
+
+// SetBotChannels limits the channels the bot is a member of; posting
+// elsewhere answers not_in_channel. DMs are always open to it.
+func (s *Server) SetBotChannels(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.members = map[string]bool{}
+	for _, id := range ids {
+		s.members[id] = true
+	}
+}
+
+func (s *Server) postMessage(p map[string]string) map[string]any {
+	ch := p["channel"]
+	s.mu.Lock()
+	member := s.members == nil || s.members[ch] || strings.HasPrefix(ch, "D")
+	s.mu.Unlock()
+	if ch == "" {
+		return failure("channel_not_found")
+	}
+	if !member {
+		return failure("not_in_channel")
+	}
+	blocks, code := parseBlocks(p["blocks"])
+	if code != "" {
+		return failure(code)
+	}
+	if p["text"] == "" && len(blocks) == 0 {
+		return failure("no_text")
+	}
+	m := &Message{Channel: ch, TS: s.ts(), Text: p["text"], Blocks: blocks}
+	s.mu.Lock()
+	s.messages[ch+"/"+m.TS] = m
+	s.mu.Unlock()
+	return ok(map[string]any{"channel": ch, "ts": m.TS, "message": m.json()})
+}
+
+func (s *Server) updateMessage(p map[string]string) map[string]any {
+	key := p["channel"] + "/" + p["ts"]
+	s.mu.Lock()
+	m, found := s.messages[key]
+	s.mu.Unlock()
+	if !found {
+		return failure("message_not_found")
+	}
+	blocks, code := parseBlocks(p["blocks"])
+	if code != "" {
+		return failure(code)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, given := p["text"]; given {
+		m.Text = t
+	}
+	if _, given := p["blocks"]; given { // "[]" removes them
+		m.Blocks = blocks
+	}
+	m.Edits++
+	return ok(map[string]any{"channel": m.Channel, "ts": m.TS, "text": m.Text})
+}
+
+func (s *Server) permalink(p map[string]string) map[string]any {
+	s.mu.Lock()
+	_, found := s.messages[p["channel"]+"/"+p["message_ts"]]
+	s.mu.Unlock()
+	if !found {
+		return failure("message_not_found")
+	}
+	return ok(map[string]any{"channel": p["channel"],
+		"permalink": "https://fake.slack.com/archives/" + p["channel"] + "/p" + strings.ReplaceAll(p["message_ts"], ".", "")})
+}
+
+// parseBlocks reads a message's blocks and checks the Block Kit limits Slack
+// answers invalid_blocks for.
+func parseBlocks(raw string) ([]map[string]any, string) {
+	if raw == "" {
+		return nil, ""
+	}
+	var list []any
+	if json.Unmarshal([]byte(raw), &list) != nil {
+		return nil, "invalid_blocks_format"
+	}
+	blocks := asList(list)
+	if len(blocks) != len(list) || len(blocks) > 50 {
+		return nil, "invalid_blocks"
+	}
+	for _, b := range blocks {
+		if t, _ := b["text"].(map[string]any); t != nil && utf8.RuneCountInString(fmt.Sprint(t["text"])) > 3000 {
+			return nil, "invalid_blocks"
+		}
+		for _, e := range asList(b["elements"]) {
+			if v, _ := e["value"].(string); utf8.RuneCountInString(v) > 2000 {
+				return nil, "invalid_blocks"
+			}
+			if t, _ := e["text"].(map[string]any); t != nil && b["type"] == "actions" && utf8.RuneCountInString(fmt.Sprint(t["text"])) > 75 {
+				return nil, "invalid_blocks"
+			}
+		}
+	}
+	return blocks, ""
+}
+
+func (m *Message) json() map[string]any {
+	return map[string]any{"type": "message", "user": BotUserID, "bot_id": "B0BOT", "ts": m.TS,
+		"text": m.Text, "blocks": m.Blocks}
+}
+
+// Messages returns the messages of a channel, oldest first.
+func (s *Server) Messages(channel string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, m := range s.messages {
+		if m.Channel == channel {
+			out = append(out, *m)
+		}
+	}
+	slices.SortFunc(out, func(a, b Message) int { return strings.Compare(a.TS, b.TS) })
+	return out
+}
+
+// Message returns one message as it stands now.
+func (s *Server) Message(t testing.TB, channel, ts string) Message {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, found := s.messages[channel+"/"+ts]
+	if !found {
+		t.Fatalf("fakeslack: no message %s in %s", ts, channel)
+	}
+	return *m
+}
+
+// Buttons returns the action ids of a message's buttons.
+func (m Message) Buttons() []string {
+	var ids []string
+	for _, b := range m.Blocks {
+		for _, e := range asList(b["elements"]) {
+			if e["type"] == "button" {
+				ids = append(ids, fmt.Sprint(e["action_id"]))
+			}
+		}
+	}
+	return ids
+}
+
+// Content is the message's text and blocks, for assertions on what people read.
+func (m Message) Content() string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(m.Blocks)
+	return m.Text + "\n" + b.String()
+}
+
+// ClickMessage presses a button of a channel message as user and returns at
+// once; Slack sends the message as it stands with the click.
+func (s *Server) ClickMessage(t testing.TB, user, channel, ts, actionID string) Command {
+	t.Helper()
+	m := s.Message(t, channel, ts)
+	var action map[string]any
+	for _, b := range m.Blocks {
+		for _, e := range asList(b["elements"]) {
+			if e["action_id"] == actionID {
+				action = map[string]any{"type": e["type"], "action_id": actionID, "block_id": b["block_id"],
+					"value": e["value"], "text": e["text"], "action_ts": s.ts()}
+			}
+		}
+	}
+	if action == nil {
+		t.Fatalf("fakeslack: message %s has no button %q", ts, actionID)
+	}
+	triggerID, tr := s.newTrigger()
+	env := s.send(t, "interactive", map[string]any{
+		"type":         "block_actions",
+		"team":         map[string]any{"id": TeamID, "domain": "fake"},
+		"user":         map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
+		"api_app_id":   "A0FAKE",
+		"trigger_id":   triggerID,
+		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": false},
+		"channel":      map[string]any{"id": channel, "name": "approvals"},
+		"message":      cloneMap(m.json()),
+		"response_url": s.srv.URL + "/response/" + s.nextID("R"),
+		"actions":      []any{action},
+	}, "")
+	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
+}

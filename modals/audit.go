@@ -1,0 +1,64 @@
+package modals
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Audit outcomes: one line in the audit channel for each.
+const (
+	AuditCreated = "created"
+	AuditFailed  = "failed"
+	AuditDenied  = "denied"
+	AuditRefused = "refused"
+)
+
+// AuditEntry is one outcome, for the audit channel. It has no field for a
+// password, so none can be written there.
+type AuditEntry struct {
+	Outcome    string
+	Requester  string // Slack user id
+	Approver   string // Slack user id; empty when no approval was involved
+	Actor      string // who was refused, for AuditRefused
+	Email      string
+	Business   string
+	Workspaces []string // names
+	Permission string
+	ClientID   string
+	// Detail is the failure, the denial reason or why an action was refused.
+	Detail string
+}
+
+// AuditLine renders an entry as one mrkdwn line, with everything typed by
+// people escaped.
+func AuditLine(e AuditEntry) string {
+	icon := map[string]string{AuditCreated: ":white_check_mark:", AuditFailed: ":x:",
+		AuditDenied: ":no_entry:", AuditRefused: ":raised_hand:"}[e.Outcome]
+	parts := []string{fmt.Sprintf("%s *%s*", icon, e.Outcome)}
+	client := fmt.Sprintf("%s (%s)", Escape(e.Email), Escape(e.Business))
+	parts = append(parts, "client "+client)
+	parts = append(parts, fmt.Sprintf("asked by <@%s>", e.Requester))
+	switch {
+	case e.Outcome == AuditDenied && e.Approver != "":
+		parts = append(parts, fmt.Sprintf("denied by <@%s>", e.Approver))
+	case e.Approver != "":
+		parts = append(parts, fmt.Sprintf("approved by <@%s>", e.Approver))
+	}
+	if e.Actor != "" {
+		parts = append(parts, fmt.Sprintf("action by <@%s>", e.Actor))
+	}
+	if len(e.Workspaces) > 0 {
+		ws := make([]string, len(e.Workspaces))
+		for i, w := range e.Workspaces {
+			ws[i] = Escape(w)
+		}
+		parts = append(parts, fmt.Sprintf("%s in %s", PermissionLabel(e.Permission), strings.Join(ws, ", ")))
+	}
+	if e.ClientID != "" {
+		parts = append(parts, fmt.Sprintf("client_id `%s`", Escape(e.ClientID)))
+	}
+	if e.Detail != "" {
+		parts = append(parts, "— "+Escape(strings.ReplaceAll(e.Detail, "\n", " ")))
+	}
+	return truncate(strings.Join(parts, " · "), 3000)
+}
