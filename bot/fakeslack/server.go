@@ -69,6 +69,7 @@ type Server struct {
 	acks        map[string]chan Ack
 	sentAt      map[string]time.Time
 	submitted   map[string]string // envelope id → view id of a view submission
+	awaiting    map[string]bool   // submissions sent and not yet acked
 	triggers    map[string]*trigger
 	views       map[string]map[string]any
 	usergroups  map[string][]string
@@ -100,6 +101,7 @@ func New(t testing.TB) *Server {
 		acks:       map[string]chan Ack{},
 		sentAt:     map[string]time.Time{},
 		submitted:  map[string]string{},
+		awaiting:   map[string]bool{},
 		triggers:   map[string]*trigger{},
 		views:      map[string]map[string]any{},
 		usergroups: map[string][]string{},
@@ -183,6 +185,12 @@ func (s *Server) NextCall(t testing.TB, method string, timeout time.Duration) Ca
 	}
 }
 
+// notifyLocked wakes everyone waiting for a change; s.mu must be held.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
 // WaitUntil waits until cond holds, checking it again after each Web API
 // call the fake answers, for at most timeout.
 func (s *Server) WaitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
@@ -246,8 +254,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) record(call Call) {
 	s.mu.Lock()
 	s.calls = append(s.calls, call)
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.notifyLocked()
 	s.mu.Unlock()
 	select {
 	case s.callCh <- call:
@@ -341,6 +348,7 @@ func (s *Server) viewsOpen(p map[string]string) map[string]any {
 
 func (s *Server) viewsUpdate(p map[string]string) map[string]any {
 	id := p["view_id"]
+	s.waitAcks(id)
 	s.mu.Lock()
 	old, found := s.views[id]
 	s.mu.Unlock()
@@ -355,6 +363,32 @@ func (s *Server) viewsUpdate(p map[string]string) map[string]any {
 		return failure(errCode)
 	}
 	return ok(map[string]any{"view": s.storeView(id, view)})
+}
+
+// waitAcks holds a views.update while a submission of that view is still
+// waiting for its ack. The app wrote that ack to its open socket before it
+// made this HTTPS call, so it reaches Slack first; only this fake's socket
+// reader can lag behind. Bounded by the ack deadline.
+func (s *Server) waitAcks(viewID string) {
+	deadline := time.NewTimer(triggerLifetime)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		pending := false
+		for env := range s.awaiting {
+			pending = pending || s.submitted[env] == viewID
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		if !pending {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			return
+		}
+	}
 }
 
 func parseView(raw string) (map[string]any, string) {

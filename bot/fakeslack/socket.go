@@ -87,6 +87,10 @@ func (s *Server) readAcks(conn *websocket.Conn) {
 			// Slack applies a response_action as the ack arrives, before any
 			// later views.update from the app.
 			s.applyResponse(viewID, a.Payload)
+			s.mu.Lock()
+			delete(s.awaiting, a.EnvelopeID)
+			s.notifyLocked()
+			s.mu.Unlock()
 		}
 		if ch == nil {
 			s.t.Errorf("fakeslack: ack for unknown envelope %s", a.EnvelopeID)
@@ -152,6 +156,7 @@ func (s *Server) send(t testing.TB, typ string, payload any, viewID string) stri
 	s.mu.Lock()
 	if viewID != "" {
 		s.submitted[id] = viewID
+		s.awaiting[id] = true
 	}
 	conn := s.conn
 	s.acks[id] = make(chan Ack, 1)
@@ -193,6 +198,9 @@ func (s *Server) Resend(t testing.TB, envelopeID string) {
 	s.mu.Lock()
 	conn := s.conn
 	s.acks[envelopeID] = make(chan Ack, 1)
+	if s.submitted[envelopeID] != "" {
+		s.awaiting[envelopeID] = true
+	}
 	s.mu.Unlock()
 	if err := s.write(conn, frame); err != nil {
 		t.Fatalf("fakeslack: resending: %v", err)
