@@ -186,6 +186,12 @@ func TestNonApproverRefused(t *testing.T) {
 	if n := w.pv.Count("POST", "/client"); n != 0 || len(w.slack.Calls("views.open")) != 1 {
 		t.Errorf("a non-approver's click created a client or opened a form")
 	}
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if v := metric(w.scrape(), `plusvibe_bot_approvals_total{decision="refused"}`); v != 2 {
+		t.Errorf("approvals refused = %v, want 2", v)
+	}
 }
 
 func TestApproverThroughUsergroupCreates(t *testing.T) {
@@ -218,7 +224,13 @@ func TestApproverThroughUsergroupCreates(t *testing.T) {
 			t.Errorf("audit line %q lacks %q", line, want)
 		}
 	}
-	assertLogged(t, w, "approve", "created")
+	assertLogged(t, w, "approve", "created") // the bot has stopped: every count is in
+	if v := metric(w.scrape(), `plusvibe_bot_approvals_total{decision="approved"}`); v != 1 {
+		t.Errorf("approvals approved = %v, want 1", v)
+	}
+	if v := metric(w.scrape(), `plusvibe_bot_submissions_total{outcome="awaiting_approval"}`); v != 1 {
+		t.Errorf("submissions awaiting approval = %v, want 1", v)
+	}
 }
 
 func TestApprovalCreatesOnceUnderDoubleAndConcurrentClicks(t *testing.T) {

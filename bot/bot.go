@@ -51,6 +51,9 @@ type Config struct {
 	ApprovalTTL time.Duration
 	// AuditChannel, when set, gets one line per outcome.
 	AuditChannel string
+
+	// Metrics, when nil, are made by New.
+	Metrics *Metrics
 }
 
 // SlackAPI is the part of the Slack Web API the bot calls.
@@ -86,6 +89,8 @@ type Bot struct {
 	access     *access
 	approvers  *access
 	workspaces *workspaceCache
+	metrics    *Metrics
+	connects   atomic.Int64
 	claims     *claims[slack.ModalViewRequest]
 	// decisions makes each approval request decided once in this process.
 	decisions *claims[decision]
@@ -119,6 +124,9 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	if cfg.ApprovalTTL <= 0 {
 		cfg.ApprovalTTL = 72 * time.Hour
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
 	work, cancel := context.WithCancel(context.Background())
 	b := &Bot{
 		cfg:        cfg,
@@ -126,6 +134,7 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		slack:      sm,
 		pv:         pv,
 		log:        log,
+		metrics:    cfg.Metrics,
 		work:       work,
 		cancelWork: cancel,
 		slots:      make(chan struct{}, cfg.MaxInFlight),
@@ -167,6 +176,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	err := h.RunEventLoopContext(ctx)
 	b.ready.Store(false)
+	b.metrics.connected.Set(0)
 	b.drain()
 	if ctx.Err() != nil {
 		return nil // asked to stop
@@ -197,6 +207,14 @@ func (b *Bot) drain() {
 func (b *Bot) onConnection(up bool, state string) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, _ *socketmode.Client) {
 		b.ready.Store(up)
+		if up {
+			b.metrics.connected.Set(1)
+			if b.connects.Add(1) > 1 {
+				b.metrics.reconnects.Inc()
+			}
+		} else {
+			b.metrics.connected.Set(0)
+		}
 		b.log.Info().Str("socket", state).Msg("socket mode " + state)
 	}
 }
@@ -270,15 +288,20 @@ func ephemeral(text string) map[string]any {
 
 // requestLog is the one log event of one request.
 type requestLog struct {
-	log   zerolog.Logger
-	start time.Time
+	log         zerolog.Logger
+	start       time.Time
+	interaction string
+	metrics     *Metrics
 }
 
 func (b *Bot) startRequest(interaction, user string) requestLog {
-	return requestLog{log: b.log.With().Str("interaction", interaction).Str("user", user).Logger(), start: time.Now()}
+	return requestLog{log: b.log.With().Str("interaction", interaction).Str("user", user).Logger(),
+		start: time.Now(), interaction: interaction, metrics: b.metrics}
 }
 
+// done logs the request's one event and counts it.
 func (r requestLog) done(outcome string, err error, fields map[string]any) {
+	r.metrics.observe(r.interaction, outcome)
 	ev := r.log.Info()
 	if err != nil {
 		ev = r.log.Warn().Err(err)

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"log"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -30,14 +32,42 @@ const (
 
 // logBuffer collects log lines from several goroutines.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced on every write
 }
 
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.changed != nil {
+		close(l.changed)
+	}
+	l.changed = make(chan struct{})
 	return l.buf.Write(p)
+}
+
+// waitFor waits until the logs contain want n times.
+func (l *logBuffer) waitFor(t testing.TB, want string, n int) {
+	t.Helper()
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	for {
+		l.mu.Lock()
+		if l.changed == nil {
+			l.changed = make(chan struct{})
+		}
+		changed, have := l.changed, strings.Count(l.buf.String(), want)
+		l.mu.Unlock()
+		if have >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("the logs say %q %d times, want %d", want, have, n)
+		}
+	}
 }
 
 func (l *logBuffer) String() string {
@@ -63,14 +93,15 @@ func (l *logBuffer) lines(t testing.TB) []map[string]any {
 }
 
 type world struct {
-	t     testing.TB
-	slack *fakeslack.Server
-	pv    *plusvibetest.Server
-	logs  *logBuffer
-	bot   *bot.Bot
-	stop  context.CancelFunc
-	done  chan error
-	setup setup
+	t       testing.TB
+	slack   *fakeslack.Server
+	pv      *plusvibetest.Server
+	logs    *logBuffer
+	bot     *bot.Bot
+	stop    context.CancelFunc
+	done    chan error
+	setup   setup
+	metrics *bot.Metrics
 }
 
 type setup struct {
@@ -105,7 +136,10 @@ func (w *world) launch() {
 	if cfg.DrainTimeout == 0 {
 		cfg.DrainTimeout = wait
 	}
-	pv, err := plusvibe.NewClient(w.pv.APIKey(), append([]plusvibe.Option{plusvibe.WithBaseURL(w.pv.URL())}, w.setup.pvOpt...)...)
+	cfg.Metrics = bot.NewMetrics()
+	w.metrics = cfg.Metrics
+	pv, err := plusvibe.NewClient(w.pv.APIKey(), append([]plusvibe.Option{plusvibe.WithBaseURL(w.pv.URL()),
+		plusvibe.WithHTTPClient(&http.Client{Transport: cfg.Metrics.PlusVibeTransport(nil)})}, w.setup.pvOpt...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,4 +232,28 @@ func (w *world) finalView() map[string]any {
 		w.t.Fatal(err)
 	}
 	return v
+}
+
+// scrape reads /metrics as Prometheus would.
+func (w *world) scrape() string {
+	w.t.Helper()
+	rec := httptest.NewRecorder()
+	w.bot.HealthHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		w.t.Fatalf("/metrics answered %d", rec.Code)
+	}
+	return rec.Body.String()
+}
+
+// metric returns the value of one sample line ("name{labels}"), or -1.
+func metric(scraped, sample string) float64 {
+	for _, line := range strings.Split(scraped, "\n") {
+		if v, found := strings.CutPrefix(line, sample+" "); found {
+			f, err := strconv.ParseFloat(v, 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
 }

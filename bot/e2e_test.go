@@ -324,3 +324,44 @@ func TestMrkdwnEscaping(t *testing.T) {
 		t.Errorf("DM text %v, want the business name escaped", eph)
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	viewID := w.openForm(requester, "")
+	w.slack.Submit(t, requester, viewID, goodFill())
+	w.finalView()
+	bad := w.openForm(requester, "")
+	blank := goodFill()
+	blank[modals.BlockFirstName] = "   "
+	w.slack.Submit(t, requester, bad, blank)
+	w.slack.Disconnect(t, "refresh_requested")
+	w.slack.WaitConnected(t, 2, wait)
+	w.logs.waitFor(t, `"socket mode connected"`, 2)
+	if v := metric(w.scrape(), "plusvibe_bot_socket_reconnects_total"); v != 1 {
+		t.Errorf("reconnects = %v, want 1", v)
+	}
+
+	got := w.scrape()
+	for sample, want := range map[string]float64{
+		"plusvibe_bot_commands_total":                       2,
+		"plusvibe_bot_modals_opened_total":                  2,
+		`plusvibe_bot_submissions_total{outcome="created"}`: 1,
+		`plusvibe_bot_submissions_total{outcome="invalid"}`: 1,
+		`plusvibe_bot_plusvibe_request_duration_seconds_count{endpoint="POST /client",status_class="2xx"}`:       1,
+		`plusvibe_bot_plusvibe_request_duration_seconds_count{endpoint="GET /authenticate",status_class="2xx"}`: 1,
+		"plusvibe_bot_socket_connected": 1,
+	} {
+		if v := metric(got, sample); v != want {
+			t.Errorf("%s = %v, want %v", sample, v, want)
+		}
+	}
+	if !strings.Contains(got, "go_goroutines") || !strings.Contains(got, "process_resident_memory_bytes") {
+		t.Error("runtime and process metrics missing")
+	}
+	for _, typed := range []string{"nova.smith", "Nova Consulting Ltd", "NOT_INTERESTED", requester} {
+		if strings.Contains(got, typed) {
+			t.Errorf("a metric carries %q", typed)
+		}
+	}
+}

@@ -2,8 +2,8 @@ package bot
 
 import "net/http"
 
-// HealthHandler serves /healthz (the process runs) and /readyz (the Socket
-// Mode connection is up).
+// HealthHandler serves /healthz (the process runs), /readyz (the Socket
+// Mode connection is up) and /metrics (Prometheus).
 func (b *Bot) HealthHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -16,5 +16,6 @@ func (b *Bot) HealthHandler() http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+	mux.Handle("GET /metrics", b.metrics.Handler())
 	return mux
 }

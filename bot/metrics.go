@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"fmt"
+	"net/http"
+	"path"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the bot's Prometheus metrics, in a registry of their own so that
+// several bots (tests) can live in one process. Every label value is a fixed
+// word chosen by the code, never text a person typed.
+type Metrics struct {
+	reg         *prometheus.Registry
+	commands    prometheus.Counter
+	modals      prometheus.Counter
+	submissions *prometheus.CounterVec
+	approvals   *prometheus.CounterVec
+	plusvibe    *prometheus.HistogramVec
+	connected   prometheus.Gauge
+	reconnects  prometheus.Counter
+}
+
+// NewMetrics registers the bot's metrics and the Go runtime's.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		commands: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "plusvibe_bot_commands_total", Help: "Slash commands received."}),
+		modals: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "plusvibe_bot_modals_opened_total", Help: "Create-client forms opened."}),
+		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusvibe_bot_submissions_total", Help: "Form submissions, by outcome."}, []string{"outcome"}),
+		approvals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusvibe_bot_approvals_total", Help: "Decisions on approval requests: approved, denied, refused."}, []string{"decision"}),
+		plusvibe: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "plusvibe_bot_plusvibe_request_duration_seconds",
+			Help:    "PlusVibe API requests (each attempt), by endpoint and status class.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"endpoint", "status_class"}),
+		connected: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "plusvibe_bot_socket_connected", Help: "1 while the Socket Mode connection is up."}),
+		reconnects: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "plusvibe_bot_socket_reconnects_total", Help: "Socket Mode connections opened after the first."}),
+	}
+	m.reg.MustRegister(m.commands, m.modals, m.submissions, m.approvals, m.plusvibe, m.connected, m.reconnects,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// observe counts one finished request by its interaction and outcome.
+func (m *Metrics) observe(interaction, outcome string) {
+	switch interaction {
+	case "command":
+		m.commands.Inc()
+		if outcome == "opened" {
+			m.modals.Inc()
+		}
+	case "submit":
+		m.submissions.WithLabelValues(outcome).Inc()
+	case "approve":
+		switch outcome {
+		case outcomeCreated, outcomeInModal, outcomeUndelivered, "failed":
+			m.approvals.WithLabelValues("approved").Inc()
+		case "refused":
+			m.approvals.WithLabelValues("refused").Inc()
+		}
+	case "deny", "deny_click":
+		switch outcome {
+		case "denied":
+			m.approvals.WithLabelValues("denied").Inc()
+		case "refused":
+			m.approvals.WithLabelValues("refused").Inc()
+		}
+	}
+}
+
+// PlusVibeTransport wraps next (nil: http.DefaultTransport) so that every
+// PlusVibe request is timed.
+func (m *Metrics) PlusVibeTransport(next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return roundTripper(func(r *http.Request) (*http.Response, error) {
+		start := time.Now()
+		resp, err := next.RoundTrip(r)
+		class := "error"
+		if err == nil {
+			class = fmt.Sprintf("%dxx", resp.StatusCode/100)
+		}
+		m.plusvibe.WithLabelValues(endpointLabel(r), class).Observe(time.Since(start).Seconds())
+		return resp, err
+	})
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// endpointLabel names the PlusVibe operation; unknown paths share one label,
+// so a path can never grow the label set.
+func endpointLabel(r *http.Request) string {
+	switch p := path.Base(r.URL.Path); p {
+	case "client", "authenticate":
+		return r.Method + " /" + p
+	}
+	return "other"
+}
