@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
@@ -114,7 +116,10 @@ type setup struct {
 func start(t testing.TB, s setup) *world {
 	t.Helper()
 	w := &world{t: t, slack: fakeslack.New(t), pv: plusvibetest.NewServer(t, s.pvOpts...), logs: &logBuffer{}, setup: s}
+	// The token has exactly the scopes the app's manifest asks for.
+	w.slack.SetScopes(manifestScopes(t)...)
 	// Cleanups run last-in first-out: stop the bot, then look for leaks.
+	t.Cleanup(w.checkScopes)
 	t.Cleanup(w.checkLeaks)
 	t.Cleanup(func() { w.shutdown() })
 	w.launch()
@@ -256,4 +261,51 @@ func metric(scraped, sample string) float64 {
 		}
 	}
 	return -1
+}
+
+var manifest struct {
+	once   sync.Once
+	scopes []string
+	err    error
+}
+
+// manifestScopes reads the bot scopes of the Slack app manifest.
+func manifestScopes(t testing.TB) []string {
+	t.Helper()
+	manifest.once.Do(func() {
+		raw, err := os.ReadFile("../manifest.yaml")
+		if err != nil {
+			manifest.err = err
+			return
+		}
+		var m struct {
+			OAuth struct {
+				Scopes struct {
+					Bot []string `yaml:"bot"`
+				} `yaml:"scopes"`
+			} `yaml:"oauth_config"`
+		}
+		manifest.err = yaml.Unmarshal(raw, &m)
+		manifest.scopes = m.OAuth.Scopes.Bot
+	})
+	if manifest.err != nil || len(manifest.scopes) == 0 {
+		t.Fatalf("manifest.yaml: no bot scopes (%v)", manifest.err)
+	}
+	return manifest.scopes
+}
+
+// checkScopes: every Web API method the bot called is declared in
+// bot.MethodScopes with the scope Slack requires for it.
+func (w *world) checkScopes() {
+	for _, c := range w.slack.Calls("") {
+		if c.Method == "response_url" || c.Method == "apps.connections.open" {
+			continue // no bot token: a response URL, and the app-level token
+		}
+		declared, found := bot.MethodScopes[c.Method]
+		if !found {
+			w.t.Errorf("the bot calls %s, which bot.MethodScopes does not declare", c.Method)
+		} else if declared != fakeslack.ScopeFor(c.Method) {
+			w.t.Errorf("bot.MethodScopes says %s needs %q; Slack requires %q", c.Method, declared, fakeslack.ScopeFor(c.Method))
+		}
+	}
 }

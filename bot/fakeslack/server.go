@@ -28,6 +28,20 @@ const (
 	BotUserID       = "U0BOT"
 )
 
+// scopeFor is the bot-token scope each method needs, from Slack's method
+// reference; methods not listed need none.
+var scopeFor = map[string]string{
+	"chat.postMessage":      "chat:write",
+	"chat.postEphemeral":    "chat:write",
+	"chat.update":           "chat:write",
+	"conversations.open":    "im:write",
+	"usergroups.users.list": "usergroups:read",
+	"users.info":            "users:read",
+}
+
+// ScopeFor returns the scope Slack requires for a Web API method ("" for none).
+func ScopeFor(method string) string { return scopeFor[method] }
+
 // triggerLifetime is how long Slack honours a trigger_id.
 const triggerLifetime = 3 * time.Second
 
@@ -80,6 +94,7 @@ type Server struct {
 	backdate    time.Duration
 	lastTS      int64
 	changed     chan struct{} // closed and replaced on every recorded call
+	scopes      []string      // granted to the bot token
 }
 
 // Ack is an envelope acknowledgement read back from the app.
@@ -108,6 +123,7 @@ func New(t testing.TB) *Server {
 		failures:   map[string][]string{},
 		messages:   map[string]*Message{},
 		changed:    make(chan struct{}),
+		scopes:     []string{"commands", "chat:write", "im:write", "usergroups:read", "users:read"},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
@@ -131,6 +147,14 @@ func (s *Server) Close() {
 	}
 	s.srv.CloseClientConnections()
 	s.srv.Close()
+}
+
+// SetScopes sets the scopes granted to the bot token; methods needing
+// another answer missing_scope, as Slack does.
+func (s *Server) SetScopes(scopes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scopes = slices.Clone(scopes)
 }
 
 // SetUsergroup sets the members of a user group.
@@ -233,10 +257,17 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if method == "apps.connections.open" {
 		want = s.AppToken
 	}
+	s.mu.Lock()
+	granted := slices.Clone(s.scopes)
+	s.mu.Unlock()
+	need := scopeFor[method]
 	var answer map[string]any
 	switch {
 	case token != want:
 		answer = failure("invalid_auth")
+	case token == s.BotToken && need != "" && !slices.Contains(granted, need):
+		answer = failure("missing_scope")
+		answer["needed"], answer["provided"] = need, strings.Join(granted, ",")
 	case fail != "":
 		answer = failure(fail)
 	default:
@@ -248,6 +279,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		call.Error, _ = answer["error"].(string)
 	}
 	s.record(call)
+	if token == s.BotToken {
+		w.Header().Set("X-OAuth-Scopes", strings.Join(granted, ","))
+	}
 	writeJSON(w, answer)
 }
 

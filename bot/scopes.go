@@ -1,0 +1,53 @@
+package bot
+
+import (
+	"slices"
+	"strings"
+)
+
+// MethodScopes maps each Slack Web API method the bot calls with its bot
+// token to the scope Slack requires for it ("" for none). The Slack app's
+// manifest lists exactly these scopes, plus commands.
+var MethodScopes = map[string]string{
+	"auth.test":             "",
+	"views.open":            "", // the trigger_id is the permission
+	"views.update":          "",
+	"chat.getPermalink":     "",
+	"chat.postMessage":      "chat:write",
+	"chat.postEphemeral":    "chat:write",
+	"chat.update":           "chat:write",
+	"conversations.open":    "im:write",
+	"usergroups.users.list": "usergroups:read",
+}
+
+// Scopes is every bot scope the bot can use, sorted.
+func Scopes() []string {
+	out := []string{"commands"}
+	for _, s := range MethodScopes {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// MissingScopes lists the scopes cfg needs that granted (Slack's
+// X-OAuth-Scopes header: comma-separated) lacks.
+func MissingScopes(cfg Config, granted string) []string {
+	have := map[string]bool{}
+	for _, s := range strings.Split(granted, ",") {
+		have[strings.TrimSpace(s)] = true
+	}
+	need := []string{"commands", "chat:write", "im:write"}
+	if len(cfg.AllowedUsergroups) > 0 || len(cfg.ApproverUsergroups) > 0 {
+		need = append(need, "usergroups:read")
+	}
+	var missing []string
+	for _, s := range need {
+		if !have[s] {
+			missing = append(missing, s)
+		}
+	}
+	return missing
+}
