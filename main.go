@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -28,9 +30,20 @@ import (
 var version = "dev"
 
 func main() {
+	showVersion := flag.Bool("version", false, "print the version and exit")
+	check := flag.Bool("check", false, "check the configuration, Slack and PlusVibe, print what was found, and exit")
+	flag.Parse()
+	if *showVersion {
+		fmt.Println("plusvibe-slack-bot", version)
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Stderr, nil); err != nil {
+	do := func() error { return run(ctx, os.Stderr, nil) }
+	if *check {
+		do = func() error { return runCheck(ctx, os.Stdout) }
+	}
+	if err := do(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -48,21 +61,13 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 		return err
 	}
 
-	pv, err := plusvibe.NewClient(cfg.PlusVibeAPIKey,
-		plusvibe.WithBaseURL(cfg.PlusVibeBaseURL),
-		plusvibe.WithTimeout(cfg.PlusVibeTimeout),
-		plusvibe.WithUserAgent("plusvibe-slack-bot/"+version))
+	metrics := bot.NewMetrics()
+	pv, err := newPlusVibe(cfg, metrics.PlusVibeTransport(nil))
 	if err != nil {
-		return fmt.Errorf("config: %w", err)
+		return err
 	}
-
 	slackLog := log.New(logger.With().Str("component", "slack-go").Logger(), "", 0)
-	api := slack.New(cfg.SlackBotToken,
-		slack.OptionAPIURL(cfg.SlackAPIURL),
-		slack.OptionAppLevelToken(cfg.SlackAppToken),
-		// Without a timeout a hung call would also stall socket reconnects.
-		slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second}),
-		slack.OptionLog(slackLog))
+	api := newSlack(cfg, slack.OptionLog(slackLog))
 	authCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	auth, err := api.AuthTestContext(authCtx)
 	cancel()
@@ -72,7 +77,9 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 	logger.Info().Str("team_id", auth.TeamID).Str("bot_user_id", auth.UserID).Str("version", version).Msg("starting")
 
 	sm := socketmode.New(api, socketmode.OptionLog(slackLog))
-	b, err := bot.New(cfg.botConfig(), sm, pv, logger.With().Str("component", "bot").Logger())
+	botCfg := cfg.botConfig()
+	botCfg.Metrics = metrics
+	b, err := bot.New(botCfg, sm, pv, logger.With().Str("component", "bot").Logger())
 	if err != nil {
 		return err
 	}
@@ -102,6 +109,105 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 		return runErr
 	}
 	logger.Info().Msg("stopped")
+	return nil
+}
+
+func newPlusVibe(cfg Config, transport http.RoundTripper) (*plusvibe.Client, error) {
+	pv, err := plusvibe.NewClient(cfg.PlusVibeAPIKey,
+		plusvibe.WithBaseURL(cfg.PlusVibeBaseURL),
+		plusvibe.WithTimeout(cfg.PlusVibeTimeout),
+		plusvibe.WithHTTPClient(&http.Client{Transport: transport}),
+		plusvibe.WithUserAgent("plusvibe-slack-bot/"+version))
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return pv, nil
+}
+
+func newSlack(cfg Config, opts ...slack.Option) *slack.Client {
+	return slack.New(cfg.SlackBotToken, append([]slack.Option{
+		slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionAppLevelToken(cfg.SlackAppToken),
+		// Without a timeout a hung call would also stall socket reconnects.
+		slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second}),
+	}, opts...)...)
+}
+
+// runCheck is what an admin runs first: it validates the configuration, calls
+// Slack and PlusVibe as the bot would, prints what it found, and fails if
+// anything would stop the bot from working.
+func runCheck(ctx context.Context, out io.Writer) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	bc := cfg.botConfig()
+	fmt.Fprintf(out, "configuration: ok (command %s", cfg.SlackCommand)
+	if cfg.ApprovalChannel != "" {
+		fmt.Fprintf(out, ", approvals in %s for %s", cfg.ApprovalChannel, cfg.ApprovalFor)
+	}
+	if cfg.AuditChannel != "" {
+		fmt.Fprintf(out, ", audit in %s", cfg.AuditChannel)
+	}
+	fmt.Fprintln(out, ")")
+	var problems []string
+	fail := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		problems = append(problems, msg)
+		fmt.Fprintln(out, "PROBLEM: "+msg)
+	}
+
+	var scopes string
+	api := newSlack(cfg, slack.OptionOnResponseHeaders(func(_ string, h http.Header) {
+		if s := h.Get("X-OAuth-Scopes"); s != "" {
+			scopes = s
+		}
+	}))
+	if auth, err := api.AuthTestContext(ctx); err != nil {
+		fail("slack: auth.test with SLACK_BOT_TOKEN failed: %v", err)
+	} else {
+		fmt.Fprintf(out, "slack: workspace %s (%s), bot user %s (%s)\n", auth.Team, auth.TeamID, auth.User, auth.UserID)
+		if missing := bot.MissingScopes(bc, scopes); len(missing) > 0 {
+			fail("slack: the bot token lacks the scopes %s; add them (see manifest.yaml) and reinstall the app", strings.Join(missing, ", "))
+		} else {
+			fmt.Fprintf(out, "slack: scopes ok (%s)\n", scopes)
+		}
+	}
+	if _, _, err := api.StartSocketModeContext(ctx); err != nil {
+		fail("slack: apps.connections.open with SLACK_APP_TOKEN failed: %v (needs connections:write and Socket Mode on)", err)
+	} else {
+		fmt.Fprintln(out, "slack: Socket Mode ok")
+	}
+
+	pv, err := newPlusVibe(cfg, nil)
+	if err != nil {
+		return err
+	}
+	ws, err := pv.Workspaces(ctx)
+	if err != nil {
+		fail("plusvibe: GET /authenticate failed: %v", err)
+	} else {
+		fmt.Fprintf(out, "plusvibe: the API key reaches %d workspaces:\n", len(ws))
+		known := map[string]bool{}
+		for _, w := range ws {
+			known[w.ID] = true
+			fmt.Fprintf(out, "  %s  %s\n", w.ID, w.Name)
+		}
+		if !known[cfg.PlusVibeWorkspaceID] {
+			fail("plusvibe: PLUSVIBE_WORKSPACE_ID %s is not one of them", cfg.PlusVibeWorkspaceID)
+		}
+		for _, w := range bc.StaticWorkspaces {
+			if !known[w.ID] {
+				fail("plusvibe: PLUSVIBE_WORKSPACES lists %s (%s), which the API key cannot reach", w.ID, w.Name)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("check: %d problem(s) found", len(problems))
+	}
+	fmt.Fprintln(out, "all checks passed")
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
@@ -203,5 +204,65 @@ func TestConfigApprovals(t *testing.T) {
 	if b.ApprovalChannel != "C0APPROVALS" || !b.ApproveFullAccessOnly || len(b.Approvers) != 2 || b.Approvers[1] != "U8" ||
 		b.ApproverUsergroups[0] != "S1" || b.ApprovalTTL != 24*time.Hour || b.AuditChannel != "G0AUDIT123" || b.ApproveAll {
 		t.Errorf("approval settings not passed on: %+v", b)
+	}
+}
+
+func fakeEnv(t *testing.T, sl *fakeslack.Server, pv *plusvibetest.Server) map[string]string {
+	env := baseEnv(t)
+	env["SLACK_BOT_TOKEN"], env["SLACK_APP_TOKEN"], env["PLUSVIBE_API_KEY"] = sl.BotToken, sl.AppToken, pv.APIKey()
+	env["SLACK_API_URL"], env["PLUSVIBE_BASE_URL"], env["HTTP_ADDR"] = sl.APIURL(), pv.URL(), "127.0.0.1:0"
+	env["PLUSVIBE_WORKSPACE_ID"] = plusvibetest.DefaultWorkspaces[0].ID
+	return env
+}
+
+func TestCheckPrintsWhatItFound(t *testing.T) {
+	sl := fakeslack.New(t)
+	pv := plusvibetest.NewServer(t)
+	setEnv(t, fakeEnv(t, sl, pv))
+	var out bytes.Buffer
+	if err := runCheck(context.Background(), &out); err != nil {
+		t.Fatalf("check failed: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"configuration: ok", "bot user plusvibe (" + fakeslack.BotUserID + ")", "scopes ok",
+		"Socket Mode ok", "reaches 3 workspaces", "Acme Outreach", "Nova Consulting", "Zeta Labs", "all checks passed"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestCheckReportsProblems(t *testing.T) {
+	sl := fakeslack.New(t)
+	sl.SetScopes("commands", "chat:write")
+	pv := plusvibetest.NewServer(t)
+	env := fakeEnv(t, sl, pv)
+	env["ALLOWED_USERGROUPS"] = "S1"
+	env["PLUSVIBE_WORKSPACES"] = "65f99a0dd96fae8ab611ffff=Gone Ltd"
+	env["SLACK_APP_TOKEN"] = "xapp-revoked-secret"
+	setEnv(t, env)
+	var out bytes.Buffer
+	err := runCheck(context.Background(), &out)
+	if err == nil || !strings.Contains(err.Error(), "3 problem(s)") {
+		t.Fatalf("check returned %v, want 3 problems:\n%s", err, out.String())
+	}
+	for _, want := range []string{"lacks the scopes im:write, usergroups:read", "SLACK_APP_TOKEN failed: invalid_auth",
+		"PLUSVIBE_WORKSPACES lists 65f99a0dd96fae8ab611ffff (Gone Ltd)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "secret") || strings.Contains(out.String(), pv.APIKey()) {
+		t.Error("check printed a secret")
+	}
+
+	// A wrong PlusVibe key is named as such.
+	env["SLACK_APP_TOKEN"], env["PLUSVIBE_WORKSPACES"], env["ALLOWED_USERGROUPS"] = sl.AppToken, "", ""
+	env["PLUSVIBE_API_KEY"] = "pv-wrong-secret"
+	sl.SetScopes(bot.Scopes()...)
+	setEnv(t, env)
+	out.Reset()
+	if err := runCheck(context.Background(), &out); err == nil || !strings.Contains(out.String(), "GET /authenticate failed") ||
+		!strings.Contains(out.String(), "401") {
+		t.Errorf("check with a wrong PlusVibe key: %v\n%s", err, out.String())
 	}
 }
