@@ -1,0 +1,280 @@
+package main
+
+import (
+	"bufio"
+	"debug/buildinfo"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v4"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+)
+
+// envVars reads Config's envconfig tags: variable name → default.
+func envVars() map[string]string {
+	out := map[string]string{}
+	typ := reflect.TypeFor[Config]()
+	for i := range typ.NumField() {
+		if name := typ.Field(i).Tag.Get("envconfig"); name != "" {
+			out[name] = typ.Field(i).Tag.Get("default")
+		}
+	}
+	return out
+}
+
+func TestManifest(t *testing.T) {
+	raw, err := os.ReadFile("manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Display struct {
+			Name string `yaml:"name"`
+		} `yaml:"display_information"`
+		Features struct {
+			AppHome struct {
+				Messages bool `yaml:"messages_tab_enabled"`
+			} `yaml:"app_home"`
+			BotUser struct {
+				DisplayName string `yaml:"display_name"`
+			} `yaml:"bot_user"`
+			Commands []struct {
+				Command string `yaml:"command"`
+				URL     string `yaml:"url"`
+			} `yaml:"slash_commands"`
+		} `yaml:"features"`
+		OAuth struct {
+			Scopes struct {
+				Bot  []string `yaml:"bot"`
+				User []string `yaml:"user"`
+			} `yaml:"scopes"`
+		} `yaml:"oauth_config"`
+		Settings struct {
+			Interactivity struct {
+				Enabled    bool   `yaml:"is_enabled"`
+				RequestURL string `yaml:"request_url"`
+			} `yaml:"interactivity"`
+			SocketMode bool `yaml:"socket_mode_enabled"`
+		} `yaml:"settings"`
+	}
+	if err := yaml.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("manifest.yaml does not parse: %v", err)
+	}
+	if m.Display.Name == "" || len(m.Display.Name) > 35 || m.Features.BotUser.DisplayName == "" {
+		t.Errorf("app name %q / bot name %q", m.Display.Name, m.Features.BotUser.DisplayName)
+	}
+	if !m.Settings.SocketMode || !m.Settings.Interactivity.Enabled || m.Settings.Interactivity.RequestURL != "" {
+		t.Error("Socket Mode and interactivity must be on, with no request URL")
+	}
+	if !m.Features.AppHome.Messages {
+		t.Error("the Messages tab (the bot's DM, where passwords go) must be enabled")
+	}
+	if len(m.Features.Commands) != 1 || m.Features.Commands[0].Command != envVars()["SLACK_COMMAND"] || m.Features.Commands[0].URL != "" {
+		t.Errorf("slash commands %+v, want only %s, without a URL", m.Features.Commands, envVars()["SLACK_COMMAND"])
+	}
+	// Exactly the scopes the code's Web API calls need; the bot suite runs with
+	// these scopes only, against a fake Slack that enforces them.
+	got := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot))
+	if !slices.Equal(got, bot.Scopes()) || len(m.OAuth.Scopes.User) != 0 {
+		t.Errorf("bot scopes %v, want %v and no user scopes", got, bot.Scopes())
+	}
+}
+
+func TestREADMEConfigurationTable(t *testing.T) {
+	raw, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := string(raw)
+	if i := strings.Index(section, "\n## Configuration"); i >= 0 {
+		section = section[i+1:]
+		if j := strings.Index(section[1:], "\n## "); j >= 0 {
+			section = section[:j+1]
+		}
+	}
+	code := regexp.MustCompile("`([^`]*)`")
+	documented := map[string]string{}
+	for line := range strings.Lines(section) {
+		cells := strings.Split(strings.TrimSpace(line), "|")
+		if len(cells) < 5 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		names := code.FindAllStringSubmatch(cells[1], -1)
+		defaults := code.FindAllStringSubmatch(cells[3], -1)
+		for i, n := range names {
+			d := ""
+			if i < len(defaults) {
+				d = defaults[i][1]
+			}
+			documented[n[1]] = d
+		}
+	}
+	want := envVars()
+	for name, def := range want {
+		got, found := documented[name]
+		switch {
+		case !found:
+			t.Errorf("README's configuration table lacks %s", name)
+		case got != def:
+			t.Errorf("README says %s defaults to %q; the code says %q", name, got, def)
+		}
+	}
+	for name := range documented {
+		if _, found := want[name]; !found {
+			t.Errorf("README documents %s, which the bot does not read", name)
+		}
+	}
+}
+
+func TestDockerfile(t *testing.T) {
+	raw, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	df := string(raw)
+	if strings.Count(df, "\nFROM ") < 2 {
+		t.Error("not a multi-stage build")
+	}
+	port := strings.TrimPrefix(envVars()["HTTP_ADDR"], ":")
+	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-X main.version=${VERSION}", "USER nonroot", "EXPOSE " + port,
+		"distroless/static"} { // distroless static carries CA certificates
+		if !strings.Contains(df, want) {
+			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+	ignore, err := os.ReadFile(".dockerignore")
+	if err != nil || !strings.Contains(string(ignore), ".git") {
+		t.Error(".dockerignore missing or lets .git into the build context")
+	}
+}
+
+// buildLikeDockerfile runs the Dockerfile's go build line and returns the binary.
+func buildLikeDockerfile(t *testing.T, version string) string {
+	t.Helper()
+	raw, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var build string
+	for line := range strings.Lines(string(raw)) {
+		if cmd, found := strings.CutPrefix(strings.TrimSpace(line), "RUN "); found && strings.Contains(cmd, "go build") {
+			build = cmd
+		}
+	}
+	if build == "" {
+		t.Fatal("no go build line in the Dockerfile")
+	}
+	out := t.TempDir()
+	cmd := exec.Command("sh", "-c", strings.ReplaceAll(build, "/out/", out+"/"))
+	cmd.Env = append(os.Environ(), "VERSION="+version)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", build, err, b)
+	}
+	return filepath.Join(out, "plusvibe-slack-bot")
+}
+
+// TestBinary builds the binary as the image does and runs it as an admin
+// would: --version, --check, then the bot itself, stopped with SIGTERM.
+func TestBinary(t *testing.T) {
+	bin := buildLikeDockerfile(t, "v1.2.3-test")
+	info, err := buildinfo.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	if settings["CGO_ENABLED"] != "0" || settings["-trimpath"] != "true" {
+		t.Errorf("build settings %v, want a static, trimmed build", settings)
+	}
+	if st, err := os.Stat(bin); err == nil {
+		t.Logf("binary: %.1f MB", float64(st.Size())/(1<<20))
+	}
+
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil || strings.TrimSpace(string(out)) != "plusvibe-slack-bot v1.2.3-test" {
+		t.Errorf("--version printed %q (%v)", out, err)
+	}
+
+	sl := fakeslack.New(t)
+	pv := plusvibetest.NewServer(t)
+	env := os.Environ()
+	for k, v := range fakeEnv(t, sl, pv) {
+		env = append(env, k+"="+v)
+	}
+	check := exec.Command(bin, "--check")
+	check.Env = env
+	out, err = check.Output()
+	if err != nil || !strings.Contains(string(out), "Acme Outreach") || !strings.Contains(string(out), "all checks passed") {
+		t.Errorf("--check: %v\n%s", err, out)
+	}
+
+	// The bot itself, until SIGTERM.
+	run := exec.Command(bin)
+	run.Env = env
+	var logs syncBuffer
+	run.Stderr = &logs
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- run.Wait() }()
+	t.Cleanup(func() { _ = run.Process.Kill() })
+	sl.WaitConnected(t, 1, 10*time.Second)
+	cmd := sl.SendCommand(t, "U1", fakeslack.DefaultCommand, "help")
+	if ack := sl.WaitAck(t, cmd.EnvelopeID, 5*time.Second); !strings.Contains(string(ack.Payload), "creates a PlusVibe client") {
+		t.Errorf("help answered %s", ack.Payload)
+	}
+	if rss := residentKB(run.Process.Pid); rss > 0 {
+		t.Logf("resident memory, connected and idle: %.1f MB", float64(rss)/1024)
+	}
+	if err := run.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v, want status 0\n%s", err, logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no exit within 30 s of SIGTERM")
+	}
+	if !strings.Contains(logs.String(), `"message":"stopped"`) {
+		t.Errorf("no stopped line in the logs:\n%s", logs.String())
+	}
+	for _, secret := range []string{sl.BotToken, sl.AppToken, pv.APIKey()} {
+		if strings.Contains(logs.String(), secret) {
+			t.Error("a secret reached the logs")
+		}
+	}
+}
+
+// residentKB reads a process's resident memory from /proc (Linux), or 0.
+func residentKB(pid int) int {
+	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, found := strings.CutPrefix(sc.Text(), "VmRSS:"); found {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return kb
+		}
+	}
+	return 0
+}
