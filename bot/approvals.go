@@ -142,9 +142,19 @@ func (b *Bot) refusal(ctx context.Context, user string, a modals.Approval, ts st
 		return "Only approvers can approve or deny PlusVibe client requests. Ask your Slack admin if you should be one."
 	}
 	if at, valid := postedAt(ts); !valid || time.Since(at) > b.cfg.ApprovalTTL {
-		return fmt.Sprintf("This request is older than %s and can no longer be approved. The requester can ask again.", b.cfg.ApprovalTTL)
+		return fmt.Sprintf("This request is older than %s and can no longer be approved. The requester can ask again.", humanDuration(b.cfg.ApprovalTTL))
 	}
 	return ""
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return d.String()
 }
 
 func (b *Bot) expired(ts string) bool {

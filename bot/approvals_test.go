@@ -295,7 +295,7 @@ func TestExpiredRequestRefused(t *testing.T) {
 	_, ts := w.request(goodFill())
 	w.slack.Backdate(0)
 	w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
-	w.waitWhisper(approver, "older than 72h0m0s and can no longer be approved")
+	w.waitWhisper(approver, "older than 3 days and can no longer be approved")
 	m := w.waitMessage(ts, "Expired")
 	if len(m.Buttons()) != 0 {
 		t.Errorf("an expired request still has buttons %v", m.Buttons())

@@ -235,14 +235,14 @@ func (b *Bot) guard(h handler) socketmode.SocketmodeHandlerFunc {
 		b.mu.Lock()
 		if b.stopping {
 			b.mu.Unlock()
-			b.refuse(evt, c, "The bot is restarting. Try again in a minute; nothing was created.")
+			b.refuse(evt, c, "The bot is restarting. Try again in a minute; nothing was changed.")
 			return
 		}
 		select {
 		case b.slots <- struct{}{}:
 		default:
 			b.mu.Unlock()
-			b.refuse(evt, c, "The bot is busy right now. Try again in a moment; nothing was created.")
+			b.refuse(evt, c, "The bot is busy right now. Try again in a moment; nothing was changed.")
 			return
 		}
 		b.inFlight.Add(1)
@@ -257,19 +257,28 @@ func (b *Bot) refuse(evt *socketmode.Event, c *socketmode.Client, msg string) {
 		return
 	}
 	var payload any
+	var whisperTo *slack.InteractionCallback
 	switch d := evt.Data.(type) {
 	case slack.SlashCommand:
 		payload = ephemeral(msg)
 	case slack.InteractionCallback:
-		if d.Type == slack.InteractionTypeViewSubmission {
+		switch {
+		case d.Type == slack.InteractionTypeViewSubmission:
 			block := modals.BlockEmail
 			if d.View.CallbackID == modals.CallbackDeny {
 				block = modals.BlockDenyReason
 			}
 			payload = slack.NewErrorsViewSubmissionResponse(map[string]string{block: msg})
+		case d.Type == slack.InteractionTypeBlockActions && d.Container.ChannelID != "":
+			whisperTo = &d // a button in a channel message: the ack can't answer
 		}
 	}
 	b.ack(c, evt.Request.EnvelopeID, payload)
+	if whisperTo != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		b.whisper(ctx, whisperTo.Container.ChannelID, whisperTo.User.ID, msg)
+	}
 }
 
 // ack answers an envelope. A bounded context keeps a dead socket from holding
