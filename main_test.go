@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
@@ -265,4 +267,9 @@ func TestCheckReportsProblems(t *testing.T) {
 		!strings.Contains(out.String(), "401") {
 		t.Errorf("check with a wrong PlusVibe key: %v\n%s", err, out.String())
 	}
+}
+
+// The whole program, started and stopped in-process, leaves no goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
 }
