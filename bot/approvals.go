@@ -205,23 +205,33 @@ func alreadyDecided(d *decision) string {
 
 func approvalKey(k approvalClick) string { return k.channel + "/" + k.ts }
 
-// onApprove creates the client of an approved request, once, however many
-// clicks and redeliveries arrive.
-func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+// decisionClick acks a click on an approval message and reads it; clickers
+// who may not decide are told why. ok is false when nothing more is to be done.
+func (b *Bot) decisionClick(ctx context.Context, evt *socketmode.Event, c *socketmode.Client, interaction, actionID string) (approvalClick, requestLog, map[string]any, bool) {
 	cb, _ := evt.Data.(slack.InteractionCallback)
 	b.ack(c, evt.Request.EnvelopeID, nil)
-	req := b.startRequest("approve", cb.User.ID)
-	k, err := readClick(cb, modals.ActionApprove)
+	req := b.startRequest(interaction, cb.User.ID)
+	k, err := readClick(cb, actionID)
 	fields := map[string]any{"channel": k.channel, "approval_ts": k.ts}
 	if err != nil {
 		b.whisper(ctx, k.channel, k.user, "This request can't be read any more. Ask the requester to submit it again.")
 		req.done("unreadable", err, fields)
-		return
+		return k, req, fields, false
 	}
 	fields["requester"] = k.approval.Requester
 	if why := b.refusal(ctx, k.user, k.approval, k.ts); why != "" {
 		b.refuseDecision(ctx, k, why)
 		req.done("refused", nil, fields)
+		return k, req, fields, false
+	}
+	return k, req, fields, true
+}
+
+// onApprove creates the client of an approved request, once, however many
+// clicks and redeliveries arrive.
+func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	k, req, fields, ok := b.decisionClick(ctx, evt, c, "approve", modals.ActionApprove)
+	if !ok {
 		return
 	}
 	key := approvalKey(k)
@@ -282,19 +292,8 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 
 // onDeny asks the approver for a reason, in a small modal.
 func (b *Bot) onDeny(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	b.ack(c, evt.Request.EnvelopeID, nil)
-	req := b.startRequest("deny_click", cb.User.ID)
-	k, err := readClick(cb, modals.ActionDeny)
-	fields := map[string]any{"channel": k.channel, "approval_ts": k.ts}
-	if err != nil {
-		b.whisper(ctx, k.channel, k.user, "This request can't be read any more. Ask the requester to submit it again.")
-		req.done("unreadable", err, fields)
-		return
-	}
-	if why := b.refusal(ctx, k.user, k.approval, k.ts); why != "" {
-		b.refuseDecision(ctx, k, why)
-		req.done("refused", nil, fields)
+	k, req, fields, ok := b.decisionClick(ctx, evt, c, "deny_click", modals.ActionDeny)
+	if !ok {
 		return
 	}
 	view := modals.DenyForm(k.approval, modals.DenyMeta{Channel: k.channel, TS: k.ts, Value: k.value})

@@ -107,6 +107,14 @@ func (w *world) waitAudit(want string) string {
 	return line
 }
 
+// deny clicks Deny as user and sends the deny form with reason.
+func (w *world) deny(user, ts, reason string) fakeslack.ViewResponse {
+	w.t.Helper()
+	click := w.slack.ClickMessage(w.t, user, approvals, ts, modals.ActionDeny)
+	denyView := w.slack.WaitView(w.t, click, wait)
+	return w.slack.Submit(w.t, user, denyView, fakeslack.Fill{modals.BlockDenyReason: reason})
+}
+
 func fullAccessFill() fakeslack.Fill {
 	f := goodFill()
 	f[modals.BlockPermission] = "Full access"
@@ -310,9 +318,7 @@ func TestDenialWithReasonReachesRequester(t *testing.T) {
 	t.Parallel()
 	w := start(t, approvalSetup())
 	viewID, ts := w.request(goodFill())
-	click := w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionDeny)
-	denyView := w.slack.WaitView(t, click, wait)
-	if resp := w.slack.Submit(t, approver, denyView, fakeslack.Fill{modals.BlockDenyReason: "Already has a login"}); resp.Action != "" {
+	if resp := w.deny(approver, ts, "Already has a login"); resp.Action != "" {
 		t.Fatalf("deny form answered %q, want it closed", resp.Action)
 	}
 	m := w.waitMessage(ts, "Denied by <@"+approver+">: Already has a login")
@@ -337,7 +343,6 @@ func TestDenialWithReasonReachesRequester(t *testing.T) {
 	if !strings.Contains(line, "denied by <@"+approver+">") || !strings.Contains(line, "Already has a login") {
 		t.Errorf("audit line %q", line)
 	}
-	// A second deny form, opened before the first was sent, cannot decide again.
 	if n := w.pv.Count("POST", "/client"); n != 0 {
 		t.Errorf("%d POSTs for a denied request", n)
 	}
@@ -443,9 +448,7 @@ func TestApprovalEscapesEverythingTyped(t *testing.T) {
 	fill[modals.BlockBusinessName] = "<!everyone> & co"
 	fill[modals.BlockHideLabels] = "<!subteam^S1>, <https://evil.example|click>"
 	_, ts := w.request(fill)
-	click := w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionDeny)
-	denyView := w.slack.WaitView(t, click, wait)
-	w.slack.Submit(t, approver, denyView, fakeslack.Fill{modals.BlockDenyReason: "<!channel> nope"})
+	w.deny(approver, ts, "<!channel> nope")
 	w.waitAudit("denied")
 	w.slack.WaitUntil(t, wait, "the requester told", func() bool { return len(w.slack.Messages("D"+requester)) == 1 })
 

@@ -198,30 +198,43 @@ func (s *Server) closeView(id string) {
 func (s *Server) Click(t testing.TB, user, viewID, actionID string) Ack {
 	t.Helper()
 	view := s.View(t, viewID)
+	c := s.click(t, user, blocks(view), actionID, "view "+viewID, map[string]any{
+		"container": map[string]any{"type": "view", "view_id": viewID},
+		"view":      cloneMap(view),
+	})
+	return s.WaitAck(t, c.EnvelopeID, 5*time.Second)
+}
+
+// click sends a block_actions payload for the button actionID among blocks;
+// where names them in failures, and fields add the container's own parts.
+func (s *Server) click(t testing.TB, user string, blocks []map[string]any, actionID, where string, fields map[string]any) Command {
+	t.Helper()
 	var action map[string]any
-	for _, b := range blocks(view) {
+	for _, b := range blocks {
 		for _, e := range asList(b["elements"]) {
 			if e["action_id"] == actionID {
 				action = map[string]any{"type": e["type"], "action_id": actionID, "block_id": b["block_id"],
-					"value": e["value"], "text": e["text"], "action_ts": "1764300000.000001"}
+					"value": e["value"], "text": e["text"], "action_ts": s.ts()}
 			}
 		}
 	}
 	if action == nil {
-		t.Fatalf("fakeslack: view %s has no button %q", viewID, actionID)
+		t.Fatalf("fakeslack: %s has no button %q", where, actionID)
 	}
-	triggerID, _ := s.newTrigger()
-	env := s.send(t, "interactive", map[string]any{
+	triggerID, tr := s.newTrigger()
+	payload := map[string]any{
 		"type":       "block_actions",
 		"team":       map[string]any{"id": TeamID, "domain": "fake"},
 		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
 		"api_app_id": "A0FAKE",
 		"trigger_id": triggerID,
-		"container":  map[string]any{"type": "view", "view_id": viewID},
-		"view":       cloneMap(view),
 		"actions":    []any{action},
-	}, "")
-	return s.WaitAck(t, env, 5*time.Second)
+	}
+	for k, v := range fields {
+		payload[k] = v
+	}
+	env := s.send(t, "interactive", payload, "")
+	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
 }
 
 // stateFor computes view.state.values for a submission, enforcing what the

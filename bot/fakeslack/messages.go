@@ -188,30 +188,10 @@ func (m Message) Content() string {
 func (s *Server) ClickMessage(t testing.TB, user, channel, ts, actionID string) Command {
 	t.Helper()
 	m := s.Message(t, channel, ts)
-	var action map[string]any
-	for _, b := range m.Blocks {
-		for _, e := range asList(b["elements"]) {
-			if e["action_id"] == actionID {
-				action = map[string]any{"type": e["type"], "action_id": actionID, "block_id": b["block_id"],
-					"value": e["value"], "text": e["text"], "action_ts": s.ts()}
-			}
-		}
-	}
-	if action == nil {
-		t.Fatalf("fakeslack: message %s has no button %q", ts, actionID)
-	}
-	triggerID, tr := s.newTrigger()
-	env := s.send(t, "interactive", map[string]any{
-		"type":         "block_actions",
-		"team":         map[string]any{"id": TeamID, "domain": "fake"},
-		"user":         map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
-		"api_app_id":   "A0FAKE",
-		"trigger_id":   triggerID,
+	return s.click(t, user, m.Blocks, actionID, "message "+ts, map[string]any{
 		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": false},
 		"channel":      map[string]any{"id": channel, "name": "approvals"},
 		"message":      cloneMap(m.json()),
 		"response_url": s.srv.URL + "/response/" + s.nextID("R"),
-		"actions":      []any{action},
-	}, "")
-	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
+	})
 }
