@@ -1,13 +1,16 @@
 package bot_test
 
 import (
+	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
 
 // BenchmarkCommandToModal drives the hot path through the fake Slack with 20
@@ -73,4 +76,29 @@ func pct(d []time.Duration, p int) float64 {
 		i--
 	}
 	return float64(s[i]) / float64(time.Millisecond)
+}
+
+// BenchmarkApproveToCreated measures an approval end to end, one request at a
+// time: the approver's click → the request message saying the client was
+// created (PlusVibe asked, password delivered, message updated). It reports
+// the p50 and p99 of that span.
+func BenchmarkApproveToCreated(b *testing.B) {
+	w := start(b, approvalSetup())
+	var spans []time.Duration
+	for i := range b.N {
+		fill := fullAccessFill()
+		fill[modals.BlockEmail] = fmt.Sprintf("client%d@example.com", i)
+		_, ts := w.request(fill)
+		click := w.slack.ClickMessage(b, approver, approvals, ts, modals.ActionApprove)
+		w.waitMessage(ts, "Client created")
+		var done time.Time
+		for _, c := range w.slack.Calls("chat.update") {
+			if c.Params["ts"] == ts && strings.Contains(c.Params["text"]+c.Params["blocks"], "Client created") {
+				done = c.At
+			}
+		}
+		spans = append(spans, done.Sub(w.slack.SentAt(click.EnvelopeID)))
+	}
+	b.ReportMetric(pct(spans, 50), "click-to-created-p50-ms")
+	b.ReportMetric(pct(spans, 99), "click-to-created-p99-ms")
 }
