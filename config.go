@@ -105,6 +105,12 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
+	switch strings.ToLower(c.ApprovalFor) {
+	case "all":
+		c.ApprovalFor = "all"
+	case "full_access":
+		c.ApprovalFor = plusvibe.PermissionFullAccess
+	}
 	switch {
 	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
 		return errors.New("config: SLACK_BOT_TOKEN must be a bot token (starting xoxb-)")

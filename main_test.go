@@ -192,7 +192,7 @@ func TestRunFailsClearlyOnRejectedToken(t *testing.T) {
 func TestConfigApprovals(t *testing.T) {
 	env := baseEnv(t)
 	env["APPROVAL_CHANNEL"] = "C0APPROVALS"
-	env["APPROVAL_FOR"] = "FULL_ACCESS"
+	env["APPROVAL_FOR"] = "full_access"
 	env["APPROVERS"] = "U7, U8"
 	env["APPROVER_USERGROUPS"] = "S1"
 	env["APPROVAL_TTL"] = "24h"

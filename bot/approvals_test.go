@@ -226,6 +226,9 @@ func TestApproverThroughUsergroupCreates(t *testing.T) {
 		return strings.Contains(viewText(w.slack.View(t, viewID)), "created")
 	})
 	line := w.waitAudit("created")
+	if containsAny(strings.Join(w.auditLines(), "\n")+m.Content(), clients[0].Password) {
+		t.Error("the password is in the audit channel or the request message")
+	}
 	for _, want := range []string{"<@" + requester + ">", "approved by <@" + groupie + ">", "nova.smith@example.com",
 		"Nova Consulting Ltd", "Nova Consulting, Zeta Labs", clients[0].ID} {
 		if !strings.Contains(line, want) {
