@@ -337,11 +337,17 @@ func TestMetrics(t *testing.T) {
 	w.slack.Submit(t, requester, bad, blank)
 	w.slack.Disconnect(t, "refresh_requested")
 	w.slack.WaitConnected(t, 2, wait)
-	w.logs.waitFor(t, `"socket mode connected"`, 2)
-	if v := metric(w.scrape(), "plusvibe_bot_socket_reconnects_total"); v != 1 {
-		t.Errorf("reconnects = %v, want 1", v)
+	w.logs.waitFor(t, `"socket mode connected"`, 2) // logged after the gauges are set
+	live := w.scrape()
+	if metric(live, "plusvibe_bot_socket_reconnects_total") != 1 || metric(live, "plusvibe_bot_socket_connected") != 1 {
+		t.Errorf("after one reconnect: reconnects %v, connected %v; want 1 and 1",
+			metric(live, "plusvibe_bot_socket_reconnects_total"), metric(live, "plusvibe_bot_socket_connected"))
 	}
 
+	// Once stopped, every request has been counted, and the socket is down.
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
 	got := w.scrape()
 	for sample, want := range map[string]float64{
 		"plusvibe_bot_commands_total":                                                                           2,
@@ -350,7 +356,7 @@ func TestMetrics(t *testing.T) {
 		`plusvibe_bot_submissions_total{outcome="invalid"}`:                                                     1,
 		`plusvibe_bot_plusvibe_request_duration_seconds_count{endpoint="POST /client",status_class="2xx"}`:      1,
 		`plusvibe_bot_plusvibe_request_duration_seconds_count{endpoint="GET /authenticate",status_class="2xx"}`: 1,
-		"plusvibe_bot_socket_connected":                                                                         1,
+		"plusvibe_bot_socket_connected":                                                                         0,
 	} {
 		if v := metric(got, sample); v != want {
 			t.Errorf("%s = %v, want %v", sample, v, want)

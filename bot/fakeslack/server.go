@@ -129,7 +129,10 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/ws", s.serveSocket)
 	mux.HandleFunc("/response/", s.serveResponseURL)
-	s.srv = httptest.NewServer(mux)
+	// Started after s.srv is set: handlers read it, and a client in another
+	// process (the built binary) gives the race detector no ordering.
+	s.srv = httptest.NewUnstartedServer(mux)
+	s.srv.Start()
 	t.Cleanup(s.Close)
 	return s
 }
