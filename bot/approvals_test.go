@@ -3,7 +3,6 @@ package bot_test
 import (
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -251,19 +250,13 @@ func TestApprovalCreatesOnceUnderDoubleAndConcurrentClicks(t *testing.T) {
 	w.pv.Script("POST", "/client", plusvibetest.Response{Hold: hold})
 	_, ts := w.request(goodFill())
 
-	// Bob double-clicks while Carol clicks too; all arrive before PlusVibe answers.
+	// Bob double-clicks while Carol clicks too: all three on the message as
+	// their clients show it, before any answer changes it.
+	seen := w.slack.Message(t, approvals, ts)
 	var clicks []fakeslack.Command
-	var mu sync.Mutex
-	var wg sync.WaitGroup
 	for _, u := range []string{approver, approver, approver2} {
-		wg.Go(func() {
-			c := w.slack.ClickMessage(t, u, approvals, ts, modals.ActionApprove)
-			mu.Lock()
-			clicks = append(clicks, c)
-			mu.Unlock()
-		})
+		clicks = append(clicks, w.slack.ClickSeen(t, u, seen, modals.ActionApprove))
 	}
-	wg.Wait()
 	for _, c := range clicks {
 		w.slack.WaitAck(t, c.EnvelopeID, wait)
 	}
@@ -384,8 +377,9 @@ func TestApprovalFailureCanBeRetriedOnce(t *testing.T) {
 	})
 	w.waitAudit("failed")
 	// Try again, double-clicked.
-	a := w.slack.ClickMessage(t, approver2, approvals, ts, modals.ActionApprove)
-	b := w.slack.ClickMessage(t, approver2, approvals, ts, modals.ActionApprove)
+	failed := w.slack.Message(t, approvals, ts)
+	a := w.slack.ClickSeen(t, approver2, failed, modals.ActionApprove)
+	b := w.slack.ClickSeen(t, approver2, failed, modals.ActionApprove)
 	w.slack.WaitAck(t, a.EnvelopeID, wait)
 	w.slack.WaitAck(t, b.EnvelopeID, wait)
 	w.waitMessage(ts, "Client created")

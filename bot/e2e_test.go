@@ -23,7 +23,7 @@ func TestHappyPath(t *testing.T) {
 	fill := goodFill()
 	delete(fill, modals.BlockEmail) // keeps the pre-filled value
 	resp := w.slack.Submit(t, requester, viewID, fill)
-	if resp.Action != "update" || !strings.Contains(viewText(w.slack.View(t, viewID)), "Creating a PlusVibe client") {
+	if resp.Action != "update" || !strings.Contains(string(resp.Ack.Payload), "Creating a PlusVibe client") {
 		t.Fatalf("submission answered with %q, want an update to a progress view", resp.Action)
 	}
 
@@ -241,8 +241,9 @@ func TestDoubleSubmitCreatesOnce(t *testing.T) {
 	hold := make(chan struct{})
 	w.pv.Script("POST", "/client", plusvibetest.Response{Hold: hold}) // then created as usual
 	viewID := w.openForm(requester, "")
-	first := w.slack.SendSubmission(t, requester, viewID, goodFill())
-	second := w.slack.SendSubmission(t, requester, viewID, goodFill())
+	form := w.slack.View(t, viewID) // both clicks land on the form as shown
+	first := w.slack.SendSubmissionSeen(t, requester, form, goodFill())
+	second := w.slack.SendSubmissionSeen(t, requester, form, goodFill())
 	w.slack.ApplyAck(t, viewID, first, wait)
 	w.slack.ApplyAck(t, viewID, second, wait)
 	w.pv.Next(t, "POST", "/client", wait)

@@ -187,10 +187,17 @@ func (m Message) Content() string {
 // once; Slack sends the message as it stands with the click.
 func (s *Server) ClickMessage(t testing.TB, user, channel, ts, actionID string) Command {
 	t.Helper()
-	m := s.Message(t, channel, ts)
-	return s.click(t, user, m.Blocks, actionID, "message "+ts, map[string]any{
-		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": false},
-		"channel":      map[string]any{"id": channel, "name": "approvals"},
+	return s.ClickSeen(t, user, s.Message(t, channel, ts), actionID)
+}
+
+// ClickSeen presses a button of m, a message as a person's Slack client still
+// shows it, buttons and all, after the app may have changed it: how double
+// clicks and two people clicking at once reach an app.
+func (s *Server) ClickSeen(t testing.TB, user string, m Message, actionID string) Command {
+	t.Helper()
+	return s.click(t, user, m.Blocks, actionID, "message "+m.TS, map[string]any{
+		"container":    map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": false},
+		"channel":      map[string]any{"id": m.Channel, "name": "approvals"},
 		"message":      cloneMap(m.json()),
 		"response_url": s.srv.URL + "/response/" + s.nextID("R"),
 	})
