@@ -93,10 +93,13 @@ func TestFormWithinBlockKitLimits(t *testing.T) {
 	f := worstForm(ws)
 	meta := modals.Metadata{ChannelID: "C0123456789"}
 	for name, v := range map[string]slack.ModalViewRequest{
-		"form":     modals.NewForm(f, ws, meta, modals.ApprovalNote("C0123456789", true)),
-		"progress": modals.Progress(f, meta),
-		"failure":  modals.Failure(f, meta, strings.Repeat("PlusVibe said no. ", 300)),
-		"success":  modals.SuccessWithPassword(f.Email, "Xp9#Ld2!ak"),
+		"form":            modals.NewForm(f, ws, meta, modals.ApprovalNote("C0123456789", true)),
+		"progress":        modals.Progress(f, meta),
+		"failure":         modals.Failure(f, meta, strings.Repeat("PlusVibe said no. ", 300)),
+		"success":         modals.SuccessWithPassword(f.Email, "Xp9#Ld2!ak"),
+		"waiting":         modals.Waiting(f.Email, "C0123456789", "https://x.slack.com/archives/C0123456789/p1764300000000100"),
+		"approval failed": modals.ApprovalFailed(f.Email, "U0123456789", strings.Repeat("PlusVibe said no. ", 300)),
+		"denied":          modals.DeniedView(f.Email, "U0123456789", strings.Repeat("<", modals.MaxReasonLen)),
 	} {
 		t.Run(name, func(t *testing.T) { checkLimits(t, v) })
 	}
