@@ -491,3 +491,26 @@ func texts(v any) []string {
 	}
 	return out
 }
+
+func TestApprovalTooLargeForAButton(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	viewID := w.openForm(requester, "")
+	// Quotes take two characters each once encoded: within every input's
+	// limit, the whole request no longer fits Slack's 2,000 for a button value.
+	q := func(n int) string { return strings.Repeat(`"`, n) }
+	fill := goodFill()
+	fill[modals.BlockEmail] = strings.Repeat("a", 240) + "@example.com"
+	fill[modals.BlockFirstName], fill[modals.BlockLastName], fill[modals.BlockBusinessName] = q(100), q(100), q(150)
+	fill[modals.BlockHideLabels] = strings.Join([]string{q(99), q(99), q(99), q(99), q(99)}, ",")
+	resp := w.slack.Submit(t, requester, viewID, fill)
+	if resp.Action != "errors" || !strings.Contains(resp.Errors[modals.BlockHideLabels], "too long to send for approval") {
+		t.Fatalf("answered %q %v, want an error under the labels", resp.Action, resp.Errors)
+	}
+	if n := len(w.slack.Messages(approvals)); n != 0 {
+		t.Errorf("%d requests posted", n)
+	}
+	// Shortened, the same form goes through.
+	fill[modals.BlockHideLabels] = "NOT_INTERESTED"
+	w.request(fill)
+}
