@@ -141,7 +141,7 @@ func (b *Bot) refusal(ctx context.Context, user string, a modals.Approval, ts st
 	case !ok:
 		return "Only approvers can approve or deny PlusVibe client requests. Ask your Slack admin if you should be one."
 	}
-	if at, valid := postedAt(ts); !valid || time.Since(at) > b.cfg.ApprovalTTL {
+	if b.expired(ts) {
 		return fmt.Sprintf("This request is older than %s and can no longer be approved. The requester can ask again.", humanDuration(b.cfg.ApprovalTTL))
 	}
 	return ""
@@ -162,7 +162,7 @@ func (b *Bot) expired(ts string) bool {
 	return !valid || time.Since(at) > b.cfg.ApprovalTTL
 }
 
-// refuse tells the clicker privately why nothing happened, and audits it.
+// refuseDecision tells the clicker privately why nothing happened, and audits it.
 func (b *Bot) refuseDecision(ctx context.Context, k approvalClick, why string) {
 	b.whisper(ctx, k.channel, k.user, why)
 	entry := auditEntry(k.approval.Requester, k.approval.Form, b.workspaces.get())
@@ -255,7 +255,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 		b.decisions.release(key) // an approver may try again
 		b.updateApproval(ctx, k, modals.Decision{State: modals.Failed, By: k.user, Reason: reason})
 		if a.ViewID != "" {
-			_, _ = b.slack.UpdateViewContext(ctx, modals.ApprovalFailed(a.Form.Email, k.user, reason), "", "", a.ViewID)
+			b.updateView(ctx, a.ViewID, modals.ApprovalFailed(a.Form.Email, k.user, reason))
 		}
 		entry.Outcome, entry.Detail = modals.AuditFailed, reason
 		b.audit(ctx, entry)
@@ -360,7 +360,7 @@ func (b *Bot) onDenySubmit(ctx context.Context, evt *socketmode.Event, c *socket
 // nothing secret), and in their modal if it is still open.
 func (b *Bot) tellDenied(ctx context.Context, a modals.Approval, approver, reason string) {
 	if a.ViewID != "" {
-		_, _ = b.slack.UpdateViewContext(ctx, modals.DeniedView(a.Form.Email, approver, reason), "", "", a.ViewID)
+		b.updateView(ctx, a.ViewID, modals.DeniedView(a.Form.Email, approver, reason))
 	}
 	dm, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{a.Requester}})
 	if err == nil {

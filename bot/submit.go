@@ -121,10 +121,7 @@ func (b *Bot) tellLost(ctx context.Context, channel, user, email string) {
 	if channel == "" {
 		return
 	}
-	text := "PlusVibe client *" + modals.Escape(email) + "* was created, but its password could not be delivered to you. Reset the password in PlusVibe."
-	if _, err := b.slack.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false)); err != nil {
-		b.log.Error().Err(err).Str("user", user).Msg("could not tell the requester their password was lost")
-	}
+	b.whisper(ctx, channel, user, "PlusVibe client *"+modals.Escape(email)+"* was created, but its password could not be delivered to you. Reset the password in PlusVibe.")
 }
 
 func (b *Bot) updateView(ctx context.Context, viewID string, view slack.ModalViewRequest) error {

@@ -222,6 +222,14 @@ func (s *Server) notifyLocked() {
 // call the fake answers, for at most timeout.
 func (s *Server) WaitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
+	if !s.waitFor(timeout, cond) {
+		t.Fatalf("fakeslack: %s did not happen within %s", what, timeout)
+	}
+}
+
+// waitFor waits until cond holds, checking it again on every change the fake
+// records (calls, acks); it reports whether cond held within timeout.
+func (s *Server) waitFor(timeout time.Duration, cond func() bool) bool {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
@@ -229,12 +237,12 @@ func (s *Server) WaitUntil(t testing.TB, timeout time.Duration, what string, con
 		changed := s.changed
 		s.mu.Unlock()
 		if cond() {
-			return
+			return true
 		}
 		select {
 		case <-changed:
 		case <-deadline.C:
-			t.Fatalf("fakeslack: %s did not happen within %s", what, timeout)
+			return cond()
 		}
 	}
 }
@@ -407,25 +415,16 @@ func (s *Server) viewsUpdate(p map[string]string) map[string]any {
 // made this HTTPS call, so it reaches Slack first; only this fake's socket
 // reader can lag behind. Bounded by the ack deadline.
 func (s *Server) waitAcks(viewID string) {
-	deadline := time.NewTimer(triggerLifetime)
-	defer deadline.Stop()
-	for {
+	s.waitFor(triggerLifetime, func() bool {
 		s.mu.Lock()
-		pending := false
+		defer s.mu.Unlock()
 		for env := range s.awaiting {
-			pending = pending || s.submitted[env] == viewID
+			if s.submitted[env] == viewID {
+				return false
+			}
 		}
-		changed := s.changed
-		s.mu.Unlock()
-		if !pending {
-			return
-		}
-		select {
-		case <-changed:
-		case <-deadline.C:
-			return
-		}
-	}
+		return true
+	})
 }
 
 func parseView(raw string) (map[string]any, string) {
