@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -53,6 +54,10 @@ func WithBaseURL(raw string) Option {
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("plusvibe: base URL %q must be an absolute http(s) URL", raw)
+		}
+		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			// The API key would cross the network in clear text.
+			return fmt.Errorf("plusvibe: base URL %q must use https (http is only for loopback test servers)", raw)
 		}
 		// Endpoints are resolved relative to the base, so the path must end in "/"
 		// or "/api/v1" would lose its last segment.
@@ -131,7 +136,20 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	// A redirect would carry the x-api-key header to wherever it points, and
+	// a POST must not be replayed: answer with the redirect itself instead.
+	hc := *c.http
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = &hc
 	return c, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // endpoint describes one API operation and how far it may be retried.
@@ -239,23 +257,25 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, out a
 		}
 	}
 	defer resp.Body.Close()
+	success := resp.StatusCode >= 200 && resp.StatusCode <= 299
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
-	if err != nil {
+	switch {
+	case err != nil && success:
+		// PlusVibe acted; what it answered is lost.
+		return &IncompleteError{Method: ep.method, Path: "/" + ep.path, StatusCode: resp.StatusCode, What: "the body could not be read"}
+	case err != nil:
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
 		return &NetworkError{Method: ep.method, Path: "/" + ep.path, Timeout: isTimeout(err), RequestSent: true, Err: err}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	case !success:
 		return c.newAPIError(ep, resp, raw)
-	}
-	if out == nil {
+	case out == nil:
 		return nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		// Never quote the body: on success it carries the password.
-		return &APIError{StatusCode: resp.StatusCode, Method: ep.method, Path: "/" + ep.path,
-			Message: "response is not the expected JSON"}
+		return &IncompleteError{Method: ep.method, Path: "/" + ep.path, StatusCode: resp.StatusCode, What: "the body is not the expected JSON"}
 	}
 	return nil
 }

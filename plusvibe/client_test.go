@@ -368,3 +368,106 @@ func TestNewClientOptions(t *testing.T) {
 		t.Error("NewClient accepted a blank API key")
 	}
 }
+
+func TestCreateClientSuccessWithoutPasswordIsIncomplete(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]string{
+		"no password":    `{"client_id":"70218d5e05561a3877dcb77f","email":"nova.smith@example.com"}`,
+		"blank password": `{"client_id":"70218d5e05561a3877dcb77f","email":"nova.smith@example.com","password":"  "}`,
+		"not JSON":       `<html>created</html>`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := plusvibetest.NewServer(t)
+			c, w := newClient(t, srv)
+			srv.Script("POST", "/client", plusvibetest.Response{Status: 200, Body: body})
+			_, err := c.CreateClient(t.Context(), validRequest())
+			if !errors.Is(err, plusvibe.ErrIncomplete) {
+				t.Fatalf("got %v, want ErrIncomplete", err)
+			}
+			if strings.Contains(err.Error(), "html") || strings.Contains(err.Error(), "70218d") {
+				t.Errorf("the error quotes the body: %v", err)
+			}
+			if n := srv.Count("POST", "/client"); n != 1 || len(w.all()) != 0 {
+				t.Errorf("%d POSTs and %d waits, want 1 and 0: the client exists", n, len(w.all()))
+			}
+		})
+	}
+}
+
+func TestCreateClientUnreadableSuccessIsIncomplete(t *testing.T) {
+	t.Parallel()
+	// A 200 whose body breaks off: PlusVibe created the client, the answer is lost.
+	srv := http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "500")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"client_id":"x","password":"sec`))
+		w.(http.Flusher).Flush()
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn.Close()
+	})}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { srv.Close() })
+	c, err := plusvibe.NewClient("k", plusvibe.WithBaseURL("http://"+l.Addr().String()+"/api/v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CreateClient(t.Context(), validRequest())
+	if !errors.Is(err, plusvibe.ErrIncomplete) || strings.Contains(err.Error(), "sec") {
+		t.Fatalf("got %v, want ErrIncomplete without the body", err)
+	}
+}
+
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	t.Parallel()
+	// Another host that would collect the key.
+	var mu sync.Mutex
+	var stolen []string
+	elsewhere := http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		stolen = append(stolen, r.Header.Get("x-api-key"))
+		mu.Unlock()
+	})}
+	l, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = elsewhere.Serve(l) }()
+	t.Cleanup(func() { elsewhere.Close() })
+
+	srv := plusvibetest.NewServer(t)
+	c, _ := newClient(t, srv)
+	srv.Script("POST", "/client", plusvibetest.Response{Status: http.StatusTemporaryRedirect, Body: " ",
+		Location: "http://" + l.Addr().String() + "/api/v1/client"})
+	_, err = c.CreateClient(t.Context(), validRequest())
+	var apiErr *plusvibe.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTemporaryRedirect || !strings.Contains(err.Error(), "redirect not followed") {
+		t.Fatalf("got %v, want the 307 itself", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(stolen) != 0 {
+		t.Errorf("the redirect was followed: %d requests reached the other host", len(stolen))
+	}
+}
+
+func TestBaseURLMustBeHTTPSOffLoopback(t *testing.T) {
+	t.Parallel()
+	for raw, ok := range map[string]bool{
+		"http://api.plusvibe.ai/api/v1":  false,
+		"http://10.0.0.5:8080/api/v1":    false,
+		"https://api.plusvibe.ai/api/v1": true,
+		"http://127.0.0.1:9000/api/v1":   true,
+		"http://localhost:9000/api/v1":   true,
+		"http://[::1]:9000/api/v1":       true,
+	} {
+		_, err := plusvibe.NewClient("k", plusvibe.WithBaseURL(raw))
+		if (err == nil) != ok {
+			t.Errorf("%s: err = %v, want ok=%v", raw, err, ok)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package plusvibe
 import (
 	"context"
 	"net/http"
+	"strings"
 )
 
 // Permissions a client can hold in a workspace.
@@ -52,5 +53,8 @@ func (c *Client) CreateClient(ctx context.Context, req CreateClientRequest) (Cre
 	}
 	var resp CreateClientResponse
 	err := c.call(ctx, endpoint{method: http.MethodPost, path: "client"}, req, &resp)
+	if err == nil && strings.TrimSpace(resp.Password.Reveal()) == "" {
+		err = &IncompleteError{Method: http.MethodPost, Path: "/client", What: "the answer has no password"}
+	}
 	return resp, err
 }

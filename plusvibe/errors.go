@@ -21,7 +21,31 @@ var (
 	ErrServer         = errors.New("plusvibe: server error")
 	ErrTimeout        = errors.New("plusvibe: request timed out")
 	ErrNetwork        = errors.New("plusvibe: network error")
+	// ErrIncomplete is a success answer without a usable result (no password,
+	// or a body that could not be read): PlusVibe acted, the result is lost.
+	ErrIncomplete = errors.New("plusvibe: success answer without a usable result")
 )
+
+// IncompleteError is a 2xx answer the client cannot use. For POST /client the
+// client exists, without a password anyone knows.
+type IncompleteError struct {
+	Method     string
+	Path       string
+	StatusCode int
+	// What is missing or wrong, in a few words; never the body itself.
+	What string
+}
+
+func (e *IncompleteError) Error() string {
+	code := "2xx"
+	if e.StatusCode != 0 {
+		code = strconv.Itoa(e.StatusCode)
+	}
+	return fmt.Sprintf("plusvibe: %s %s: %s but %s", e.Method, e.Path, code, e.What)
+}
+
+// Is makes errors.Is(err, ErrIncomplete) work.
+func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete }
 
 // APIError is a non-2xx answer from PlusVibe. It never holds the API key or the
 // request body.
@@ -37,6 +61,9 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("plusvibe: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		s += ": redirect not followed (the API key would go with it)"
+	}
 	if e.Message != "" {
 		s += ": " + e.Message
 	}

@@ -42,6 +42,7 @@ type Response struct {
 	Status     int
 	Body       string // sent as is; a JSON error body when empty and Status >= 400
 	RetryAfter string // Retry-After header value, if any
+	Location   string // Location header value, for a redirect
 	// Hold, when set, keeps the request open until it is closed or the client
 	// goes away, to stage slow or in-flight requests.
 	Hold <-chan struct{}
@@ -247,9 +248,12 @@ func (s *Server) answer(r *http.Request, rec *Request) (int, []byte, map[string]
 		if len(body) == 0 && resp.Status >= 400 {
 			body = errBody(http.StatusText(resp.Status))
 		}
-		var h map[string]string
+		h := map[string]string{}
 		if resp.RetryAfter != "" {
-			h = map[string]string{"Retry-After": resp.RetryAfter}
+			h["Retry-After"] = resp.RetryAfter
+		}
+		if resp.Location != "" {
+			h["Location"] = resp.Location
 		}
 		return resp.Status, body, h
 	}
