@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,17 +38,23 @@ func approvalSetup() setup {
 func (w *world) request(fill fakeslack.Fill) (string, string) {
 	w.t.Helper()
 	viewID := w.openForm(requester, "")
+	before := map[string]bool{}
+	for _, m := range w.slack.Messages(approvals) {
+		before[m.TS] = true
+	}
 	if resp := w.slack.Submit(w.t, requester, viewID, fill); resp.Action != "update" {
-		w.t.Fatalf("submission answered %q, want an update", resp.Action)
+		w.t.Fatalf("submission answered %q %v, want an update", resp.Action, resp.Errors)
 	}
 	w.slack.WaitUntil(w.t, wait, "the waiting view", func() bool {
 		return strings.Contains(viewText(w.slack.View(w.t, viewID)), "waiting for an approver")
 	})
-	msgs := w.slack.Messages(approvals)
-	if len(msgs) == 0 {
-		w.t.Fatal("no request in the approval channel")
+	for _, m := range w.slack.Messages(approvals) {
+		if !before[m.TS] {
+			return viewID, m.TS
+		}
 	}
-	return viewID, msgs[len(msgs)-1].TS
+	w.t.Fatal("no request in the approval channel")
+	return "", ""
 }
 
 // waitMessage waits until the approval message says want.
@@ -193,6 +200,9 @@ func TestNonApproverRefused(t *testing.T) {
 	if n := w.pv.Count("POST", "/client"); n != 0 || len(w.slack.Calls("views.open")) != 1 {
 		t.Errorf("a non-approver's click created a client or opened a form")
 	}
+	if n := len(w.auditLines()); n != 1 {
+		t.Errorf("%d audit lines for one person's refused clicks, want 1: %v", n, w.auditLines())
+	}
 	if err := w.shutdown(); err != nil {
 		t.Fatal(err)
 	}
@@ -201,81 +211,197 @@ func TestNonApproverRefused(t *testing.T) {
 	}
 }
 
-func TestApproverThroughUsergroupCreates(t *testing.T) {
+// approve clicks Approve as user and waits for the requester's DM with the
+// Create client button, which it returns.
+func (w *world) approve(user, ts string) fakeslack.Message {
+	w.t.Helper()
+	w.slack.ClickMessage(w.t, user, approvals, ts, modals.ActionApprove)
+	w.waitMessage(ts, "Waiting for <@"+requester+"> to create the client")
+	return w.grant()
+}
+
+// grant is the requester's DM from the app that carries the Create client button.
+func (w *world) grant() fakeslack.Message {
+	w.t.Helper()
+	var dm fakeslack.Message
+	w.slack.WaitUntil(w.t, wait, "a DM to the requester with a Create client button", func() bool {
+		for _, m := range w.slack.Messages("D" + requester) {
+			if slices.Contains(m.Buttons(), modals.ActionCollect) {
+				dm = m
+				return true
+			}
+		}
+		return false
+	})
+	return dm
+}
+
+// waitDM waits until the requester's grant DM says want.
+func (w *world) waitDM(dm fakeslack.Message, want string) fakeslack.Message {
+	w.t.Helper()
+	w.slack.WaitUntil(w.t, wait, "the requester's DM saying "+want, func() bool {
+		return strings.Contains(w.slack.Message(w.t, dm.Channel, dm.TS).Content(), want)
+	})
+	return w.slack.Message(w.t, dm.Channel, dm.TS)
+}
+
+func TestApprovalGrantsAndTheRequesterCollects(t *testing.T) {
 	t.Parallel()
 	w := start(t, approvalSetup())
 	w.slack.SetUsergroup(approverG, groupie)
 	viewID, ts := w.request(fullAccessFill())
-	w.slack.ClickMessage(t, groupie, approvals, ts, modals.ActionApprove)
-	m := w.waitMessage(ts, "Client created")
-	if !strings.Contains(m.Content(), "Approved by <@"+groupie+">") || len(m.Buttons()) != 0 {
-		t.Errorf("message after approval: %s, buttons %v", m.Content(), m.Buttons())
+	dm := w.approve(groupie, ts)
+
+	// Approval creates nothing: it grants, and says so everywhere.
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Fatalf("%d POSTs on approval, want 0: the requester may be away", n)
 	}
-	clients := w.pv.Clients()
-	if len(clients) != 1 || !strings.Contains(m.Content(), clients[0].ID) {
-		t.Fatalf("clients %v; message should name the PlusVibe id", clients)
+	if m := w.slack.Message(t, approvals, ts); !strings.Contains(m.Content(), "Approved by <@"+groupie+">") || len(m.Buttons()) != 0 {
+		t.Errorf("request after approval: %s, buttons %v", m.Content(), m.Buttons())
 	}
-	// The password goes to the requester, as without approval.
-	eph := w.slack.Calls("chat.postEphemeral")
-	if len(eph) != 1 || eph[0].Params["channel"] != "D"+requester || eph[0].Params["user"] != requester ||
-		!containsAny(eph[0].Params["text"], clients[0].Password) {
-		t.Errorf("password deliveries %v, want one to the requester's DM", eph)
+	if !strings.Contains(dm.Content(), "<@"+groupie+"> approved your request") || !strings.Contains(dm.Content(), "nova.smith@example.com") {
+		t.Errorf("grant DM says %s", dm.Content())
 	}
-	w.slack.WaitUntil(t, wait, "the requester's modal saying created", func() bool {
-		return strings.Contains(viewText(w.slack.View(t, viewID)), "created")
+	if len(w.slack.Calls("chat.postEphemeral")) != 0 {
+		t.Error("something was sent by ephemeral before the requester clicked")
+	}
+	w.slack.WaitUntil(t, wait, "the requester's modal offering the button", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, viewID)), modals.ActionCollect)
 	})
-	line := w.waitAudit("created")
-	if containsAny(strings.Join(w.auditLines(), "\n")+m.Content(), clients[0].Password) {
-		t.Error("the password is in the audit channel or the request message")
+	w.waitAudit("*approved*")
+
+	// The requester comes back and clicks.
+	click := w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	created := w.waitMessage(ts, "Created by <@"+requester+">")
+	clients := w.pv.Clients()
+	if len(clients) != 1 || !strings.Contains(created.Content(), clients[0].ID) {
+		t.Fatalf("clients %v; the request should name the PlusVibe id: %s", clients, created.Content())
 	}
+	eph := w.slack.Calls("chat.postEphemeral")
+	if len(eph) != 1 || eph[0].Params["channel"] != dm.Channel || eph[0].Params["user"] != requester ||
+		!containsAny(eph[0].Params["text"], clients[0].Password) {
+		t.Errorf("password deliveries %v, want one ephemeral in the DM clicked in", eph)
+	}
+	after := w.waitDM(dm, clients[0].ID)
+	if slices.Contains(after.Buttons(), modals.ActionCollect) {
+		t.Error("the DM still offers Create client after the client was created")
+	}
+	// The click opened a modal at once, with its trigger; it ends saying where the password went.
+	modal := w.slack.WaitView(t, click, wait)
+	w.slack.WaitUntil(t, wait, "the click's modal saying created", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, modal)), "in your DMs")
+	})
+	line := w.waitAudit("*created*")
 	for _, want := range []string{"<@" + requester + ">", "approved by <@" + groupie + ">", "nova.smith@example.com",
-		"Nova Consulting Ltd", "Nova Consulting, Zeta Labs", clients[0].ID} {
+		"Nova Consulting, Zeta Labs", clients[0].ID} {
 		if !strings.Contains(line, want) {
 			t.Errorf("audit line %q lacks %q", line, want)
 		}
 	}
-	assertLogged(t, w, "approve", "created") // the bot has stopped: every count is in
-	if v := metric(w.scrape(), `plusvibe_bot_approvals_total{decision="approved"}`); v != 1 {
-		t.Errorf("approvals approved = %v, want 1", v)
+	if containsAny(strings.Join(w.auditLines(), "\n")+created.Content()+after.Content(), clients[0].Password) {
+		t.Error("the password is in the audit channel, the request or the DM")
 	}
-	if v := metric(w.scrape(), `plusvibe_bot_submissions_total{outcome="awaiting_approval"}`); v != 1 {
-		t.Errorf("submissions awaiting approval = %v, want 1", v)
+	assertLogged(t, w, "collect", "created") // the bot has stopped: every count is in
+	got := w.scrape()
+	for sample, want := range map[string]float64{
+		`plusvibe_bot_approvals_total{decision="approved"}`:           1,
+		`plusvibe_bot_approvals_total{decision="collected"}`:          1,
+		`plusvibe_bot_submissions_total{outcome="awaiting_approval"}`: 1,
+	} {
+		if v := metric(got, sample); v != want {
+			t.Errorf("%s = %v, want %v", sample, v, want)
+		}
 	}
 }
 
-func TestApprovalCreatesOnceUnderDoubleAndConcurrentClicks(t *testing.T) {
+func TestCollectFromTheWaitingModal(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	viewID, ts := w.request(goodFill())
+	w.approve(approver, ts)
+	w.slack.WaitUntil(t, wait, "the requester's modal offering the button", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, viewID)), modals.ActionCollect)
+	})
+	w.slack.Click(t, requester, viewID, modals.ActionCollect)
+	w.waitMessage(ts, "Created by")
+	w.slack.WaitUntil(t, wait, "the modal saying created", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, viewID)), "in your DMs")
+	})
+	if eph := w.slack.Calls("chat.postEphemeral"); len(eph) != 1 || eph[0].Params["channel"] != "D"+requester {
+		t.Errorf("password deliveries %v, want one ephemeral in the requester's DM", eph)
+	}
+	if n := len(w.slack.Calls("views.open")); n != 1 {
+		t.Errorf("%d views opened, want only the form: the click came from the modal", n)
+	}
+}
+
+func TestCollectFallsBackToTheClicksModal(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	_, ts := w.request(goodFill())
+	dm := w.approve(approver, ts)
+	w.slack.FailNext("chat.postEphemeral", "user_not_in_channel")
+	click := w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	modal := w.slack.WaitView(t, click, wait)
+	w.waitMessage(ts, "Created by")
+	pw := w.pv.Clients()[0].Password
+	w.slack.WaitUntil(t, wait, "the password in the click's modal", func() bool {
+		return containsAny(viewText(w.slack.View(t, modal)), pw)
+	})
+	assertLogged(t, w, "collect", "created_shown_in_modal")
+}
+
+func TestCollectOnceUnderConcurrentClicks(t *testing.T) {
 	t.Parallel()
 	w := start(t, approvalSetup())
 	hold := make(chan struct{})
 	w.pv.Script("POST", "/client", plusvibetest.Response{Hold: hold})
-	_, ts := w.request(goodFill())
+	viewID, ts := w.request(goodFill())
 
-	// Bob double-clicks while Carol clicks too: all three on the message as
-	// their clients show it, before any answer changes it.
+	// Bob double-clicks Approve while Carol clicks too, all on the message as shown.
 	seen := w.slack.Message(t, approvals, ts)
-	var clicks []fakeslack.Command
 	for _, u := range []string{approver, approver, approver2} {
-		clicks = append(clicks, w.slack.ClickSeen(t, u, seen, modals.ActionApprove))
+		w.slack.ClickSeen(t, u, seen, modals.ActionApprove)
+	}
+	dm := w.grant()
+	w.slack.WaitUntil(t, wait, "two approve clicks told it is decided", func() bool {
+		return len(w.whispers(approvals, approver))+len(w.whispers(approvals, approver2)) == 2
+	})
+	if n := len(w.slack.Messages("D" + requester)); n != 1 {
+		t.Errorf("%d grant DMs, want 1", n)
+	}
+	w.slack.WaitUntil(t, wait, "the modal offering the button", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, viewID)), modals.ActionCollect)
+	})
+
+	// 20 clicks at once on Create client: the DM as shown, and the modal.
+	view := w.slack.View(t, viewID)
+	var clicks []fakeslack.Command
+	for i := range 20 {
+		if i%5 == 4 {
+			clicks = append(clicks, w.slack.ClickViewSeen(t, requester, view, modals.ActionCollect))
+		} else {
+			clicks = append(clicks, w.slack.ClickSeen(t, requester, dm, modals.ActionCollect))
+		}
 	}
 	for _, c := range clicks {
 		w.slack.WaitAck(t, c.EnvelopeID, wait)
 	}
 	w.pv.Next(t, "POST", "/client", wait)
-	w.slack.WaitUntil(t, wait, "two clicks told someone is deciding", func() bool {
-		return len(w.whispers(approvals, approver))+len(w.whispers(approvals, approver2)) == 2
-	})
 	close(hold)
-	w.waitMessage(ts, "Client created")
-	// Slack delivers one click again after the outcome.
-	w.slack.Resend(t, clicks[0].EnvelopeID)
-	w.slack.WaitUntil(t, wait, "the redelivered click answered", func() bool {
-		return len(w.whispers(approvals, approver))+len(w.whispers(approvals, approver2)) == 3
+	w.waitMessage(ts, "Created by")
+	w.slack.Resend(t, clicks[0].EnvelopeID) // and Slack delivers one again afterwards
+	w.slack.WaitUntil(t, wait, "every other click answered", func() bool {
+		n := 0
+		for _, text := range w.whispers(dm.Channel, requester) {
+			if strings.Contains(text, "being created") || strings.Contains(text, "already created") {
+				n++
+			}
+		}
+		return n == 20
 	})
 	if n := w.pv.Count("POST", "/client"); n != 1 {
-		t.Errorf("%d POSTs, want 1", n)
-	}
-	if n := len(w.slack.Calls("chat.postEphemeral")) - 3; n != 1 {
-		t.Errorf("%d password deliveries, want 1", n)
+		t.Errorf("%d POSTs for 20 clicks and a redelivery, want 1", n)
 	}
 }
 
@@ -284,12 +410,47 @@ func TestApprovalSurvivesRestart(t *testing.T) {
 	w := start(t, approvalSetup())
 	_, ts := w.request(goodFill())
 	w.restart() // the new process has never seen the request
-	w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
-	w.waitMessage(ts, "Client created")
+	dm := w.approve(approver, ts)
+	w.restart() // nor the approval
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.waitMessage(ts, "Created by")
 	if c := w.pv.Clients(); len(c) != 1 || c[0].Email != "nova.smith@example.com" || len(c[0].Request.Workspaces) != 2 {
 		t.Errorf("created %+v, want the requested client", c)
 	}
-	w.waitAudit("created")
+	w.waitAudit("*created*")
+}
+
+func TestStaleDecisionsAfterRestartChangeNothing(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	_, denied := w.request(goodFill())
+	fill := goodFill()
+	fill[modals.BlockEmail] = "second@example.com"
+	_, approved := w.request(fill)
+	// Carol opens a deny form on the second before Bob approves it.
+	click := w.slack.ClickMessage(t, approver2, approvals, approved, modals.ActionDeny)
+	denyView := w.slack.WaitView(t, click, wait)
+	staleDenied := w.slack.Message(t, approvals, denied) // as Bob's client still shows it
+	w.deny(approver2, denied, "No")
+	w.waitMessage(denied, "Denied by")
+	w.approve(approver, approved)
+	w.restart() // forgets every decision
+
+	w.slack.ClickSeen(t, approver, staleDenied, modals.ActionApprove)
+	w.waitWhisper(approver, "<@"+approver2+"> already denied this request.")
+	resp := w.slack.Submit(t, approver2, denyView, fakeslack.Fill{modals.BlockDenyReason: "late"})
+	if resp.Action != "errors" || !strings.Contains(resp.Errors[modals.BlockDenyReason], "<@"+approver+"> already approved") {
+		t.Errorf("stale deny form answered %q %v, want an error saying it was approved", resp.Action, resp.Errors)
+	}
+	if m := w.slack.Message(t, approvals, denied); !strings.Contains(m.Content(), "Denied by <@"+approver2+">: No") {
+		t.Errorf("a stale approval changed a denied request: %s", m.Content())
+	}
+	if m := w.slack.Message(t, approvals, approved); strings.Contains(m.Content(), "Denied") || !strings.Contains(m.Content(), "Approved by") {
+		t.Errorf("a stale denial changed an approved request: %s", m.Content())
+	}
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Errorf("%d POSTs", n)
+	}
 }
 
 func TestExpiredRequestRefused(t *testing.T) {
@@ -351,8 +512,7 @@ func TestSecondDecisionRefused(t *testing.T) {
 	// Carol opens the deny form, then Bob approves before she sends it.
 	click := w.slack.ClickMessage(t, approver2, approvals, ts, modals.ActionDeny)
 	denyView := w.slack.WaitView(t, click, wait)
-	w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
-	w.waitMessage(ts, "Client created")
+	w.approve(approver, ts)
 	resp := w.slack.Submit(t, approver2, denyView, fakeslack.Fill{modals.BlockDenyReason: "no"})
 	if resp.Action != "errors" || !strings.Contains(resp.Errors[modals.BlockDenyReason], "already approved") {
 		t.Errorf("late denial answered %q %v, want an error saying it was approved", resp.Action, resp.Errors)
@@ -362,33 +522,58 @@ func TestSecondDecisionRefused(t *testing.T) {
 	}
 }
 
-func TestApprovalFailureCanBeRetriedOnce(t *testing.T) {
+func TestCollectFailureCanBeRetriedOnce(t *testing.T) {
 	t.Parallel()
 	w := start(t, approvalSetup())
-	w.pv.Script("POST", "/client", plusvibetest.Response{Status: 401})
-	viewID, ts := w.request(goodFill())
-	w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
+	w.pv.Script("POST", "/client", plusvibetest.Response{Status: 500})
+	_, ts := w.request(goodFill())
+	dm := w.approve(approver, ts)
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
 	m := w.waitMessage(ts, "creating the client failed")
-	if !strings.Contains(m.Content(), "API key") || len(m.Buttons()) != 2 {
-		t.Errorf("failed request shows %s with buttons %v, want the reason and Try again / Deny", m.Content(), m.Buttons())
+	if !strings.Contains(m.Content(), "may have been created") || len(m.Buttons()) != 0 {
+		t.Errorf("failed request shows %s with buttons %v, want the reason and no decision buttons", m.Content(), m.Buttons())
 	}
-	w.slack.WaitUntil(t, wait, "the requester's modal saying it failed", func() bool {
-		return strings.Contains(viewText(w.slack.View(t, viewID)), "failed")
-	})
-	w.waitAudit("failed")
-	// Try again, double-clicked.
-	failed := w.slack.Message(t, approvals, ts)
-	a := w.slack.ClickSeen(t, approver2, failed, modals.ActionApprove)
-	b := w.slack.ClickSeen(t, approver2, failed, modals.ActionApprove)
+	failed := w.waitDM(dm, "may have been created")
+	if !slices.Contains(failed.Buttons(), modals.ActionCollect) {
+		t.Errorf("the DM offers no way forward: %s", failed.Content())
+	}
+	w.waitAudit("*failed*")
+	// Try again, double-clicked: PlusVibe says the client exists after all.
+	w.pv.Script("POST", "/client", plusvibetest.Response{Status: 400, Body: `{"status":"error","message":"Client already exists"}`})
+	a := w.slack.ClickSeen(t, requester, failed, modals.ActionCollect)
+	b := w.slack.ClickSeen(t, requester, failed, modals.ActionCollect)
 	w.slack.WaitAck(t, a.EnvelopeID, wait)
 	w.slack.WaitAck(t, b.EnvelopeID, wait)
-	w.waitMessage(ts, "Client created")
-	w.slack.WaitUntil(t, wait, "the second click answered", func() bool { return len(w.whispers(approvals, approver2)) == 1 })
+	w.waitDM(dm, "already exists")
+	w.slack.WaitUntil(t, wait, "the second click answered", func() bool {
+		for _, text := range w.whispers(dm.Channel, requester) {
+			if strings.Contains(text, "being created") {
+				return true
+			}
+		}
+		return false
+	})
 	if n := w.pv.Count("POST", "/client"); n != 2 {
 		t.Errorf("%d POSTs, want 2 (the failure and one retry)", n)
 	}
-	if len(w.pv.Clients()) != 1 {
-		t.Errorf("%d clients, want 1", len(w.pv.Clients()))
+}
+
+func TestCollectWithoutUsablePasswordIsFinal(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	w.pv.Script("POST", "/client", plusvibetest.Response{Status: 200, Body: `{"client_id":"70218d5e05561a3877dcb77f","email":"nova.smith@example.com"}`})
+	_, ts := w.request(goodFill())
+	dm := w.approve(approver, ts)
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	after := w.waitDM(dm, "no usable password")
+	if slices.Contains(after.Buttons(), modals.ActionCollect) {
+		t.Error("a client that exists is offered again")
+	}
+	w.waitMessage(ts, "no usable password")
+	w.slack.ClickSeen(t, requester, dm, modals.ActionCollect) // a stale button
+	w.slack.WaitUntil(t, wait, "the stale click answered", func() bool { return len(w.whispers(dm.Channel, requester)) == 1 })
+	if n := w.pv.Count("POST", "/client"); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
 	}
 }
 
@@ -414,8 +599,7 @@ func TestApprovalForFullAccessOnly(t *testing.T) {
 	if n := w.pv.Count("POST", "/client"); n != 1 {
 		t.Errorf("Full access was created before approval")
 	}
-	w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
-	w.waitMessage(ts, "Client created")
+	w.approve(approver, ts)
 }
 
 func TestApprovalChannelNotJoined(t *testing.T) {
@@ -492,25 +676,167 @@ func texts(v any) []string {
 	return out
 }
 
-func TestApprovalTooLargeForAButton(t *testing.T) {
+func TestWorstCaseRequestIsPostedAndDeniable(t *testing.T) {
 	t.Parallel()
 	w := start(t, approvalSetup())
-	viewID := w.openForm(requester, "")
-	// Quotes take two characters each once encoded: within every input's
-	// limit, the whole request no longer fits Slack's 2,000 for a button value.
-	q := func(n int) string { return strings.Repeat(`"`, n) }
+	// Every input at its limit with the characters that grow most when
+	// escaped, for JSON and for mrkdwn.
 	fill := goodFill()
 	fill[modals.BlockEmail] = strings.Repeat("a", 240) + "@example.com"
-	fill[modals.BlockFirstName], fill[modals.BlockLastName], fill[modals.BlockBusinessName] = q(100), q(100), q(150)
-	fill[modals.BlockHideLabels] = strings.Join([]string{q(99), q(99), q(99), q(99), q(99)}, ",")
-	resp := w.slack.Submit(t, requester, viewID, fill)
-	if resp.Action != "errors" || !strings.Contains(resp.Errors[modals.BlockHideLabels], "too long to send for approval") {
-		t.Fatalf("answered %q %v, want an error under the labels", resp.Action, resp.Errors)
+	fill[modals.BlockFirstName] = strings.Repeat("<", 100)
+	fill[modals.BlockLastName] = strings.Repeat(`"`, 100)
+	fill[modals.BlockBusinessName] = strings.Repeat("&", 150)
+	var labels []string
+	for i := range 5 { // five different labels of 99 characters
+		labels = append(labels, strings.Repeat("<", 98)+string(rune('a'+i)))
 	}
-	if n := len(w.slack.Messages(approvals)); n != 0 {
-		t.Errorf("%d requests posted", n)
+	fill[modals.BlockHideLabels] = strings.Join(labels, ",")
+	_, ts := w.request(fill)
+	m := w.slack.Message(t, approvals, ts)
+	for _, want := range []string{"Unibox only", "Nova Consulting", "Zeta Labs"} {
+		if !strings.Contains(m.Content(), want) {
+			t.Errorf("approvers do not see %q", want)
+		}
 	}
-	// Shortened, the same form goes through.
-	fill[modals.BlockHideLabels] = "NOT_INTERESTED"
-	w.request(fill)
+	if resp := w.deny(approver, ts, strings.Repeat("<", modals.MaxReasonLen)); resp.Action != "" {
+		t.Fatalf("deny form answered %q %v, want it closed", resp.Action, resp.Errors)
+	}
+	w.waitMessage(ts, "Denied by")
+}
+
+func TestCollectAfterTheApprovalExpired(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	_, ts := w.request(goodFill())
+	w.slack.Backdate(73 * time.Hour) // Slack sent the approval's DM three days ago
+	dm := w.approve(approver, ts)
+	w.slack.Backdate(0)
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	after := w.waitDM(dm, "expired")
+	if slices.Contains(after.Buttons(), modals.ActionCollect) {
+		t.Error("an expired approval still offers Create client")
+	}
+	w.waitMessage(ts, "the approval expired")
+	line := w.waitAudit("*expired*")
+	if !strings.Contains(line, "not created in time") {
+		t.Errorf("audit line %q", line)
+	}
+	w.slack.WaitUntil(t, wait, "the click answered", func() bool { return len(w.whispers(dm.Channel, requester)) == 1 })
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Errorf("%d POSTs after the approval expired", n)
+	}
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if v := metric(w.scrape(), `plusvibe_bot_approvals_total{decision="expired_uncollected"}`); v != 1 {
+		t.Errorf("expired_uncollected = %v, want 1", v)
+	}
+}
+
+func TestSweepClosesLapsedRequestsUnasked(t *testing.T) {
+	t.Parallel()
+	s := approvalSetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	w := start(t, s)
+	_, approved := w.request(goodFill())
+	w.slack.Backdate(73 * time.Hour)
+	dm := w.approve(approver, approved)
+	fill := goodFill()
+	fill[modals.BlockEmail] = "second@example.com"
+	_, undecided := w.request(fill) // posted "three days ago"
+	w.slack.Backdate(0)
+
+	w.waitDM(dm, "expired")
+	w.waitMessage(approved, "the approval expired")
+	w.waitMessage(undecided, "nobody decided in time")
+	w.slack.WaitUntil(t, wait, "the requester told their request expired", func() bool {
+		for _, m := range w.slack.Messages("D" + requester) {
+			if strings.Contains(m.Text, "second@example.com") && strings.Contains(m.Text, "expired") {
+				return true
+			}
+		}
+		return false
+	})
+	w.slack.WaitUntil(t, wait, "two expiry audit lines", func() bool {
+		return strings.Count(strings.Join(w.auditLines(), "\n"), "*expired*") == 2
+	})
+	if m := w.slack.Message(t, approvals, undecided); len(m.Buttons()) != 0 {
+		t.Errorf("an expired request still has buttons %v", m.Buttons())
+	}
+}
+
+func TestCollectRefusedOnceNoLongerAllowed(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	_, ts := w.request(goodFill())
+	dm := w.approve(approver, ts)
+	w.setup.cfg.AllowedUsers = []string{outsider} // the admin took the requester off the list
+	w.restart()
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.slack.WaitUntil(t, wait, "the click refused", func() bool {
+		for _, text := range w.whispers(dm.Channel, requester) {
+			if strings.Contains(text, "no longer on the list") {
+				return true
+			}
+		}
+		return false
+	})
+	w.waitAudit("*refused*")
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Errorf("%d POSTs for a requester no longer allowed", n)
+	}
+	if m := w.slack.Message(t, approvals, ts); !strings.Contains(m.Content(), "Waiting for <@"+requester+">") {
+		t.Errorf("a refused click changed the request: %s", m.Content())
+	}
+}
+
+func TestDrainTimeoutMidCreationSaysMayHaveBeenCreated(t *testing.T) {
+	t.Parallel()
+	s := approvalSetup()
+	s.cfg.DrainTimeout = 50 * time.Millisecond
+	w := start(t, s)
+	hold := make(chan struct{})
+	defer close(hold)
+	w.pv.Script("POST", "/client", plusvibetest.Response{Hold: hold}) // PlusVibe never answers in time
+	_, ts := w.request(goodFill())
+	dm := w.approve(approver, ts)
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.pv.Next(t, "POST", "/client", wait)
+	if err := w.shutdown(); err != nil { // SIGTERM: the drain gives up on the creation
+		t.Fatal(err)
+	}
+	for what, text := range map[string]string{
+		"the request": w.slack.Message(t, approvals, ts).Content(),
+		"the DM":      w.slack.Message(t, dm.Channel, dm.TS).Content(),
+		"the audit":   strings.Join(w.auditLines(), "\n"),
+	} {
+		if !strings.Contains(text, "may have been created") {
+			t.Errorf("%s does not say the client may have been created: %s", what, text)
+		}
+	}
+	if !slices.Contains(w.slack.Message(t, dm.Channel, dm.TS).Buttons(), modals.ActionCollect) {
+		t.Error("the DM offers no way forward after the interrupted creation")
+	}
+}
+
+func TestInterruptedCreationIsMarkedBySweep(t *testing.T) {
+	t.Parallel()
+	s := approvalSetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	s.cfg.CreationBound = time.Nanosecond // every creation older than now
+	w := start(t, s)
+	_, ts := w.request(goodFill())
+	dm := w.approve(approver, ts)
+	// A process crashed after saying "creating…": the message says so still.
+	w.shutdown()
+	m := w.slack.Message(t, approvals, ts)
+	record := m.Metadata["event_payload"].(map[string]any)
+	record["state"], record["since"] = "creating", time.Now().Add(-time.Hour).Unix()
+	w.slack.Rewrite(t, approvals, ts, m.Metadata)
+	w.launch()
+	w.waitMessage(ts, "may have been created")
+	after := w.waitDM(dm, "may have been created")
+	if !slices.Contains(after.Buttons(), modals.ActionCollect) {
+		t.Error("the DM offers no way forward")
+	}
 }

@@ -47,8 +47,15 @@ type Config struct {
 	ApproveAll         bool
 	Approvers          []string
 	ApproverUsergroups []string
-	// ApprovalTTL is how long a request can be approved (default 72h).
+	// ApprovalTTL is how long a request can be approved, and how long an
+	// approval can then be collected by its requester (default 72h).
 	ApprovalTTL time.Duration
+	// SweepInterval is how often requests and approvals past ApprovalTTL are
+	// closed (default 10m).
+	SweepInterval time.Duration
+	// CreationBound is how long a creation may take (every PlusVibe attempt
+	// and wait) before a request still "creating" is taken as interrupted.
+	CreationBound time.Duration
 	// AuditChannel, when set, gets one line per outcome.
 	AuditChannel string
 
@@ -66,6 +73,7 @@ type SlackAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
 }
 
 // PlusVibe is the part of the PlusVibe client the bot uses.
@@ -91,10 +99,11 @@ type Bot struct {
 	workspaces *workspaceCache
 	metrics    *Metrics
 	connects   atomic.Int64
-	claims     *claims[slack.ModalViewRequest]
-	// decisions makes each approval request decided once in this process.
-	decisions *claims[decision]
-	ready     atomic.Bool
+	claims     *claims[shown]
+	// once makes each step of an approval request (decide, collect) run once
+	// in this process; the final string is what a late click is told.
+	once  *claims[string]
+	ready atomic.Bool
 
 	// work outlives the socket: creations in flight finish after shutdown
 	// begins, until DrainTimeout cancels it.
@@ -124,6 +133,12 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	if cfg.ApprovalTTL <= 0 {
 		cfg.ApprovalTTL = 72 * time.Hour
 	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = 10 * time.Minute
+	}
+	if cfg.CreationBound <= 0 {
+		cfg.CreationBound = 2 * time.Minute
+	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
@@ -138,9 +153,9 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		work:       work,
 		cancelWork: cancel,
 		slots:      make(chan struct{}, cfg.MaxInFlight),
-		claims:     newClaims[slack.ModalViewRequest](claimTTL),
-		// Kept past the TTL so a late click on a decided request is recognised.
-		decisions: newClaims[decision](cfg.ApprovalTTL + claimTTL),
+		claims:     newClaims[shown](claimTTL),
+		// Kept past both TTLs so a late click is answered without asking Slack.
+		once: newClaims[string](2*cfg.ApprovalTTL + claimTTL),
 	}
 	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, sm, log)
 	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, sm, log)
@@ -159,6 +174,9 @@ func (b *Bot) Ready() bool { return b.ready.Load() }
 func (b *Bot) Run(ctx context.Context) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { b.workspaces.run(ctx) })
+	if b.cfg.ApprovalChannel != "" {
+		bg.Go(func() { b.sweepEvery(ctx) })
+	}
 	defer bg.Wait()
 
 	h := socketmode.NewSocketmodeHandler(b.sm)
@@ -171,6 +189,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleInteractionBlockAction(modals.ActionRetry, b.guard(b.onRetry))
 	h.HandleInteractionBlockAction(modals.ActionApprove, b.guard(b.onApprove))
 	h.HandleInteractionBlockAction(modals.ActionDeny, b.guard(b.onDeny))
+	h.HandleInteractionBlockAction(modals.ActionCollect, b.guard(b.onCollect))
 	h.HandleViewSubmission(modals.CallbackDeny, b.guard(b.onDenySubmit))
 	h.HandleDefault(b.onUnhandled)
 

@@ -16,7 +16,12 @@ func userMessage(err error) string {
 	errors.As(err, &apiErr)
 	var netErr *plusvibe.NetworkError
 	errors.As(err, &netErr)
+	var invalid *invalidForm
 	switch {
+	case errors.As(err, &invalid):
+		return "The approved request no longer fits what PlusVibe offers: " + invalid.problems + " Ask again with the command."
+	case errors.Is(err, plusvibe.ErrIncomplete):
+		return "PlusVibe answered that it created the client, but sent no usable password. The client may exist without a password anyone knows: check it in PlusVibe and reset its password there."
 	case errors.Is(err, plusvibe.ErrConflict):
 		return "A PlusVibe client with this email already exists. Use another email, or look up the existing client in PlusVibe."
 	case errors.Is(err, plusvibe.ErrUnauthorized):
@@ -56,6 +61,7 @@ func errorKind(err error) string {
 		{plusvibe.ErrConflict, "conflict"}, {plusvibe.ErrUnauthorized, "unauthorized"},
 		{plusvibe.ErrRateLimited, "rate_limited"}, {plusvibe.ErrInvalidRequest, "invalid_request"},
 		{plusvibe.ErrServer, "server"}, {plusvibe.ErrTimeout, "timeout"}, {plusvibe.ErrNetwork, "network"},
+		{plusvibe.ErrIncomplete, "incomplete"},
 		{context.Canceled, "canceled"},
 	} {
 		if errors.Is(err, k.err) {

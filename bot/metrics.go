@@ -36,7 +36,7 @@ func NewMetrics() *Metrics {
 		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "plusvibe_bot_submissions_total", Help: "Form submissions, by outcome."}, []string{"outcome"}),
 		approvals: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "plusvibe_bot_approvals_total", Help: "Decisions on approval requests: approved, denied, refused."}, []string{"decision"}),
+			Name: "plusvibe_bot_approvals_total", Help: "Approval requests by what became of them: approved, denied, collected (created by the requester), expired_undecided, expired_uncollected, and refused clicks."}, []string{"decision"}),
 		plusvibe: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "plusvibe_bot_plusvibe_request_duration_seconds",
 			Help:    "PlusVibe API requests (each attempt), by endpoint and status class.",
@@ -67,20 +67,6 @@ func (m *Metrics) observe(interaction, outcome string) {
 		}
 	case "submit":
 		m.submissions.WithLabelValues(outcome).Inc()
-	case "approve":
-		switch outcome {
-		case outcomeCreated, outcomeInModal, outcomeUndelivered, "failed":
-			m.approvals.WithLabelValues("approved").Inc()
-		case "refused":
-			m.approvals.WithLabelValues("refused").Inc()
-		}
-	case "deny", "deny_click":
-		switch outcome {
-		case "denied":
-			m.approvals.WithLabelValues("denied").Inc()
-		case "refused":
-			m.approvals.WithLabelValues("refused").Inc()
-		}
 	}
 }
 

@@ -18,14 +18,22 @@ var MethodScopes = map[string]string{
 	"chat.update":           "chat:write",
 	"conversations.open":    "im:write",
 	"usergroups.users.list": "usergroups:read",
+	// Reads a request's message back before acting on a click. In a private
+	// approval channel Slack asks for groups:history instead.
+	"conversations.history": "channels:history",
 }
+
+// privateVariant is the scope a method needs in a private channel instead.
+var privateVariant = map[string]string{"channels:history": "groups:history"}
 
 // Scopes is every bot scope the bot can use, sorted.
 func Scopes() []string {
 	out := []string{"commands"}
 	for _, s := range MethodScopes {
-		if s != "" && !slices.Contains(out, s) {
-			out = append(out, s)
+		for _, s := range []string{s, privateVariant[s]} {
+			if s != "" && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
 		}
 	}
 	slices.Sort(out)
@@ -42,6 +50,9 @@ func MissingScopes(cfg Config, granted string) []string {
 	need := []string{"commands", "chat:write", "im:write"}
 	if len(cfg.AllowedUsergroups) > 0 || len(cfg.ApproverUsergroups) > 0 {
 		need = append(need, "usergroups:read")
+	}
+	if cfg.ApprovalChannel != "" {
+		need = append(need, "channels:history", "groups:history")
 	}
 	var missing []string
 	for _, s := range need {

@@ -38,11 +38,8 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	// A double submit or a redelivered envelope carries the same view id: only
 	// the first one creates; the others see where it stands.
 	progress := modals.Progress(form, meta)
-	if first, shown := b.claims.claim(viewID); !first {
-		if shown == nil {
-			shown = &progress
-		}
-		b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(shown))
+	if first, s := b.claims.claim(viewID); !first {
+		b.ack(c, evt.Request.EnvelopeID, s.answer(progress))
 		req.done("duplicate", nil, fields)
 		return
 	}
@@ -52,85 +49,59 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	}
 	b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&progress))
 
-	resp, err := b.pv.CreateClient(ctx, create)
-	entry := auditEntry(user, form, b.workspaces.get())
+	job := creation{requester: user, form: form, request: create, viewID: viewID, channel: meta.ChannelID}
+	resp, err := b.create(ctx, job)
 	if err != nil {
-		b.claims.release(viewID) // nothing was created: the retried form may submit again
-		b.updateView(ctx, viewID, modals.Failure(form, meta, userMessage(err)))
+		b.failed(ctx, viewID, form, meta, err)
 		fields["plusvibe_error"] = errorKind(err)
-		entry.Outcome, entry.Detail = modals.AuditFailed, userMessage(err)
-		b.audit(ctx, entry)
 		req.done("failed", err, fields)
 		return
 	}
 	fields["client_id"] = resp.ClientID
-	// What a late duplicate is shown: never the password.
-	b.claims.finish(viewID, modals.Success(resp.Email))
-	outcome, err := b.deliver(ctx, user, viewID, meta.ChannelID, create.ClientBusinessName, resp)
-	entry.Outcome, entry.ClientID = modals.AuditCreated, resp.ClientID
-	if outcome == outcomeUndelivered {
-		entry.Detail = "the password could not be delivered"
+	// From now on the modal may show the password: a late duplicate must
+	// not replace it, and never sees it.
+	b.claims.finish(viewID, shown{})
+	outcome, err := b.handOver(ctx, job, resp)
+	if outcome != outcomeInModal {
+		success := modals.Success(resp.Email)
+		b.claims.finish(viewID, shown{view: &success})
 	}
-	b.audit(ctx, entry)
 	req.done(outcome, err, fields)
 }
 
-// How a password reached the requester.
-const (
-	outcomeCreated     = "created"
-	outcomeInModal     = "created_shown_in_modal"
-	outcomeUndelivered = "created_undelivered"
-)
-
-// deliver hands a new client's password to the requester alone: an ephemeral
-// in their DM with the app, else their own modal (viewID); if neither can be
-// reached it tells them, without the password, in the command's channel.
-func (b *Bot) deliver(ctx context.Context, user, viewID, channel, business string, resp plusvibe.CreateClientResponse) (string, error) {
-	err := b.deliverPassword(ctx, user, business, resp)
-	if err == nil {
-		if viewID != "" {
-			b.updateView(ctx, viewID, modals.Success(resp.Email))
-		}
-		return outcomeCreated, nil
+// failed shows why a creation failed. When nothing was created the form may
+// be sent again; when PlusVibe created the client without a usable password
+// it may not.
+func (b *Bot) failed(ctx context.Context, viewID string, form modals.Form, meta modals.Metadata, err error) {
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	view := modals.Failure(form, meta, userMessage(err))
+	if errors.Is(err, plusvibe.ErrIncomplete) {
+		view = modals.FailureFinal(form.Email, userMessage(err))
+		b.claims.finish(viewID, shown{view: &view})
+	} else {
+		b.claims.release(viewID)
 	}
-	uerr := errors.New("no modal to show it in")
-	if viewID != "" {
-		uerr = b.updateView(ctx, viewID, modals.SuccessWithPassword(resp.Email, resp.Password.Reveal()))
-	}
-	if uerr != nil {
-		b.tellLost(ctx, channel, user, resp.Email)
-		return outcomeUndelivered, errors.Join(err, uerr)
-	}
-	return outcomeInModal, err
+	b.updateView(ctx, viewID, view)
 }
 
-// deliverPassword posts the password as an ephemeral message in the
-// requester's DM with the app: visible to them alone, gone on reload.
-func (b *Bot) deliverPassword(ctx context.Context, user, business string, resp plusvibe.CreateClientResponse) error {
-	dm, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
-	if err != nil {
-		return err
-	}
-	_, err = b.slack.PostEphemeralContext(ctx, dm.ID, user,
-		slack.MsgOptionText(modals.PasswordMessage(resp.Email, business, resp.Password.Reveal()), false))
-	return err
+// shown is what a late duplicate of a submission is answered with: a view to
+// show, or, with none, a note pushed on top of a modal that may hold the
+// password, so that it is neither replaced nor repeated.
+type shown struct {
+	view *slack.ModalViewRequest
 }
 
-// tellLost says, without the password, that it could not be handed over.
-func (b *Bot) tellLost(ctx context.Context, channel, user, email string) {
-	if channel == "" {
-		return
+// answer is the ack for a duplicate; s is nil while the first is running.
+func (s *shown) answer(progress slack.ModalViewRequest) *slack.ViewSubmissionResponse {
+	switch {
+	case s == nil:
+		return slack.NewUpdateViewSubmissionResponse(&progress)
+	case s.view == nil:
+		note := modals.AlreadyHandled()
+		return slack.NewPushViewSubmissionResponse(&note)
 	}
-	b.whisper(ctx, channel, user, "PlusVibe client *"+modals.Escape(email)+"* was created, but its password could not be delivered to you. Reset the password in PlusVibe.")
-}
-
-func (b *Bot) updateView(ctx context.Context, viewID string, view slack.ModalViewRequest) error {
-	// No hash: our own response_action update changed it since the submission.
-	_, err := b.slack.UpdateViewContext(ctx, view, "", "", viewID)
-	if err != nil {
-		b.log.Warn().Err(err).Str("view_id", viewID).Msg("views.update failed")
-	}
-	return err
+	return slack.NewUpdateViewSubmissionResponse(s.view)
 }
 
 // onRetry turns a failure view back into the form, with what was typed.

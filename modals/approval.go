@@ -1,35 +1,38 @@
 package modals
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
 
-// Identifiers of the approval message and the deny modal.
+// Identifiers of the approval message, the requester's grant and the deny modal.
 const (
 	ActionApprove   = "plusvibe_approve"
 	ActionDeny      = "plusvibe_deny"
+	ActionCollect   = "plusvibe_collect"
 	CallbackDeny    = "plusvibe_deny_reason"
 	BlockDenyReason = "deny_reason"
 
-	// MaxReasonLen bounds a denial's reason, so it fits the deny modal's metadata.
+	// RecordEvent is the metadata event type of an approval request's message.
+	RecordEvent = "plusvibe_client_requested"
+
+	// MaxReasonLen bounds a denial's reason.
 	MaxReasonLen = 500
-	// maxButtonValue is Slack's limit on a button's value.
-	maxButtonValue = 2000
+	// maxFieldText is Slack's limit on a section field's text.
+	maxFieldText = 2000
+	// decisionValue marks the Approve and Deny buttons; the request itself is
+	// read from the message's record, as Slack holds it when the click comes.
+	decisionValue = "request"
 )
 
-// Approval is a request waiting in the approval channel. It travels in the
-// buttons' value, so whichever process receives the click can act on it,
-// after a restart too. It holds nothing secret: the message shows all of it.
+// Approval is what was asked for: who asked, where they watch, and the form.
 type Approval struct {
 	Requester string `json:"u"`
 	// ViewID is the requester's modal, where they watch the request.
@@ -39,142 +42,242 @@ type Approval struct {
 	Form    Form   `json:"f"`
 }
 
-// ErrTooLarge means an approval does not fit in a button's value.
-var ErrTooLarge = errors.New("modals: request too large for an approval button")
-
-// Encode returns the buttons' value, or ErrTooLarge.
-func (a Approval) Encode() (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // \u003c would spend six characters of the 2,000 on one
-	if err := enc.Encode(a); err != nil {
-		return "", err
-	}
-	s := strings.TrimSuffix(buf.String(), "\n")
-	if utf8.RuneCountInString(s) > maxButtonValue {
-		return "", ErrTooLarge
-	}
-	return s, nil
-}
-
-// DecodeApproval reads a button's value.
-func DecodeApproval(s string) (Approval, error) {
-	var a Approval
-	if err := json.Unmarshal([]byte(s), &a); err != nil || a.Requester == "" || a.Form.Email == "" {
-		return Approval{}, errors.New("modals: not an approval request")
-	}
-	return a, nil
-}
-
 // State is where an approval request stands.
-type State int
+type State string
 
 const (
-	Pending  State = iota
-	Creating       // approved, PlusVibe being asked
-	Created
-	Failed // approved, but PlusVibe refused or did not answer
-	Denied
-	Expired
+	Pending  State = "pending"
+	Approved State = "approved" // granted: waiting for the requester to create it
+	Creating State = "creating" // the requester clicked; PlusVibe is being asked
+	Created  State = "created"
+	Failed   State = "failed" // the requester's creation failed
+	Denied   State = "denied"
+	Expired  State = "expired" // undecided, or approved and not created, in time
 )
 
-// Decision is what the approval message shows besides the request itself.
-type Decision struct {
-	State State
-	By    string // the approver who decided
-	// Reason is why creation failed, or why it was denied (as typed).
-	Reason   string
-	ClientID string
-	// Undelivered: the client exists but its password reached nobody.
-	Undelivered bool
+// Record is an approval request as its channel message keeps it, in the
+// message's metadata: the copy that outlives every process, so any process
+// can confirm where a request stands before acting on a click. It holds
+// nothing secret: other apps in the channel can read it.
+type Record struct {
+	State   State    `json:"state"`
+	Request Approval `json:"request"`
+	// By is the approver who approved or denied it.
+	By string `json:"by,omitempty"`
+	// DM and DMTS are the requester's message with the Create client button.
+	DM   string `json:"dm,omitempty"`
+	DMTS string `json:"dm_ts,omitempty"`
+	// Since is when the current creation began, in Unix seconds.
+	Since    int64  `json:"since,omitempty"`
+	ClientID string `json:"client_id,omitempty"`
+	// Reason is why it was denied, or why the creation failed.
+	Reason string `json:"reason,omitempty"`
+	// Final marks a failure not to be tried again: the client exists.
+	Final bool `json:"final,omitempty"`
+	// Undelivered: created, but its password reached nobody.
+	Undelivered bool `json:"undelivered,omitempty"`
 }
 
-// ApprovalMessage builds the approval channel's message: the request, where it
-// stands, and, while a decision is possible, Approve and Deny buttons carrying
-// value. It returns the notification text and the blocks.
-func ApprovalMessage(a Approval, value string, offered []plusvibe.Workspace, d Decision, expires time.Time) (string, []slack.Block) {
-	f := a.Form
-	who := fmt.Sprintf("<@%s>", a.Requester)
-	client := fmt.Sprintf("%s %s (%s)", Escape(f.FirstName), Escape(f.LastName), Escape(f.Email))
-	fallback := fmt.Sprintf("%s asks for a PlusVibe client for %s", who, client)
+// Metadata is the record as Slack message metadata.
+func (r Record) Metadata() slack.SlackMetadata {
+	b, _ := json.Marshal(r) // plain strings and numbers: cannot fail
+	var payload map[string]any
+	_ = json.Unmarshal(b, &payload)
+	return slack.SlackMetadata{EventType: RecordEvent, EventPayload: payload}
+}
 
-	labels := "none"
-	if l := f.Labels(); len(l) > 0 {
-		labels = Escape(strings.Join(l, ", "))
-	}
-	details := strings.Join([]string{
-		fmt.Sprintf("*Client:* %s %s", Escape(f.FirstName), Escape(f.LastName)),
-		fmt.Sprintf("*Email:* %s", Escape(f.Email)),
-		fmt.Sprintf("*Business:* %s", Escape(f.BusinessName)),
-		fmt.Sprintf("*Access:* %s", PermissionLabel(f.Permission)),
-		fmt.Sprintf("*Hidden labels:* %s", labels),
-	}, "\n")
-	var ws []string
-	for _, id := range f.WorkspaceIDs {
-		ws = append(ws, "• "+Escape(workspaceName(id, offered)))
-	}
+// ErrNoRecord means a message carries no approval request.
+var ErrNoRecord = errors.New("modals: not an approval request")
 
-	blocks := []slack.Block{
-		section(fmt.Sprintf(":inbox_tray: %s asks for a PlusVibe client.", who)),
-		section(details),
-		section("*Workspaces:*\n" + strings.Join(ws, "\n")),
+// RecordFrom reads the record of an approval message.
+func RecordFrom(m slack.SlackMetadata) (Record, error) {
+	if m.EventType != RecordEvent {
+		return Record{}, ErrNoRecord
 	}
-	var status string
-	buttons := false
-	switch d.State {
+	b, err := json.Marshal(m.EventPayload)
+	if err != nil {
+		return Record{}, ErrNoRecord
+	}
+	var r Record
+	if json.Unmarshal(b, &r) != nil || r.State == "" || r.Request.Requester == "" || r.Request.Form.Email == "" {
+		return Record{}, ErrNoRecord
+	}
+	return r, nil
+}
+
+// Decided tells a late clicker how a request was decided, or "" while it waits.
+func (r Record) Decided() string {
+	switch r.State {
 	case Pending:
-		status = fmt.Sprintf("Waiting for an approver other than %s. Expires <!date^%d^{date_short_pretty} at {time}|%s>.",
-			who, expires.Unix(), expires.UTC().Format("2006-01-02 15:04 MST"))
-		buttons = true
-	case Creating:
-		status = fmt.Sprintf(":hourglass_flowing_sand: Approved by <@%s>, creating…", d.By)
-	case Created:
-		status = fmt.Sprintf(":white_check_mark: Approved by <@%s>. Client created (PlusVibe id `%s`); the password went to %s.",
-			d.By, Escape(d.ClientID), who)
-		if d.Undelivered {
-			status = fmt.Sprintf(":warning: Approved by <@%s>. Client created (PlusVibe id `%s`), but its password could not be delivered to %s: reset it in PlusVibe.",
-				d.By, Escape(d.ClientID), who)
-		}
-	case Failed:
-		status = fmt.Sprintf(":x: Approved by <@%s>, but creating the client failed: %s\nAn approver can try again or deny.", d.By, Escape(d.Reason))
-		buttons = true
+		return ""
 	case Denied:
-		status = fmt.Sprintf(":no_entry: Denied by <@%s>.", d.By)
-		if d.Reason != "" {
-			status = fmt.Sprintf(":no_entry: Denied by <@%s>: %s", d.By, Escape(d.Reason))
-		}
+		return fmt.Sprintf("<@%s> already denied this request.", r.By)
 	case Expired:
-		status = ":hourglass: Expired: nobody decided in time. Ask again with the command if it is still needed."
-	}
-	blocks = append(blocks, slack.NewContextBlock("status", mrkdwn(truncate(status, 3000))))
-	if buttons {
-		approveLabel := "Approve"
-		if d.State == Failed {
-			approveLabel = "Try again"
+		if r.By == "" {
+			return "This request expired before anyone decided."
 		}
-		approve := slack.NewButtonBlockElement(ActionApprove, value, plainText(approveLabel)).WithStyle(slack.StylePrimary)
-		deny := slack.NewButtonBlockElement(ActionDeny, value, plainText("Deny")).WithStyle(slack.StyleDanger)
+		return fmt.Sprintf("<@%s> approved this request, but the approval expired before the client was created.", r.By)
+	}
+	return fmt.Sprintf("<@%s> already approved this request.", r.By)
+}
+
+// ApprovalMessage builds the approval channel's message for r: the request,
+// where it stands, and Approve and Deny buttons while it waits. until is when
+// the current wait ends (the request's or the approval's expiry). It returns
+// the notification text and the blocks.
+func ApprovalMessage(r Record, offered []plusvibe.Workspace, until time.Time) (string, []slack.Block) {
+	a := r.Request
+	who := fmt.Sprintf("<@%s>", a.Requester)
+	fallback := fmt.Sprintf("%s asks for a PlusVibe client for %s %s (%s)", who,
+		Escape(a.Form.FirstName), Escape(a.Form.LastName), Escape(a.Form.Email))
+	blocks := []slack.Block{section(fmt.Sprintf(":inbox_tray: %s asks for a PlusVibe client.", who))}
+	blocks = append(blocks, RequestFields(a.Form, offered)...)
+	blocks = append(blocks, slack.NewContextBlock("status", mrkdwn(truncate(approvalStatus(r, until), 3000))))
+	if r.State == Pending {
+		approve := slack.NewButtonBlockElement(ActionApprove, decisionValue, plainText("Approve")).WithStyle(slack.StylePrimary)
+		deny := slack.NewButtonBlockElement(ActionDeny, decisionValue, plainText("Deny")).WithStyle(slack.StyleDanger)
 		blocks = append(blocks, slack.NewActionBlock("decision", approve, deny))
 	}
 	return fallback, blocks
 }
 
-func workspaceName(id string, offered []plusvibe.Workspace) string {
-	for _, w := range offered {
-		if w.ID == id && strings.TrimSpace(w.Name) != "" {
-			return w.Name
-		}
+// RequestFields shows what a request grants, then who it is for. The grant
+// comes first and each part has a field of its own, so no amount of typed
+// text can push the access level out of an approver's sight.
+func RequestFields(f Form, offered []plusvibe.Workspace) []slack.Block {
+	labels := "none"
+	if l := f.Labels(); len(l) > 0 {
+		labels = Escape(strings.Join(l, ", "))
 	}
-	return id
+	var ws []string
+	for _, id := range f.WorkspaceIDs {
+		ws = append(ws, "• "+Escape(workspaceName(id, offered)))
+	}
+	grant := []*slack.TextBlockObject{
+		field("Access", PermissionLabel(f.Permission)),
+		field("Workspaces", strings.Join(ws, "\n")),
+		field("Hidden labels", labels),
+	}
+	who := []*slack.TextBlockObject{
+		field("Client", Escape(f.FirstName)+" "+Escape(f.LastName)),
+		field("Email", EmailForApprovers(f.Email)),
+		field("Business", Escape(f.BusinessName)),
+	}
+	return []slack.Block{
+		slack.NewSectionBlock(nil, grant, nil, slack.SectionBlockOptionBlockID("grant")),
+		slack.NewSectionBlock(nil, who, nil, slack.SectionBlockOptionBlockID("client")),
+	}
 }
 
-// WorkspaceNames names each chosen workspace, falling back to its id.
-func WorkspaceNames(ids []string, offered []plusvibe.Workspace) []string {
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = workspaceName(id, offered)
+func field(name, md string) *slack.TextBlockObject {
+	return mrkdwn(truncate("*"+name+"*\n"+md, maxFieldText))
+}
+
+func approvalStatus(r Record, until time.Time) string {
+	who := fmt.Sprintf("<@%s>", r.Request.Requester)
+	by := fmt.Sprintf("<@%s>", r.By)
+	switch r.State {
+	case Pending:
+		return fmt.Sprintf("Waiting for an approver other than %s. Expires %s.", who, slackDate(until))
+	case Approved:
+		return fmt.Sprintf(":white_check_mark: Approved by %s. Waiting for %s to create the client (until %s).", by, who, slackDate(until))
+	case Creating:
+		return fmt.Sprintf(":hourglass_flowing_sand: Approved by %s. %s is creating the client…", by, who)
+	case Created:
+		if r.Undelivered {
+			return fmt.Sprintf(":warning: Approved by %s. Created by %s (PlusVibe id `%s`), but its password could not be delivered: reset it in PlusVibe.",
+				by, who, Escape(r.ClientID))
+		}
+		return fmt.Sprintf(":white_check_mark: Approved by %s. Created by %s (PlusVibe id `%s`); the password went to %s alone.",
+			by, who, Escape(r.ClientID), who)
+	case Failed:
+		s := fmt.Sprintf(":x: Approved by %s, but creating the client failed: %s", by, Escape(r.Reason))
+		if !r.Final {
+			s += fmt.Sprintf("\n%s can try again from their DM with the app until %s.", who, slackDate(until))
+		}
+		return s
+	case Denied:
+		if r.Reason != "" {
+			return fmt.Sprintf(":no_entry: Denied by %s: %s", by, Escape(r.Reason))
+		}
+		return fmt.Sprintf(":no_entry: Denied by %s.", by)
+	case Expired:
+		if r.By != "" {
+			return fmt.Sprintf(":hourglass: Approved by %s, but %s did not create the client in time: the approval expired. Ask again with the command if it is still needed.", by, who)
+		}
+		return ":hourglass: Expired: nobody decided in time. Ask again with the command if it is still needed."
 	}
-	return names
+	return string(r.State)
+}
+
+// slackDate shows t in each reader's own time zone.
+func slackDate(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 MST"))
+}
+
+// GrantMessage is the requester's DM once their request is approved: a
+// lasting message, so it is there whenever they come back, with the button
+// that creates the client while the approval holds. ref names the request.
+func GrantMessage(r Record, ref string, until time.Time) (string, []slack.Block) {
+	email := Escape(r.Request.Form.Email)
+	text := fmt.Sprintf("<@%s> approved your request for PlusVibe client %s.", r.By, email)
+	var status string
+	button := ""
+	switch r.State {
+	case Approved:
+		status = fmt.Sprintf("Create it when you are ready to pass the login on: its one-time password is shown to you alone, once, when you click. The approval holds until %s.", slackDate(until))
+		button = "Create client"
+	case Creating:
+		status = ":hourglass_flowing_sand: Creating the client…"
+	case Created:
+		status = fmt.Sprintf(":white_check_mark: Created (PlusVibe id `%s`). Its one-time password was shown to you once; it is not kept anywhere.", Escape(r.ClientID))
+		if r.Undelivered {
+			status = fmt.Sprintf(":warning: Created (PlusVibe id `%s`), but its password could not be shown to you: reset it in PlusVibe.", Escape(r.ClientID))
+		}
+	case Failed:
+		status = ":x: " + Escape(r.Reason)
+		if !r.Final {
+			button = "Try again"
+		}
+	case Expired:
+		status = ":hourglass: The approval expired before the client was created. Ask again with the command if it is still needed."
+	default:
+		status = Escape(string(r.State))
+	}
+	blocks := []slack.Block{
+		section(fmt.Sprintf(":white_check_mark: <@%s> approved your request for PlusVibe client *%s* (%s).", r.By, email, Escape(r.Request.Form.BusinessName))),
+		slack.NewContextBlock("status", mrkdwn(truncate(status, 3000))),
+	}
+	if button != "" {
+		b := slack.NewButtonBlockElement(ActionCollect, ref, plainText(button)).WithStyle(slack.StylePrimary)
+		blocks = append(blocks, slack.NewActionBlock("collect", b))
+	}
+	return text, blocks
+}
+
+// GrantView is the requester's waiting modal once the request is approved: it
+// offers the same button as their DM.
+func GrantView(r Record, ref string, until time.Time) slack.ModalViewRequest {
+	_, blocks := GrantMessage(r, ref, until)
+	return resultView(Metadata{}, "Approved", blocks...)
+}
+
+// Collecting is the modal a Create client click opens at once, while PlusVibe
+// is asked: the trigger to open it lasts 3 s, PlusVibe may take far longer.
+func Collecting(email string) slack.ModalViewRequest {
+	return resultView(Metadata{}, "",
+		section(fmt.Sprintf(":hourglass_flowing_sand: Creating PlusVibe client *%s*…", Escape(email))),
+		section("The one-time password comes to you alone, in your DM with this app, or here if that fails."))
+}
+
+// CollectFailed is that modal when the creation failed.
+func CollectFailed(email, reason string, retry bool) slack.ModalViewRequest {
+	next := "Try again from your DM with this app."
+	if !retry {
+		next = "Check the client in PlusVibe."
+	}
+	return resultView(Metadata{}, "Couldn't create client",
+		section(fmt.Sprintf(":x: PlusVibe client *%s*: %s", Escape(email), Escape(reason))), section(next))
 }
 
 // ApprovalNote tells a person on the form which path their request takes.
@@ -196,14 +299,7 @@ func Waiting(email, channel, permalink string) slack.ModalViewRequest {
 	}
 	return resultView(Metadata{}, "Waiting for approval",
 		section(fmt.Sprintf(":hourglass_flowing_sand: The request for *%s* is waiting for an approver in %s.", Escape(email), where)),
-		section("Someone other than you decides. If it is approved, the one-time password comes to you alone, in your DMs with this app."))
-}
-
-// ApprovalFailed is the requester's modal after an approved creation failed.
-func ApprovalFailed(email, approver, reason string) slack.ModalViewRequest {
-	return resultView(Metadata{}, "Waiting for approval",
-		section(fmt.Sprintf(":x: <@%s> approved *%s*, but creating the client failed: %s", approver, Escape(email), Escape(reason))),
-		section("An approver can try again from the request message."))
+		section("Someone other than you decides. Once it is approved, your DM with this app gets a *Create client* button: click it when you are ready, and the one-time password is shown to you alone."))
 }
 
 // DeniedView is the requester's modal after a denial.
@@ -220,11 +316,16 @@ func DeniedText(email, approver, reason string) string {
 	return s
 }
 
-// DenyMeta travels in the deny modal's private_metadata.
+// ExpiredText tells the requester that nobody decided in time.
+func ExpiredText(email string) string {
+	return fmt.Sprintf(":hourglass: Nobody decided on your request for PlusVibe client *%s* in time, so it expired. Ask again with the command if it is still needed.", Escape(email))
+}
+
+// DenyMeta travels in the deny modal's private_metadata: which request. The
+// request itself is read from its message when the form is sent.
 type DenyMeta struct {
 	Channel string `json:"c"`
 	TS      string `json:"t"`
-	Value   string `json:"v"`
 }
 
 // DenyForm asks the approver for an optional reason.
@@ -258,10 +359,36 @@ func DecodeDenyMeta(s string) (DenyMeta, error) {
 	return m, nil
 }
 
+// ReasonProblem says what is wrong with a typed deny reason, or "".
+func ReasonProblem(reason string) string {
+	if n := len([]rune(reason)); n > MaxReasonLen {
+		return fmt.Sprintf("Too long: %d characters, the limit is %d.", n, MaxReasonLen)
+	}
+	return invisibleMessage(reason, true)
+}
+
 // DenyReason reads the typed reason from a submitted deny modal.
 func DenyReason(state *slack.ViewState) string {
 	if state == nil {
 		return ""
 	}
 	return strings.TrimSpace(state.Values[BlockDenyReason][actionInput].Value)
+}
+
+func workspaceName(id string, offered []plusvibe.Workspace) string {
+	for _, w := range offered {
+		if w.ID == id && strings.TrimSpace(w.Name) != "" {
+			return w.Name
+		}
+	}
+	return id
+}
+
+// WorkspaceNames names each chosen workspace, falling back to its id.
+func WorkspaceNames(ids []string, offered []plusvibe.Workspace) []string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = workspaceName(id, offered)
+	}
+	return names
 }

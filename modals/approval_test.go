@@ -1,46 +1,45 @@
 package modals_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
 
-func TestApprovalValueRoundTripAndLimit(t *testing.T) {
+func TestRecordRoundTripsThroughMetadata(t *testing.T) {
 	t.Parallel()
 	ws := manyWorkspaces(30)
-	// Everything at its limit except the labels: what a real request can reach.
-	f := worstForm(ws)
-	f.HideLabels = strings.Repeat("L", 300)
-	a := modals.Approval{Requester: "U0123456789", ViewID: "V0123456789", Channel: "C0123456789", Form: f}
-	value, err := a.Encode()
+	r := modals.Record{State: modals.Failed, By: "U2", DM: "DU1", DMTS: "1764300000.000100", Since: 1764300001,
+		Reason: "PlusVibe <said> no", Request: modals.Approval{Requester: "U1", ViewID: "V1", Channel: "C1", Form: worstForm(ws)}}
+	// As Slack hands it back: JSON, decoded into slack-go's own type.
+	raw, err := json.Marshal(r.Metadata())
 	if err != nil {
-		t.Fatalf("a large but ordinary request does not fit a button: %v", err)
+		t.Fatal(err)
 	}
-	if n := utf8.RuneCountInString(value); n > 2000 {
-		t.Fatalf("value has %d characters, Slack allows 2000", n)
+	var m slack.SlackMetadata
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
 	}
-	back, err := modals.DecodeApproval(value)
-	if err != nil || back.Requester != a.Requester || back.ViewID != a.ViewID || back.Form.LastName != f.LastName ||
-		len(back.Form.WorkspaceIDs) != modals.MaxWorkspaces || back.Form.HideLabels != f.HideLabels {
-		t.Errorf("approval did not survive the button: %+v, %v", back, err)
+	back, err := modals.RecordFrom(m)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Characters that JSON escapes must not push a request over silently.
-	f.HideLabels = strings.Repeat("\"", modals.MaxHideLabelsLen)
-	a.Form = f
-	if _, err := a.Encode(); !errors.Is(err, modals.ErrTooLarge) {
-		t.Errorf("Encode of an oversized request: %v, want ErrTooLarge", err)
+	if diff := cmp.Diff(r, back); diff != "" {
+		t.Errorf("record changed on the way (-want +got):\n%s", diff)
 	}
-	for _, bad := range []string{"", "{}", `{"u":"U1"}`, "not json"} {
-		if _, err := modals.DecodeApproval(bad); err == nil {
-			t.Errorf("DecodeApproval(%q) accepted it", bad)
+	for _, bad := range []slack.SlackMetadata{{}, {EventType: "other", EventPayload: m.EventPayload},
+		{EventType: modals.RecordEvent, EventPayload: map[string]any{"state": "pending"}}} {
+		if _, err := modals.RecordFrom(bad); !errors.Is(err, modals.ErrNoRecord) {
+			t.Errorf("RecordFrom(%v) = %v, want ErrNoRecord", bad, err)
 		}
 	}
 }
@@ -51,70 +50,133 @@ func TestApprovalMessageWithinLimits(t *testing.T) {
 	f := worstForm(ws)
 	f.HideLabels = strings.Repeat("L,", 150)
 	a := modals.Approval{Requester: "U1", Form: f}
-	value, _ := a.Encode()
-	for _, d := range []modals.Decision{
-		{State: modals.Pending}, {State: modals.Creating, By: "U2"}, {State: modals.Created, By: "U2", ClientID: "abc"},
+	for _, r := range []modals.Record{
+		{State: modals.Pending}, {State: modals.Approved, By: "U2"}, {State: modals.Creating, By: "U2"},
+		{State: modals.Created, By: "U2", ClientID: "abc"}, {State: modals.Created, By: "U2", Undelivered: true},
 		{State: modals.Failed, By: "U2", Reason: strings.Repeat("PlusVibe said no. ", 300)},
 		{State: modals.Denied, By: "U2", Reason: strings.Repeat("<!channel>", 50)}, {State: modals.Expired},
+		{State: modals.Expired, By: "U2"},
 	} {
-		text, blocks := modals.ApprovalMessage(a, value, ws, d, time.Now())
+		r.Request = a
+		text, blocks := modals.ApprovalMessage(r, ws, time.Now())
 		if text == "" || len(blocks) > 50 {
-			t.Errorf("state %d: text %q, %d blocks", d.State, text, len(blocks))
+			t.Errorf("state %s: text %q, %d blocks", r.State, text, len(blocks))
 		}
 		for _, b := range blocks {
 			switch b := b.(type) {
 			case *slack.SectionBlock:
-				if utf8.RuneCountInString(b.Text.Text) > 3000 {
-					t.Errorf("state %d: section over 3000 characters", d.State)
+				if b.Text != nil && utf8.RuneCountInString(b.Text.Text) > 3000 {
+					t.Errorf("state %s: section over 3000 characters", r.State)
+				}
+				if len(b.Fields) > 10 {
+					t.Errorf("state %s: %d fields", r.State, len(b.Fields))
+				}
+				for _, f := range b.Fields {
+					if utf8.RuneCountInString(f.Text) > 2000 {
+						t.Errorf("state %s: field over 2000 characters", r.State)
+					}
 				}
 			case *slack.ContextBlock:
 				for _, e := range b.ContextElements.Elements {
 					if txt, isText := e.(*slack.TextBlockObject); isText && utf8.RuneCountInString(txt.Text) > 3000 {
-						t.Errorf("state %d: context over 3000 characters", d.State)
+						t.Errorf("state %s: context over 3000 characters", r.State)
 					}
 				}
 			case *slack.ActionBlock:
-				if d.State != modals.Pending && d.State != modals.Failed {
-					t.Errorf("state %d still offers buttons", d.State)
+				if r.State != modals.Pending {
+					t.Errorf("state %s still offers decision buttons", r.State)
 				}
+			}
+		}
+		_, grant := modals.GrantMessage(r, "C1/1.2", time.Now())
+		if len(grant) > 50 {
+			t.Errorf("state %s: grant DM has %d blocks", r.State, len(grant))
+		}
+	}
+}
+
+// fieldTexts is the text of every section field, in order.
+func fieldTexts(blocks []slack.Block) []string {
+	var out []string
+	for _, b := range blocks {
+		if s, isSection := b.(*slack.SectionBlock); isSection {
+			for _, f := range s.Fields {
+				out = append(out, f.Text)
+			}
+		}
+	}
+	return out
+}
+
+func TestApprovalMessageShowsTheGrantFirst(t *testing.T) {
+	t.Parallel()
+	ws := []plusvibe.Workspace{{ID: "65f99a0dd96fae8ab61130c1", Name: "Acme <Outreach>"}}
+	f := modals.Form{Email: "a@b.co", FirstName: strings.Repeat("&", 100), LastName: strings.Repeat("&", 100),
+		BusinessName: strings.Repeat("&", 150), WorkspaceIDs: []string{ws[0].ID, "65f99a0dd96fae8ab61130c9"},
+		Permission: plusvibe.PermissionUniboxAccess}
+	_, blocks := modals.ApprovalMessage(modals.Record{State: modals.Pending, Request: modals.Approval{Requester: "U1", Form: f}}, ws, time.Now())
+	fields := fieldTexts(blocks)
+	if len(fields) < 3 || !strings.Contains(fields[0], "Unibox only") || !strings.Contains(fields[1], "Acme &lt;Outreach&gt;") ||
+		!strings.Contains(fields[1], "65f99a0dd96fae8ab61130c9") || !strings.Contains(fields[2], "none") {
+		t.Errorf("the access, workspaces and labels do not come first, each in a field: %q", fields)
+	}
+}
+
+func TestTruncateNeverSplitsAnEntity(t *testing.T) {
+	t.Parallel()
+	ws := manyWorkspaces(1)
+	for n := 1990; n < 2010; n++ { // every cut position around the 2,000 of a field
+		f := modals.Form{Email: "a@b.co", WorkspaceIDs: []string{ws[0].ID}, Permission: plusvibe.PermissionFullAccess,
+			HideLabels: strings.Repeat("x", n%5) + strings.Repeat("&", 500)}
+		for _, text := range fieldTexts(modals.RequestFields(f, ws)) {
+			body := strings.TrimSuffix(text, "…")
+			if i := strings.LastIndexByte(body, '&'); i >= 0 && !strings.Contains(body[i:], ";") {
+				t.Fatalf("a field ends inside an entity: …%q", body[max(0, len(body)-12):])
 			}
 		}
 	}
 }
 
-func TestApprovalMessageShowsWorkspaceNames(t *testing.T) {
+func TestEmailForApproversShowsTheDomainAsSent(t *testing.T) {
 	t.Parallel()
-	ws := []plusvibe.Workspace{{ID: "65f99a0dd96fae8ab61130c1", Name: "Acme <Outreach>"}}
-	f := modals.Form{Email: "a@b.co", FirstName: "A", LastName: "B", BusinessName: "C",
-		WorkspaceIDs: []string{ws[0].ID, "65f99a0dd96fae8ab61130c9"}, Permission: plusvibe.PermissionUniboxAccess}
-	_, blocks := modals.ApprovalMessage(modals.Approval{Requester: "U1", Form: f}, "v", ws, modals.Decision{}, time.Now())
-	var all strings.Builder
-	for _, b := range blocks {
-		if s, isSection := b.(*slack.SectionBlock); isSection {
-			all.WriteString(s.Text.Text)
-		}
-	}
-	for _, want := range []string{"Acme &lt;Outreach&gt;", "65f99a0dd96fae8ab61130c9", "Unibox only", "*Hidden labels:* none"} {
-		if !strings.Contains(all.String(), want) {
-			t.Errorf("message lacks %q: %s", want, all.String())
+	for email, want := range map[string]string{
+		"nova@example.com":   "nova@example.com",
+		"nova@exаmple.com":   "nova@exаmple.com (domain as sent: `xn--exmple-4nf.com`)", // Cyrillic а
+		"nova@bücher.de":     "nova@bücher.de (domain as sent: `xn--bcher-kva.de`)",
+		"<nova>@example.com": "&lt;nova&gt;@example.com",
+	} {
+		if got := modals.EmailForApprovers(email); got != want {
+			t.Errorf("EmailForApprovers(%q) = %q, want %q", email, got, want)
 		}
 	}
 }
 
-func TestDenyFormWithinLimits(t *testing.T) {
+func TestDenyFormFitsTheWorstRequest(t *testing.T) {
 	t.Parallel()
 	ws := manyWorkspaces(30)
-	a := modals.Approval{Requester: "U1", ViewID: "V1", Channel: "C1", Form: worstForm(ws)}
-	a.Form.HideLabels = strings.Repeat("L", 300)
-	value, err := a.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := modals.DenyForm(a, modals.DenyMeta{Channel: "C0123456789", TS: "1764300000.000100", Value: value})
+	f := worstForm(ws)
+	f.FirstName, f.BusinessName = strings.Repeat("<", 100), strings.Repeat("<", 150)
+	v := modals.DenyForm(modals.Approval{Requester: "U1", ViewID: "V1", Channel: "C1", Form: f},
+		modals.DenyMeta{Channel: "C0123456789", TS: "1764300000.000100"})
 	checkLimits(t, v)
 	meta, err := modals.DecodeDenyMeta(v.PrivateMetadata)
-	if err != nil || meta.Value != value {
-		t.Errorf("deny metadata did not round-trip: %v", err)
+	if err != nil || meta.Channel != "C0123456789" || meta.TS != "1764300000.000100" {
+		t.Errorf("deny metadata did not round-trip: %+v %v", meta, err)
+	}
+}
+
+func TestReasonProblem(t *testing.T) {
+	t.Parallel()
+	for reason, want := range map[string]string{
+		"Already has a login\nsee ticket": "",
+		strings.Repeat("x", 501):          "Too long",
+		"fine\u202Eenil":                  "U+202E",
+		"zero\u200Bwidth":                 "U+200B",
+	} {
+		got := modals.ReasonProblem(reason)
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("ReasonProblem(%q) = %q, want %q", reason, got, want)
+		}
 	}
 }
 

@@ -7,10 +7,12 @@ import (
 
 // Audit outcomes: one line in the audit channel for each.
 const (
-	AuditCreated = "created"
-	AuditFailed  = "failed"
-	AuditDenied  = "denied"
-	AuditRefused = "refused"
+	AuditCreated  = "created"
+	AuditFailed   = "failed"
+	AuditDenied   = "denied"
+	AuditRefused  = "refused"
+	AuditApproved = "approved" // granted; the requester creates it later
+	AuditExpired  = "expired"
 )
 
 // AuditEntry is one outcome, for the audit channel. It has no field for a
@@ -33,7 +35,8 @@ type AuditEntry struct {
 // people escaped.
 func AuditLine(e AuditEntry) string {
 	icon := map[string]string{AuditCreated: ":white_check_mark:", AuditFailed: ":x:",
-		AuditDenied: ":no_entry:", AuditRefused: ":raised_hand:"}[e.Outcome]
+		AuditDenied: ":no_entry:", AuditRefused: ":raised_hand:", AuditApproved: ":ballot_box_with_check:",
+		AuditExpired: ":hourglass:"}[e.Outcome]
 	parts := []string{fmt.Sprintf("%s *%s*", icon, e.Outcome)}
 	client := fmt.Sprintf("%s (%s)", Escape(e.Email), Escape(e.Business))
 	parts = append(parts, "client "+client)

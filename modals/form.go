@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -185,18 +184,3 @@ func plainText(s string) *slack.TextBlockObject {
 func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
 }
-
-func truncate(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	return string([]rune(s)[:max-1]) + "…"
-}
-
-// Escape makes user-typed text literal in mrkdwn: Slack treats only &, < and >
-// as control characters, and <!channel> would otherwise ping everybody.
-func Escape(s string) string {
-	return mrkdwnEscaper.Replace(s)
-}
-
-var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -98,7 +99,11 @@ func TestFormWithinBlockKitLimits(t *testing.T) {
 		"failure":         modals.Failure(f, meta, strings.Repeat("PlusVibe said no. ", 300)),
 		"success":         modals.SuccessWithPassword(f.Email, "Xp9#Ld2!ak"),
 		"waiting":         modals.Waiting(f.Email, "C0123456789", "https://x.slack.com/archives/C0123456789/p1764300000000100"),
-		"approval failed": modals.ApprovalFailed(f.Email, "U0123456789", strings.Repeat("PlusVibe said no. ", 300)),
+		"collect failed":  modals.CollectFailed(f.Email, strings.Repeat("PlusVibe said no. ", 300), true),
+		"collecting":      modals.Collecting(f.Email),
+		"grant":           modals.GrantView(modals.Record{State: modals.Approved, By: "U0123456789", Request: modals.Approval{Requester: "U1", Form: f}}, "C0123456789/1764300000.000100", time.Now()),
+		"failure final":   modals.FailureFinal(f.Email, strings.Repeat("PlusVibe said no. ", 300)),
+		"already handled": modals.AlreadyHandled(),
 		"denied":          modals.DeniedView(f.Email, "U0123456789", strings.Repeat("<", modals.MaxReasonLen)),
 	} {
 		t.Run(name, func(t *testing.T) { checkLimits(t, v) })
@@ -154,6 +159,35 @@ func TestValidateMapsProblemsToBlocks(t *testing.T) {
 		modals.BlockWorkspaces, modals.BlockPermission, modals.BlockHideLabels} {
 		if problems[block] == "" {
 			t.Errorf("no problem reported under %s: %v", block, problems)
+		}
+	}
+}
+
+func TestValidateRejectsInvisibleCharacters(t *testing.T) {
+	t.Parallel()
+	ws := manyWorkspaces(3)
+	good := modals.Form{Email: "nova@example.com", FirstName: "Nova", LastName: "Smith", BusinessName: "Nova Ltd",
+		WorkspaceIDs: []string{ws[1].ID}, Permission: plusvibe.PermissionFullAccess, HideLabels: "A\r\nB"}
+	if _, problems := good.Validate(apiWorkspace, ws); len(problems) != 0 {
+		t.Fatalf("line breaks between labels refused: %v", problems)
+	}
+	for name, c := range map[string]struct {
+		edit  func(*modals.Form)
+		block string
+		rune  string
+	}{
+		"bidi override in the business": {func(f *modals.Form) { f.BusinessName = "Nova \u202Edtl" }, modals.BlockBusinessName, "U+202E"},
+		"zero-width space in the email": {func(f *modals.Form) { f.Email = "no\u200Bva@example.com" }, modals.BlockEmail, "U+200B"},
+		"tab in a first name":           {func(f *modals.Form) { f.FirstName = "No\tva" }, modals.BlockFirstName, "U+0009"},
+		"line separator in a last name": {func(f *modals.Form) { f.LastName = "Sm\u2028ith" }, modals.BlockLastName, "U+2028"},
+		"paragraph separator in labels": {func(f *modals.Form) { f.HideLabels = "A\u2029B" }, modals.BlockHideLabels, "U+2029"},
+		"BOM in labels":                 {func(f *modals.Form) { f.HideLabels = "\uFEFFA" }, modals.BlockHideLabels, "U+FEFF"},
+	} {
+		f := good
+		c.edit(&f)
+		_, problems := f.Validate(apiWorkspace, ws)
+		if !strings.Contains(problems[c.block], c.rune) {
+			t.Errorf("%s: problems %v, want %s named under %s", name, problems, c.rune, c.block)
 		}
 	}
 }

@@ -78,6 +78,15 @@ func (f Form) Validate(apiWorkspaceID string, offered []plusvibe.Workspace) (plu
 			problems[block] = msg
 		}
 	}
+	for block, text := range map[string]string{BlockEmail: f.Email, BlockFirstName: f.FirstName,
+		BlockLastName: f.LastName, BlockBusinessName: f.BusinessName} {
+		if msg := invisibleMessage(text, false); msg != "" {
+			add(block, msg)
+		}
+	}
+	if msg := invisibleMessage(f.HideLabels, true); msg != "" {
+		add(BlockHideLabels, msg)
+	}
 	for _, id := range f.WorkspaceIDs {
 		if !slices.ContainsFunc(offered, func(w plusvibe.Workspace) bool { return w.ID == id }) {
 			add(BlockWorkspaces, fmt.Sprintf("Workspace %s is not available any more; choose again.", id))

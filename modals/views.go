@@ -38,6 +38,20 @@ func Failure(f Form, meta Metadata, reason string) slack.ModalViewRequest {
 		slack.NewActionBlock("retry", retry))
 }
 
+// FailureFinal explains a failure that must not be retried from the form:
+// PlusVibe created the client, but its answer cannot be used.
+func FailureFinal(email, reason string) slack.ModalViewRequest {
+	return resultView(Metadata{}, "Check PlusVibe",
+		section(fmt.Sprintf(":warning: PlusVibe client *%s*: %s", Escape(email), Escape(reason))))
+}
+
+// AlreadyHandled answers a form sent again after its client was created. It
+// opens on top of the modal, which may be showing the password.
+func AlreadyHandled() slack.ModalViewRequest {
+	return resultView(Metadata{}, "Already created",
+		section("This form was already sent and its client created. Close this to go back to the result."))
+}
+
 func resultView(meta Metadata, title string, blocks ...slack.Block) slack.ModalViewRequest {
 	if title == "" {
 		title = "New PlusVibe client"

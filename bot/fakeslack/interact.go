@@ -204,12 +204,19 @@ func (s *Server) closeView(id string) {
 // Click presses the button with actionID in the view, as user, and waits for the ack.
 func (s *Server) Click(t testing.TB, user, viewID, actionID string) Ack {
 	t.Helper()
-	view := s.View(t, viewID)
-	c := s.click(t, user, blocks(view), actionID, "view "+viewID, map[string]any{
+	c := s.ClickViewSeen(t, user, s.View(t, viewID), actionID)
+	return s.WaitAck(t, c.EnvelopeID, 5*time.Second)
+}
+
+// ClickViewSeen presses a button of view, a modal as the person's Slack
+// client still shows it, and returns at once.
+func (s *Server) ClickViewSeen(t testing.TB, user string, view map[string]any, actionID string) Command {
+	t.Helper()
+	viewID, _ := view["id"].(string)
+	return s.click(t, user, blocks(view), actionID, "view "+viewID, map[string]any{
 		"container": map[string]any{"type": "view", "view_id": viewID},
 		"view":      cloneMap(view),
 	})
-	return s.WaitAck(t, c.EnvelopeID, 5*time.Second)
 }
 
 // click sends a block_actions payload for the button actionID among blocks;

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,8 @@ type Message struct {
 	TS      string
 	Text    string
 	Blocks  []map[string]any
+	// Metadata is the message's metadata (event_type, event_payload), if any.
+	Metadata map[string]any
 	// Edits counts chat.update calls applied to it.
 	Edits int
 }
@@ -58,7 +61,11 @@ func (s *Server) postMessage(p map[string]string) map[string]any {
 	if p["text"] == "" && len(blocks) == 0 {
 		return failure("no_text")
 	}
-	m := &Message{Channel: ch, TS: s.ts(), Text: p["text"], Blocks: blocks}
+	meta, code := parseMetadata(p["metadata"])
+	if code != "" {
+		return failure(code)
+	}
+	m := &Message{Channel: ch, TS: s.ts(), Text: p["text"], Blocks: blocks, Metadata: meta}
 	s.mu.Lock()
 	s.messages[ch+"/"+m.TS] = m
 	s.mu.Unlock()
@@ -77,8 +84,15 @@ func (s *Server) updateMessage(p map[string]string) map[string]any {
 	if code != "" {
 		return failure(code)
 	}
+	meta, code := parseMetadata(p["metadata"])
+	if code != "" {
+		return failure(code)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if meta != nil { // absent: Slack keeps what the message had
+		m.Metadata = meta
+	}
 	if t, given := p["text"]; given {
 		m.Text = t
 	}
@@ -118,6 +132,9 @@ func parseBlocks(raw string) ([]map[string]any, string) {
 		if t, _ := b["text"].(map[string]any); t != nil && utf8.RuneCountInString(fmt.Sprint(t["text"])) > 3000 {
 			return nil, "invalid_blocks"
 		}
+		if !fieldsFit(b) {
+			return nil, "invalid_blocks"
+		}
 		for _, e := range asList(b["elements"]) {
 			if v, _ := e["value"].(string); utf8.RuneCountInString(v) > 2000 {
 				return nil, "invalid_blocks"
@@ -130,9 +147,126 @@ func parseBlocks(raw string) ([]map[string]any, string) {
 	return blocks, ""
 }
 
+// fieldsFit checks a section's fields: at most 10, each at most 2,000
+// characters; a section needs text or fields.
+func fieldsFit(b map[string]any) bool {
+	fields := asList(b["fields"])
+	if b["type"] == "section" && b["text"] == nil && len(fields) == 0 {
+		return false
+	}
+	if len(fields) > 10 {
+		return false
+	}
+	for _, f := range fields {
+		if utf8.RuneCountInString(fmt.Sprint(f["text"])) > 2000 {
+			return false
+		}
+	}
+	return true
+}
+
+// parseMetadata reads message metadata: event_type lowercase [a-z0-9_] and
+// an event_payload object.
+func parseMetadata(raw string) (map[string]any, string) {
+	if raw == "" {
+		return nil, ""
+	}
+	var m map[string]any
+	if json.Unmarshal([]byte(raw), &m) != nil {
+		return nil, "invalid_metadata_format"
+	}
+	typ, _ := m["event_type"].(string)
+	_, isObject := m["event_payload"].(map[string]any)
+	if typ == "" || strings.TrimLeft(typ, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" || !isObject {
+		return nil, "invalid_metadata_schema"
+	}
+	return m, ""
+}
+
 func (m *Message) json() map[string]any {
 	return map[string]any{"type": "message", "user": BotUserID, "bot_id": "B0BOT", "ts": m.TS,
 		"text": m.Text, "blocks": m.Blocks}
+}
+
+// history answers conversations.history: messages newest first, between
+// oldest and latest (inclusive only if asked), at most limit a page, with
+// metadata only when include_all_metadata is set.
+func (s *Server) history(p map[string]string) map[string]any {
+	ch := p["channel"]
+	s.mu.Lock()
+	member := s.members == nil || s.members[ch]
+	s.mu.Unlock()
+	if !member {
+		return failure("not_in_channel")
+	}
+	limit, _ := strconv.Atoi(p["limit"])
+	if limit <= 0 || limit > 999 {
+		limit = 100
+	}
+	inclusive := p["inclusive"] == "true" || p["inclusive"] == "1"
+	in := func(ts string) bool {
+		if l := p["latest"]; l != "" && (tsLess(l, ts) || (!inclusive && ts == l)) {
+			return false
+		}
+		if o := p["oldest"]; o != "" && (tsLess(ts, o) || (!inclusive && ts == o)) {
+			return false
+		}
+		return true
+	}
+	all := s.Messages(ch)
+	slices.Reverse(all)
+	var page []any
+	skip, _ := strconv.Atoi(p["cursor"])
+	matched := 0
+	for _, m := range all {
+		if !in(m.TS) {
+			continue
+		}
+		matched++
+		if matched <= skip || len(page) == limit {
+			continue
+		}
+		j := m.json()
+		if p["include_all_metadata"] == "true" || p["include_all_metadata"] == "1" {
+			if m.Metadata != nil {
+				j["metadata"] = m.Metadata
+			}
+		}
+		page = append(page, cloneMap(j))
+	}
+	more := matched > skip+len(page)
+	answer := map[string]any{"messages": page, "has_more": more}
+	if more {
+		answer["response_metadata"] = map[string]any{"next_cursor": strconv.Itoa(skip + len(page))}
+	}
+	return ok(answer)
+}
+
+// tsLess compares message timestamps ("seconds.micros").
+func tsLess(a, b string) bool {
+	as, af, _ := strings.Cut(a, ".")
+	bs, bf, _ := strings.Cut(b, ".")
+	if len(as) != len(bs) {
+		return len(as) < len(bs)
+	}
+	if as != bs {
+		return as < bs
+	}
+	return (af + "000000")[:6] < (bf + "000000")[:6]
+}
+
+// Rewrite replaces a message's metadata, as another process of the app
+// would with chat.update.
+func (s *Server) Rewrite(t testing.TB, channel, ts string, metadata map[string]any) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, found := s.messages[channel+"/"+ts]
+	if !found {
+		t.Fatalf("fakeslack: no message %s in %s", ts, channel)
+	}
+	m.Metadata = cloneMap(metadata)
+	m.Edits++
 }
 
 // Messages returns the messages of a channel, oldest first.
@@ -142,7 +276,7 @@ func (s *Server) Messages(channel string) []Message {
 	var out []Message
 	for _, m := range s.messages {
 		if m.Channel == channel {
-			out = append(out, *m)
+			out = append(out, m.copy())
 		}
 	}
 	slices.SortFunc(out, func(a, b Message) int { return strings.Compare(a.TS, b.TS) })
@@ -158,7 +292,16 @@ func (s *Server) Message(t testing.TB, channel, ts string) Message {
 	if !found {
 		t.Fatalf("fakeslack: no message %s in %s", ts, channel)
 	}
-	return *m
+	return m.copy()
+}
+
+// copy is m with its own metadata, for callers outside the lock.
+func (m *Message) copy() Message {
+	c := *m
+	if m.Metadata != nil {
+		c.Metadata = cloneMap(m.Metadata)
+	}
+	return c
 }
 
 // Buttons returns the action ids of a message's buttons.
@@ -197,8 +340,15 @@ func (s *Server) ClickSeen(t testing.TB, user string, m Message, actionID string
 	t.Helper()
 	return s.click(t, user, m.Blocks, actionID, "message "+m.TS, map[string]any{
 		"container":    map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": false},
-		"channel":      map[string]any{"id": m.Channel, "name": "approvals"},
+		"channel":      map[string]any{"id": m.Channel, "name": channelName(m.Channel)},
 		"message":      cloneMap(m.json()),
 		"response_url": s.srv.URL + "/response/" + s.nextID("R"),
 	})
+}
+
+func channelName(id string) string {
+	if strings.HasPrefix(id, "D") {
+		return "directmessage"
+	}
+	return "approvals"
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -37,6 +38,7 @@ var scopeFor = map[string]string{
 	"conversations.open":    "im:write",
 	"usergroups.users.list": "usergroups:read",
 	"users.info":            "users:read",
+	"conversations.history": "channels:history", // groups:history in a private channel
 }
 
 // ScopeFor returns the scope Slack requires for a Web API method ("" for none).
@@ -88,6 +90,8 @@ type Server struct {
 	views       map[string]map[string]any
 	usergroups  map[string][]string
 	failures    map[string][]string
+	faults      map[string][]Fault
+	private     map[string]bool // private channels
 	seq         int
 	messages    map[string]*Message // channel/ts → message
 	members     map[string]bool     // channels the bot is in; nil: all
@@ -121,9 +125,12 @@ func New(t testing.TB) *Server {
 		views:      map[string]map[string]any{},
 		usergroups: map[string][]string{},
 		failures:   map[string][]string{},
+		faults:     map[string][]Fault{},
+		private:    map[string]bool{},
 		messages:   map[string]*Message{},
 		changed:    make(chan struct{}),
-		scopes:     []string{"commands", "chat:write", "im:write", "usergroups:read", "users:read"},
+		scopes: []string{"commands", "chat:write", "im:write", "usergroups:read", "users:read",
+			"channels:history", "groups:history"},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
@@ -172,6 +179,72 @@ func (s *Server) FailNext(method string, codes ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures[method] = append(s.failures[method], codes...)
+}
+
+// SetPrivate marks channels as private: reading their history needs
+// groups:history instead of channels:history.
+func (s *Server) SetPrivate(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		s.private[id] = true
+	}
+}
+
+// Fault is how Slack misbehaves on one call, beyond an error code.
+type Fault struct {
+	// Status, when set, is the HTTP status answered: 429 with RetryAfter
+	// seconds in Retry-After, as Slack rate-limits; 5xx with an HTML page, as
+	// Slack's edge answers when it fails.
+	Status     int
+	RetryAfter int
+	// Hang holds the call until it is closed or the client gives up, then
+	// answers as usual.
+	Hang <-chan struct{}
+}
+
+// FaultNext makes the next calls of method misbehave, one fault each.
+func (s *Server) FaultNext(method string, faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[method] = append(s.faults[method], faults...)
+}
+
+// fault applies the next fault queued for method; it reports whether the
+// response was written.
+func (s *Server) fault(w http.ResponseWriter, r *http.Request, method string, params map[string]string) bool {
+	s.mu.Lock()
+	var f Fault
+	q := s.faults[method]
+	if len(q) > 0 {
+		f, s.faults[method] = q[0], q[1:]
+	}
+	s.mu.Unlock()
+	if len(q) == 0 {
+		return false
+	}
+	if f.Hang != nil {
+		select {
+		case <-f.Hang:
+		case <-r.Context().Done():
+			s.record(Call{Method: method, Params: params, At: time.Now(), Error: "hung"})
+			return true
+		}
+	}
+	switch {
+	case f.Status == http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"ok":false,"error":"ratelimited"}`)
+	case f.Status >= 500:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, "<html><body><h1>Service Unavailable</h1><p>Slack is having trouble.</p></body></html>")
+	default:
+		return false
+	}
+	s.record(Call{Method: method, Params: params, At: time.Now(), Error: fmt.Sprintf("http_%d", f.Status)})
+	return true
 }
 
 // Calls returns the recorded Web API calls, optionally of one method.
@@ -257,6 +330,9 @@ func (s *Server) nextID(prefix string) string {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	params, token := readParams(r)
+	if s.fault(w, r, method, params) {
+		return
+	}
 	s.mu.Lock()
 	var fail string
 	if q := s.failures[method]; len(q) > 0 {
@@ -272,6 +348,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	granted := slices.Clone(s.scopes)
 	s.mu.Unlock()
 	need := scopeFor[method]
+	s.mu.Lock()
+	if method == "conversations.history" && s.private[params["channel"]] {
+		need = "groups:history"
+	}
+	s.mu.Unlock()
 	var answer map[string]any
 	switch {
 	case token != want:
@@ -340,6 +421,8 @@ func (s *Server) answer(method string, p map[string]string) map[string]any {
 		return s.updateMessage(p)
 	case "chat.getPermalink":
 		return s.permalink(p)
+	case "conversations.history":
+		return s.history(p)
 	case "usergroups.users.list":
 		s.mu.Lock()
 		members, found := s.usergroups[p["usergroup"]]

@@ -1,0 +1,45 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+func auditEntry(requester string, f modals.Form, offered []plusvibe.Workspace) modals.AuditEntry {
+	return modals.AuditEntry{Requester: requester, Email: f.Email, Business: f.BusinessName,
+		Workspaces: modals.WorkspaceNames(f.WorkspaceIDs, offered), Permission: f.Permission}
+}
+
+// recordEntry is the audit entry of an approval request.
+func (b *Bot) recordEntry(r modals.Record, outcome string) modals.AuditEntry {
+	e := auditEntry(r.Request.Requester, r.Request.Form, b.workspaces.get())
+	e.Outcome, e.Approver = outcome, r.By
+	return e
+}
+
+// audit writes one line to the audit channel, if there is one.
+func (b *Bot) audit(ctx context.Context, e modals.AuditEntry) {
+	if b.cfg.AuditChannel == "" {
+		return
+	}
+	_, _, err := b.slack.PostMessageContext(ctx, b.cfg.AuditChannel,
+		slack.MsgOptionText(modals.AuditLine(e), false), slack.MsgOptionDisableLinkUnfurl())
+	if err != nil {
+		b.log.Error().Err(err).Str("outcome", e.Outcome).Msg("audit line could not be posted")
+	}
+}
+
+// auditRefused counts a refused click and audits it once per request and
+// person: a few people clicking many times must not flood the channel.
+func (b *Bot) auditRefused(ctx context.Context, ref requestRef, e modals.AuditEntry, actor, why string) {
+	b.metrics.approvals.WithLabelValues("refused").Inc()
+	if first, _ := b.once.claim("refused:" + ref.String() + ":" + actor); !first {
+		return
+	}
+	e.Outcome, e.Actor, e.Detail, e.Approver = modals.AuditRefused, actor, why, ""
+	b.audit(ctx, e)
+}

@@ -1,0 +1,239 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+// collection is a requester's click on Create client, in their DM with the
+// app or in their modal.
+type collection struct {
+	user      string
+	triggerID string
+	dm        string // the DM clicked in; "" for a click in the modal
+	viewID    string // the modal clicked in; "" for a click in the DM
+	ref       requestRef
+	key       string
+	req       requestLog
+	fields    map[string]any
+}
+
+// onCollect creates an approved client when its requester clicks Create
+// client: once, however many clicks on either button, only while the
+// approval holds and the requester is still allowed. The password goes to
+// them as on the form path: they are there, they just clicked.
+func (b *Bot) onCollect(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	b.ack(c, evt.Request.EnvelopeID, nil)
+	k := collection{user: cb.User.ID, triggerID: cb.TriggerID, req: b.startRequest("collect", cb.User.ID)}
+	if cb.Container.Type == "view" {
+		k.viewID = cb.View.ID
+	} else {
+		k.dm = cb.Container.ChannelID
+	}
+	ref, ok := parseRef(actionValue(cb, modals.ActionCollect))
+	k.ref, k.key, k.fields = ref, "collect:"+ref.String(), map[string]any{"channel": ref.channel, "approval_ts": ref.ts}
+	if !ok {
+		b.tell(ctx, k, "This button can't be read any more. Ask again with the command.")
+		k.req.done("unreadable", nil, k.fields)
+		return
+	}
+	if first, told := b.once.claim(k.key); !first {
+		b.tell(ctx, k, creating(told))
+		k.req.done("duplicate", nil, k.fields)
+		return
+	}
+	r, why := b.collectable(ctx, k)
+	if why != "" {
+		b.tell(ctx, k, why)
+		k.req.done("refused", nil, k.fields)
+		return
+	}
+	b.collect(ctx, k, r)
+}
+
+// creating is what a click is told while the creation is in flight.
+func creating(told *string) string {
+	if told == nil {
+		return "This client is being created right now; its password comes to you in a moment."
+	}
+	return *told
+}
+
+func actionValue(cb slack.InteractionCallback, actionID string) string {
+	for _, a := range cb.ActionCallback.BlockActions {
+		if a.ActionID == actionID {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// collectable confirms, from the request's message as Slack holds it, that
+// k may create it now. It returns the record, or why not; it settles k's
+// claim when the answer is final.
+func (b *Bot) collectable(ctx context.Context, k collection) (modals.Record, string) {
+	r, err := b.readRecord(ctx, k.ref)
+	if err != nil {
+		b.once.release(k.key)
+		return r, readFailure(err)
+	}
+	k.fields["requester"] = r.Request.Requester
+	done := func(why string) string { b.once.finish(k.key, why); return why }
+	switch {
+	case r.Request.Requester != k.user:
+		b.once.release(k.key)
+		return r, fmt.Sprintf("Only <@%s>, who asked for this client, can create it.", r.Request.Requester)
+	case r.State == modals.Created:
+		return r, done(fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(r.ClientID)))
+	case r.State == modals.Creating && time.Since(time.Unix(r.Since, 0)) < b.cfg.CreationBound:
+		b.once.release(k.key) // another process is creating it
+		return r, creating(nil)
+	case r.State == modals.Creating:
+		b.once.release(k.key)
+		b.interrupted(ctx, k.ref, r)
+		return r, maybeCreated + " Click the button again to try."
+	case r.State == modals.Failed && r.Final:
+		return r, done(r.Reason)
+	case r.State != modals.Approved && r.State != modals.Failed:
+		return r, done(r.Decided())
+	case b.lapsed(k.ref, r):
+		b.expireHeld(ctx, k.key, k.ref, r)
+		return r, "This approval expired before the client was created. Ask again with the command if it is still needed."
+	}
+	allowed, err := b.access.allowed(ctx, k.user)
+	if !allowed {
+		b.once.release(k.key)
+		why := "You are no longer on the list of people who can create PlusVibe clients, so this approval can't be used. Ask your Slack admin."
+		if err != nil {
+			why = "Your access could not be checked right now. Try again in a minute."
+		}
+		b.auditRefused(ctx, k.ref, b.recordEntry(r, ""), k.user, why)
+		return r, why
+	}
+	return r, ""
+}
+
+// collect creates the client of r for k, holding k's claim.
+func (b *Bot) collect(ctx context.Context, k collection, r modals.Record) {
+	email := r.Request.Form.Email
+	viewID := b.collectingView(ctx, k, email)
+	r.State, r.Since = modals.Creating, time.Now().Unix()
+	if err := b.writeRecord(ctx, k.ref, r); err != nil {
+		b.once.release(k.key)
+		why := fmt.Sprintf("The request could not be updated (%s), so nothing was created. Try again.", slackErrorHint(err))
+		b.tell(ctx, k, why)
+		if viewID != "" {
+			b.updateView(ctx, viewID, modals.CollectFailed(email, why, true))
+		}
+		k.req.done("update_failed", err, k.fields)
+		return
+	}
+	b.writeGrant(ctx, k.ref, r)
+	job := creation{requester: r.Request.Requester, approver: r.By, form: r.Request.Form, viewID: viewID, dm: r.DM}
+	var err error
+	job.request, err = b.request(r.Request.Form)
+	var resp plusvibe.CreateClientResponse
+	if err == nil {
+		resp, err = b.create(ctx, job)
+	}
+	if err != nil {
+		b.collectFailed(ctx, k, r, viewID, err)
+		return
+	}
+	outcome, derr := b.handOver(ctx, job, resp)
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	r.State, r.ClientID, r.Undelivered = modals.Created, resp.ClientID, outcome == outcomeUndelivered
+	b.once.finish(k.key, fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(resp.ClientID)))
+	b.writeRecord(ctx, k.ref, r)
+	b.writeGrant(ctx, k.ref, r)
+	b.metrics.approvals.WithLabelValues("collected").Inc()
+	k.fields["client_id"] = resp.ClientID
+	k.req.done(outcome, derr, k.fields)
+}
+
+// request checks an approved form again before it is sent: the workspace
+// list may have changed since it was typed.
+func (b *Bot) request(f modals.Form) (plusvibe.CreateClientRequest, error) {
+	create, problems := f.Validate(b.cfg.APIWorkspaceID, b.workspaces.get())
+	if len(problems) == 0 {
+		return create, nil
+	}
+	var msgs []string
+	for _, m := range problems {
+		msgs = append(msgs, m)
+	}
+	slices.Sort(msgs)
+	return create, &invalidForm{strings.Join(msgs, " ")}
+}
+
+// invalidForm is an approved form that no longer passes validation.
+type invalidForm struct{ problems string }
+
+func (e *invalidForm) Error() string { return "the approved form is no longer valid: " + e.problems }
+
+// collectFailed reports a failed creation everywhere the requester and the
+// approvers look, on a context that outlives the drain.
+func (b *Bot) collectFailed(ctx context.Context, k collection, r modals.Record, viewID string, err error) {
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	r.State, r.Reason = modals.Failed, userMessage(err)
+	// A client created without a usable password is not created again.
+	r.Final = errors.Is(err, plusvibe.ErrIncomplete)
+	if r.Final {
+		b.once.finish(k.key, r.Reason)
+	} else {
+		b.once.release(k.key)
+	}
+	b.writeRecord(ctx, k.ref, r)
+	b.writeGrant(ctx, k.ref, r)
+	if viewID != "" {
+		b.updateView(ctx, viewID, modals.CollectFailed(r.Request.Form.Email, r.Reason, !r.Final))
+	}
+	k.fields["plusvibe_error"] = errorKind(err)
+	k.req.done("failed", err, k.fields)
+}
+
+// collectingView shows "creating…" at once: in the modal clicked in, or in a
+// new one opened with the click's trigger, which lasts 3 s where PlusVibe may
+// take 30. It is where the password goes if the DM fails; "" if none.
+func (b *Bot) collectingView(ctx context.Context, k collection, email string) string {
+	view := modals.Collecting(email)
+	if k.viewID != "" {
+		if b.updateView(ctx, k.viewID, view) != nil {
+			return ""
+		}
+		return k.viewID
+	}
+	resp, err := b.slack.OpenViewContext(ctx, k.triggerID, view)
+	if err != nil {
+		b.log.Warn().Err(err).Msg("views.open for the creation failed; the DM is the only way to deliver")
+		return ""
+	}
+	return resp.ID
+}
+
+// tell answers the clicker privately in their DM with the app.
+func (b *Bot) tell(ctx context.Context, k collection, text string) {
+	if k.dm != "" {
+		b.whisper(ctx, k.dm, k.user, text)
+		return
+	}
+	ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{k.user}})
+	if err != nil {
+		b.log.Warn().Err(err).Str("user", k.user).Msg("could not answer privately")
+		return
+	}
+	b.whisper(ctx, ch.ID, k.user, text)
+}

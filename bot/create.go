@@ -1,0 +1,131 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+// creation is one client to create for a requester, and where to reach them.
+// The form path and the approval path both go through create, then handOver.
+type creation struct {
+	requester string
+	approver  string // "" without approval
+	form      modals.Form
+	request   plusvibe.CreateClientRequest
+	// viewID is the requester's modal: the fallback for the password.
+	viewID string
+	// dm is their DM with the app, when known; else it is opened.
+	dm string
+	// channel is where to tell them, without it, that the password is lost;
+	// "" when another message says so.
+	channel string
+}
+
+// How a password reached the requester.
+const (
+	outcomeCreated     = "created"
+	outcomeInModal     = "created_shown_in_modal"
+	outcomeUndelivered = "created_undelivered"
+)
+
+// create sends POST /client once. A failure is audited at once, on a context
+// that outlives the drain.
+func (b *Bot) create(ctx context.Context, c creation) (plusvibe.CreateClientResponse, error) {
+	resp, err := b.pv.CreateClient(ctx, c.request)
+	if err != nil {
+		sctx, cancel := settle(ctx)
+		defer cancel()
+		entry := b.entry(c)
+		entry.Outcome, entry.Detail = modals.AuditFailed, userMessage(err)
+		b.audit(sctx, entry)
+	}
+	return resp, err
+}
+
+// handOver delivers a new client's password to its requester and audits the
+// creation. It reports how the password went.
+func (b *Bot) handOver(ctx context.Context, c creation, resp plusvibe.CreateClientResponse) (string, error) {
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	outcome, err := b.deliver(ctx, c, resp)
+	entry := b.entry(c)
+	entry.Outcome, entry.ClientID = modals.AuditCreated, resp.ClientID
+	if outcome == outcomeUndelivered {
+		entry.Detail = "the password could not be delivered"
+	}
+	b.audit(ctx, entry)
+	return outcome, err
+}
+
+func (b *Bot) entry(c creation) modals.AuditEntry {
+	e := auditEntry(c.requester, c.form, b.workspaces.get())
+	e.Approver = c.approver
+	return e
+}
+
+// deliver hands a new client's password to the requester alone: an ephemeral
+// in their DM with the app, else their own modal; if neither can be reached
+// it tells them, without the password, in c.channel.
+func (b *Bot) deliver(ctx context.Context, c creation, resp plusvibe.CreateClientResponse) (string, error) {
+	err := b.deliverPassword(ctx, c, resp)
+	if err == nil {
+		if c.viewID != "" {
+			b.updateView(ctx, c.viewID, modals.Success(resp.Email))
+		}
+		return outcomeCreated, nil
+	}
+	uerr := errors.New("no modal to show it in")
+	if c.viewID != "" {
+		uerr = b.updateView(ctx, c.viewID, modals.SuccessWithPassword(resp.Email, resp.Password.Reveal()))
+	}
+	if uerr != nil {
+		b.tellLost(ctx, c.channel, c.requester, resp.Email)
+		return outcomeUndelivered, errors.Join(err, uerr)
+	}
+	return outcomeInModal, err
+}
+
+// deliverPassword posts the password as an ephemeral message in the
+// requester's DM with the app: visible to them alone, gone on reload.
+func (b *Bot) deliverPassword(ctx context.Context, c creation, resp plusvibe.CreateClientResponse) error {
+	dm := c.dm
+	if dm == "" {
+		ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{c.requester}})
+		if err != nil {
+			return err
+		}
+		dm = ch.ID
+	}
+	_, err := b.slack.PostEphemeralContext(ctx, dm, c.requester,
+		slack.MsgOptionText(modals.PasswordMessage(resp.Email, c.form.BusinessName, resp.Password.Reveal()), false))
+	return err
+}
+
+// tellLost says, without the password, that it could not be handed over.
+func (b *Bot) tellLost(ctx context.Context, channel, user, email string) {
+	if channel == "" {
+		return
+	}
+	b.whisper(ctx, channel, user, "PlusVibe client *"+modals.Escape(email)+"* was created, but its password could not be delivered to you. Reset the password in PlusVibe.")
+}
+
+// whisper posts an ephemeral message that only user sees.
+func (b *Bot) whisper(ctx context.Context, channel, user, text string) {
+	if _, err := b.slack.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false)); err != nil {
+		b.log.Warn().Err(err).Str("user", user).Msg("could not answer privately")
+	}
+}
+
+func (b *Bot) updateView(ctx context.Context, viewID string, view slack.ModalViewRequest) error {
+	// No hash: our own response_action update changed it since the submission.
+	_, err := b.slack.UpdateViewContext(ctx, view, "", "", viewID)
+	if err != nil {
+		b.log.Warn().Err(err).Str("view_id", viewID).Msg("views.update failed")
+	}
+	return err
+}

@@ -1,0 +1,268 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+)
+
+// decision is a click on an approval message's Approve or Deny button, with
+// the request as Slack holds it now.
+type decision struct {
+	user      string
+	triggerID string
+	ref       requestRef
+	record    modals.Record
+	req       requestLog
+	fields    map[string]any
+}
+
+// readTimeout bounds reading a request's record before a deny form is opened
+// with the click's trigger, which lasts 3 s.
+const readTimeout = 1500 * time.Millisecond
+
+// decisionClick acks a click on an approval message and confirms where the
+// request stands; a clicker who may not decide is told why. ok is false when
+// nothing more is to be done.
+func (b *Bot) decisionClick(ctx context.Context, evt *socketmode.Event, c *socketmode.Client, interaction string) (decision, bool) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	b.ack(c, evt.Request.EnvelopeID, nil)
+	d := decision{user: cb.User.ID, triggerID: cb.TriggerID, req: b.startRequest(interaction, cb.User.ID),
+		ref: requestRef{cb.Container.ChannelID, cb.Container.MessageTs}}
+	if d.ref.channel == "" {
+		d.ref = requestRef{cb.Channel.ID, cb.Message.Timestamp}
+	}
+	d.fields = map[string]any{"channel": d.ref.channel, "approval_ts": d.ref.ts}
+	readCtx, cancel := context.WithTimeout(ctx, readTimeout)
+	r, err := b.readRecord(readCtx, d.ref)
+	cancel()
+	if err != nil {
+		b.whisper(ctx, d.ref.channel, d.user, readFailure(err))
+		d.req.done("unreadable", err, d.fields)
+		return d, false
+	}
+	d.record = r
+	d.fields["requester"] = r.Request.Requester
+	if why := b.refusal(ctx, d.user, d.ref, r); why != "" {
+		b.whisper(ctx, d.ref.channel, d.user, why)
+		d.req.done("refused", nil, d.fields)
+		return d, false
+	}
+	return d, true
+}
+
+// readFailure tells a clicker why the request could not be confirmed.
+func readFailure(err error) string {
+	if errors.Is(err, modals.ErrNoRecord) || errors.Is(err, errRequestGone) {
+		return "This request can't be read any more. Ask the requester to submit it again."
+	}
+	return fmt.Sprintf("Slack could not say where this request stands (%s), so nothing was changed. Try again in a minute.", slackErrorHint(err))
+}
+
+// refusal says why user may not decide on the request, or "" when they may.
+// A request past its time is closed on the way.
+func (b *Bot) refusal(ctx context.Context, user string, ref requestRef, r modals.Record) string {
+	why := ""
+	switch {
+	case r.State != modals.Pending:
+		why = r.Decided()
+	case b.lapsed(ref, r):
+		b.expire(ctx, ref, r)
+		why = fmt.Sprintf("This request is older than %s and can no longer be approved. The requester can ask again.", humanDuration(b.cfg.ApprovalTTL))
+	case user == r.Request.Requester:
+		why = "You asked for this client, so someone else has to approve or deny it."
+	default:
+		ok, err := b.approvers.allowed(ctx, user)
+		switch {
+		case err != nil:
+			why = "Your approver rights could not be checked right now. Try again in a minute."
+		case !ok:
+			why = "Only approvers can approve or deny PlusVibe client requests. Ask your Slack admin if you should be one."
+		}
+	}
+	if why != "" {
+		b.auditRefused(ctx, ref, b.recordEntry(r, ""), user, why)
+	}
+	return why
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return d.String()
+}
+
+// deciding is what a click is told while another decision is in flight.
+func deciding(told *string) string {
+	if told == nil {
+		return "Another approver is deciding on this request right now."
+	}
+	return *told
+}
+
+// onApprove grants a request: it creates nothing. The requester gets a DM
+// with a button that creates the client when they are there to receive its
+// password; an ephemeral sent now could reach nobody.
+func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	d, ok := b.decisionClick(ctx, evt, c, "approve")
+	if !ok {
+		return
+	}
+	key := "decide:" + d.ref.String()
+	if first, told := b.once.claim(key); !first {
+		b.whisper(ctx, d.ref.channel, d.user, deciding(told))
+		d.req.done("duplicate", nil, d.fields)
+		return
+	}
+	r := d.record
+	r.State, r.By = modals.Approved, d.user
+	if err := b.postGrant(ctx, d.ref, &r); err != nil {
+		b.once.release(key)
+		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The requester's DM with the app could not be reached (%s), so the request still waits. Try again.", slackErrorHint(err)))
+		d.req.done("dm_failed", err, d.fields)
+		return
+	}
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	if err := b.writeRecord(ctx, d.ref, r); err != nil {
+		b.once.release(key)
+		r.State, r.Final, r.Reason = modals.Failed, true, "This approval could not be recorded in the approval channel, so it does not count. Wait for it to be approved again."
+		b.writeGrant(ctx, d.ref, r)
+		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s). Try again.", slackErrorHint(err)))
+		d.req.done("update_failed", err, d.fields)
+		return
+	}
+	b.once.finish(key, r.Decided())
+	if r.Request.ViewID != "" { // their waiting modal, if still open, offers the same button
+		b.updateView(ctx, r.Request.ViewID, modals.GrantView(r, d.ref.String(), b.until(d.ref, r)))
+	}
+	b.audit(ctx, b.recordEntry(r, modals.AuditApproved))
+	b.metrics.approvals.WithLabelValues("approved").Inc()
+	d.req.done("approved", nil, d.fields)
+}
+
+// postGrant posts the requester's lasting DM with the Create client button,
+// and notes it in r.
+func (b *Bot) postGrant(ctx context.Context, ref requestRef, r *modals.Record) error {
+	dm, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.Request.Requester}})
+	if err != nil {
+		return err
+	}
+	text, blocks := modals.GrantMessage(*r, ref.String(), time.Now().Add(b.cfg.ApprovalTTL))
+	_, ts, err := b.slack.PostMessageContext(ctx, dm.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	if err != nil {
+		return err
+	}
+	r.DM, r.DMTS = dm.ID, ts
+	return nil
+}
+
+// onDeny asks the approver for a reason, in a small modal.
+func (b *Bot) onDeny(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	d, ok := b.decisionClick(ctx, evt, c, "deny_click")
+	if !ok {
+		return
+	}
+	view := modals.DenyForm(d.record.Request, modals.DenyMeta{Channel: d.ref.channel, TS: d.ref.ts})
+	if _, err := b.slack.OpenViewContext(ctx, d.triggerID, view); err != nil {
+		b.whisper(ctx, d.ref.channel, d.user, "The deny form could not be opened. Click Deny again.")
+		d.req.done("open_failed", err, d.fields)
+		return
+	}
+	d.req.done("deny_form_opened", nil, d.fields)
+}
+
+// onDenySubmit records a denial: the message, the requester, the audit. The
+// request is confirmed from Slack first: a form opened before a decision, or
+// before a restart, changes nothing.
+func (b *Bot) onDenySubmit(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	user := cb.User.ID
+	req := b.startRequest("deny", user)
+	errorsAck := func(outcome, msg string, err error, fields map[string]any) {
+		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockDenyReason: msg}))
+		req.done(outcome, err, fields)
+	}
+	meta, err := modals.DecodeDenyMeta(cb.View.PrivateMetadata)
+	if err != nil {
+		errorsAck("unreadable", "This request can't be read any more. Close this form.", err, nil)
+		return
+	}
+	ref := requestRef{meta.Channel, meta.TS}
+	fields := map[string]any{"channel": ref.channel, "approval_ts": ref.ts}
+	reason := modals.DenyReason(cb.View.State)
+	if msg := modals.ReasonProblem(reason); msg != "" {
+		errorsAck("invalid", msg, nil, fields)
+		return
+	}
+	readCtx, cancel := context.WithDeadline(ctx, req.start.Add(ackBudget))
+	r, err := b.readRecord(readCtx, ref)
+	cancel()
+	if err != nil {
+		errorsAck("unreadable", readFailure(err), err, fields)
+		return
+	}
+	fields["requester"] = r.Request.Requester
+	if why := b.refusal(ctx, user, ref, r); why != "" {
+		errorsAck("refused", why, nil, fields)
+		return
+	}
+	key := "decide:" + ref.String()
+	if first, told := b.once.claim(key); !first {
+		errorsAck("duplicate", deciding(told), nil, fields)
+		return
+	}
+	b.ack(c, evt.Request.EnvelopeID, nil) // closes the deny form
+	b.deny(ctx, key, ref, r, user, reason, req, fields)
+}
+
+// deny records the denial and tells the requester.
+func (b *Bot) deny(ctx context.Context, key string, ref requestRef, r modals.Record, user, reason string, req requestLog, fields map[string]any) {
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	r.State, r.By, r.Reason = modals.Denied, user, reason
+	if err := b.writeRecord(ctx, ref, r); err != nil {
+		b.once.release(key)
+		b.whisper(ctx, ref.channel, user, fmt.Sprintf("The denial could not be recorded (%s). Try again.", slackErrorHint(err)))
+		req.done("update_failed", err, fields)
+		return
+	}
+	b.once.finish(key, r.Decided())
+	b.tellDenied(ctx, r)
+	e := b.recordEntry(r, modals.AuditDenied)
+	e.Detail = reason
+	b.audit(ctx, e)
+	b.metrics.approvals.WithLabelValues("denied").Inc()
+	req.done("denied", nil, fields)
+}
+
+// tellDenied tells the requester in their DM with the app (a lasting message:
+// nothing secret), and in their modal if it is still open.
+func (b *Bot) tellDenied(ctx context.Context, r modals.Record) {
+	a := r.Request
+	if a.ViewID != "" {
+		b.updateView(ctx, a.ViewID, modals.DeniedView(a.Form.Email, r.By, r.Reason))
+	}
+	b.dm(ctx, a.Requester, modals.DeniedText(a.Form.Email, r.By, r.Reason))
+}
+
+// dm posts a lasting message in user's DM with the app.
+func (b *Bot) dm(ctx context.Context, user, text string) {
+	ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	if err == nil {
+		_, _, err = b.slack.PostMessageContext(ctx, ch.ID, slack.MsgOptionText(text, false))
+	}
+	if err != nil {
+		b.log.Warn().Err(err).Str("user", user).Msg("could not write to the requester")
+	}
+}

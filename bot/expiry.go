@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+)
+
+// stepKey is the once-only key of the step a request waits for: a decision
+// while pending, the requester's creation once approved.
+func stepKey(ref requestRef, r modals.Record) string {
+	if r.State == modals.Pending {
+		return "decide:" + ref.String()
+	}
+	return "collect:" + ref.String()
+}
+
+// expire closes a request, or an approval, whose time is up, unless someone
+// is acting on it right now.
+func (b *Bot) expire(ctx context.Context, ref requestRef, r modals.Record) {
+	key := stepKey(ref, r)
+	if first, _ := b.once.claim(key); first {
+		b.expireHeld(ctx, key, ref, r)
+	}
+}
+
+// expireHeld closes it, holding its step's key: the channel message, the
+// requester's DM and the audit channel say so.
+func (b *Bot) expireHeld(ctx context.Context, key string, ref requestRef, r modals.Record) {
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	undecided := r.State == modals.Pending
+	r.State = modals.Expired
+	if err := b.writeRecord(ctx, ref, r); err != nil {
+		b.once.release(key)
+		return
+	}
+	b.once.finish(key, r.Decided())
+	if undecided {
+		b.dm(ctx, r.Request.Requester, modals.ExpiredText(r.Request.Form.Email))
+		b.metrics.approvals.WithLabelValues("expired_undecided").Inc()
+	} else {
+		b.writeGrant(ctx, ref, r)
+		b.metrics.approvals.WithLabelValues("expired_uncollected").Inc()
+	}
+	e := b.recordEntry(r, modals.AuditExpired)
+	e.Detail = "nobody decided in time"
+	if !undecided {
+		e.Detail = "approved, but not created in time"
+	}
+	b.audit(ctx, e)
+}
+
+// sweepEvery closes lapsed requests and approvals at SweepInterval, so that
+// they say so without waiting for someone to click.
+func (b *Bot) sweepEvery(ctx context.Context) {
+	t := time.NewTicker(b.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		b.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweep reads the approval channel back as far as a request can still be
+// open (two TTLs: one to decide, one to collect) and closes what lapsed. A
+// creation that has said "creating" for longer than any creation takes was
+// interrupted (a crash): it is marked "may have been created".
+func (b *Bot) sweep(ctx context.Context) {
+	params := &slack.GetConversationHistoryParameters{ChannelID: b.cfg.ApprovalChannel, Limit: 200, IncludeAllMetadata: true,
+		Oldest: tsOf(time.Now().Add(-2*b.cfg.ApprovalTTL - time.Hour))}
+	for {
+		resp, err := b.slack.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			if ctx.Err() == nil {
+				b.log.Warn().Err(err).Msg("reading the approval channel for lapsed requests failed")
+			}
+			return
+		}
+		for _, m := range resp.Messages {
+			if r, err := modals.RecordFrom(m.Metadata); err == nil {
+				b.sweepOne(ctx, requestRef{b.cfg.ApprovalChannel, m.Timestamp}, r)
+			}
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			return
+		}
+		params.Cursor = resp.ResponseMetaData.NextCursor
+	}
+}
+
+func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r modals.Record) {
+	switch r.State {
+	case modals.Pending, modals.Approved:
+		if b.lapsed(ref, r) {
+			b.expire(ctx, ref, r)
+		}
+	case modals.Failed:
+		if !r.Final && b.lapsed(ref, r) {
+			b.expire(ctx, ref, r)
+		}
+	case modals.Creating:
+		if time.Since(time.Unix(r.Since, 0)) > b.cfg.CreationBound {
+			b.interrupted(ctx, ref, r)
+		}
+	}
+}
+
+// interrupted marks a creation that never reported back: the client may
+// exist. The requester can try again; PlusVibe answers "already exists" if so.
+func (b *Bot) interrupted(ctx context.Context, ref requestRef, r modals.Record) {
+	key := stepKey(ref, r)
+	if first, _ := b.once.claim(key); !first {
+		return // running here: not interrupted
+	}
+	defer b.once.release(key)
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	r.State, r.Reason = modals.Failed, maybeCreated
+	if b.writeRecord(ctx, ref, r) == nil {
+		b.writeGrant(ctx, ref, r)
+		e := b.recordEntry(r, modals.AuditFailed)
+		e.Detail = maybeCreated
+		b.audit(ctx, e)
+	}
+}
+
+const maybeCreated = "The creation was interrupted before PlusVibe's answer arrived. The client may have been created: check PlusVibe before trying again."
+
+// tsOf is a Slack message timestamp for t.
+func tsOf(t time.Time) string {
+	us := t.UnixMicro()
+	return fmt.Sprintf("%d.%06d", us/1_000_000, us%1_000_000)
+}

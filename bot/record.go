@@ -1,0 +1,101 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+)
+
+// settleTimeout bounds each update that reports an outcome.
+const settleTimeout = 10 * time.Second
+
+// settle returns the context for the updates that report an outcome (the
+// channel message, the DM, the modal, the audit line): detached from
+// shutdown, so that work interrupted by the drain still says where it stands.
+func settle(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+}
+
+// requestRef names an approval request: its message in the approval channel.
+type requestRef struct{ channel, ts string }
+
+func (r requestRef) String() string { return r.channel + "/" + r.ts }
+
+func parseRef(s string) (requestRef, bool) {
+	ch, ts, found := strings.Cut(s, "/")
+	return requestRef{ch, ts}, found && ch != "" && ts != ""
+}
+
+var errRequestGone = errors.New("the request message is gone")
+
+// readRecord reads where a request stands from its message as Slack holds it
+// now: the copy that survives restarts and that every process sees.
+func (b *Bot) readRecord(ctx context.Context, ref requestRef) (modals.Record, error) {
+	resp, err := b.slack.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+		ChannelID: ref.channel, Latest: ref.ts, Inclusive: true, Limit: 1, IncludeAllMetadata: true})
+	if err != nil {
+		return modals.Record{}, err
+	}
+	if len(resp.Messages) == 0 || resp.Messages[0].Timestamp != ref.ts {
+		return modals.Record{}, errRequestGone
+	}
+	return modals.RecordFrom(resp.Messages[0].Metadata)
+}
+
+// writeRecord rewrites the request's message, and its record, as r.
+func (b *Bot) writeRecord(ctx context.Context, ref requestRef, r modals.Record) error {
+	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), b.until(ref, r))
+	_, _, _, err := b.slack.UpdateMessageContext(ctx, ref.channel, ref.ts, slack.MsgOptionText(text, false),
+		slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(r.Metadata()))
+	if err != nil {
+		b.log.Warn().Err(err).Str("channel", ref.channel).Str("ts", ref.ts).Msg("chat.update of the approval request failed")
+	}
+	return err
+}
+
+// writeGrant rewrites the requester's DM with the Create client button to say
+// where their approved request stands.
+func (b *Bot) writeGrant(ctx context.Context, ref requestRef, r modals.Record) {
+	if r.DM == "" || r.DMTS == "" {
+		return
+	}
+	text, blocks := modals.GrantMessage(r, ref.String(), b.until(ref, r))
+	_, _, _, err := b.slack.UpdateMessageContext(ctx, r.DM, r.DMTS, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	if err != nil {
+		b.log.Warn().Err(err).Str("user", r.Request.Requester).Msg("chat.update of the requester's DM failed")
+	}
+}
+
+// until is when the request's current wait ends: the request's own expiry
+// while it waits for a decision, the approval's once it is granted.
+func (b *Bot) until(ref requestRef, r modals.Record) time.Time {
+	from := ref.ts
+	if r.State != modals.Pending {
+		from = r.DMTS
+	}
+	at, _ := postedAt(from)
+	return at.Add(b.cfg.ApprovalTTL)
+}
+
+// lapsed reports whether the request's current wait is over. Both clocks are
+// Slack's own: the ts of the request and of the approval's DM.
+func (b *Bot) lapsed(ref requestRef, r modals.Record) bool {
+	return time.Now().After(b.until(ref, r))
+}
+
+// postedAt reads a message ts ("1700000000.123456") as the time Slack stored it.
+func postedAt(ts string) (time.Time, bool) {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	return time.Unix(s, us*1000), true
+}

@@ -1,0 +1,74 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+// ackBudget is how much of Slack's 3 s a handler may spend before its ack.
+const ackBudget = 2500 * time.Millisecond
+
+func (b *Bot) needsApproval(permission string) bool {
+	if b.cfg.ApprovalChannel == "" {
+		return false
+	}
+	return !b.cfg.ApproveFullAccessOnly || permission == plusvibe.PermissionFullAccess
+}
+
+func (b *Bot) approvalNote() string {
+	return modals.ApprovalNote(b.cfg.ApprovalChannel, b.cfg.ApproveFullAccessOnly)
+}
+
+// requestApproval posts a valid submission to the approval channel instead of
+// creating it. The message's metadata is the request's record from then on.
+func (b *Bot) requestApproval(ctx context.Context, c *socketmode.Client, envelopeID string, req requestLog, user, viewID string, form modals.Form, meta modals.Metadata) {
+	fields := map[string]any{"view_id": viewID}
+	r := modals.Record{State: modals.Pending, Request: modals.Approval{Requester: user, ViewID: viewID, Channel: meta.ChannelID, Form: form}}
+	// Posted before the ack, so the ack itself shows the outcome: a views.update
+	// after it could reach Slack before the ack does, and be overwritten by it.
+	postCtx, cancel := context.WithDeadline(ctx, req.start.Add(ackBudget))
+	defer cancel()
+	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))
+	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
+		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(r.Metadata()))
+	if err != nil {
+		b.claims.release(viewID)
+		msg := fmt.Sprintf("The request could not be posted in the approval channel (%s), so nothing was created.", slackErrorHint(err))
+		failure := modals.Failure(form, meta, msg)
+		b.ack(c, envelopeID, slack.NewUpdateViewSubmissionResponse(&failure))
+		req.done("approval_post_failed", err, fields)
+		return
+	}
+	fields["approval_ts"] = ts
+	link, err := b.slack.GetPermalinkContext(postCtx, &slack.PermalinkParameters{Channel: b.cfg.ApprovalChannel, Ts: ts})
+	if err != nil {
+		b.log.Warn().Err(err).Msg("chat.getPermalink failed; linking the channel instead")
+	}
+	waiting := modals.Waiting(form.Email, b.cfg.ApprovalChannel, link)
+	b.claims.finish(viewID, shown{view: &waiting})
+	b.ack(c, envelopeID, slack.NewUpdateViewSubmissionResponse(&waiting))
+	req.done("awaiting_approval", nil, fields)
+}
+
+// slackErrorHint names a Slack error and what an admin does about it.
+func slackErrorHint(err error) string {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return "Slack could not be reached"
+	}
+	switch se.Err {
+	case "not_in_channel", "channel_not_found":
+		return se.Err + ": invite the bot to the approval channel"
+	case "missing_scope":
+		return "missing_scope: the Slack app needs the " + se.Needed + " scope"
+	}
+	return se.Err
+}
