@@ -36,7 +36,7 @@ type Config struct {
 	HTTPAddr            string        `envconfig:"HTTP_ADDR" default:":8080"`
 	LogLevel            string        `envconfig:"LOG_LEVEL" default:"info"`
 	LogFormat           string        `envconfig:"LOG_FORMAT" default:"json"`
-	ShutdownTimeout     time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"25s"`
+	ShutdownTimeout     time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"65s"`
 
 	staticWorkspaces []plusvibe.Workspace
 }
@@ -199,6 +199,17 @@ func clean(list []string) []string {
 	return out
 }
 
+// drainShort says why SHUTDOWN_TIMEOUT may cut creations short, or "": a
+// creation can take one PlusVibe attempt plus its waits after 429s.
+func (c Config) drainShort() string {
+	need := c.PlusVibeTimeout + plusvibe.DefaultRetryWait
+	if c.ShutdownTimeout >= need {
+		return ""
+	}
+	return fmt.Sprintf("SHUTDOWN_TIMEOUT %s is shorter than one PlusVibe attempt (PLUSVIBE_TIMEOUT %s) plus its 429 waits (%s): a creation in flight at shutdown may end as \"may have been created\"",
+		c.ShutdownTimeout, c.PlusVibeTimeout, plusvibe.DefaultRetryWait)
+}
+
 func (c Config) botConfig() bot.Config {
 	users := clean(c.AllowedUsers)
 	allowAll := len(users) == 1 && users[0] == "*"
@@ -218,6 +229,7 @@ func (c Config) botConfig() bot.Config {
 		AllowedUsers:          users,
 		AllowedUsergroups:     clean(c.AllowedUsergroups),
 		DrainTimeout:          c.ShutdownTimeout,
+		CreationBound:         3*c.PlusVibeTimeout + plusvibe.DefaultRetryWait + 30*time.Second, // every attempt, every wait
 		ApprovalChannel:       c.ApprovalChannel,
 		ApproveFullAccessOnly: c.ApprovalFor == plusvibe.PermissionFullAccess,
 		ApproveAll:            approveAll,

@@ -75,6 +75,9 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 		return fmt.Errorf("slack: auth.test with SLACK_BOT_TOKEN failed: %v", err)
 	}
 	logger.Info().Str("team_id", auth.TeamID).Str("bot_user_id", auth.UserID).Str("version", version).Msg("starting")
+	if warning := cfg.drainShort(); warning != "" {
+		logger.Warn().Msg(warning)
+	}
 
 	sm := socketmode.New(api, socketmode.OptionLog(slackLog))
 	botCfg := cfg.botConfig()
@@ -152,6 +155,9 @@ func runCheck(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, ", audit in %s", cfg.AuditChannel)
 	}
 	fmt.Fprintln(out, ")")
+	if warning := cfg.drainShort(); warning != "" {
+		fmt.Fprintln(out, "warning: "+warning)
+	}
 	var problems []string
 	fail := func(format string, args ...any) {
 		msg := fmt.Sprintf(format, args...)

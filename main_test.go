@@ -53,7 +53,7 @@ func setEnv(t *testing.T, env map[string]string) {
 		"ALLOWED_USERS", "ALLOWED_USERGROUPS", "PLUSVIBE_WORKSPACES", "PLUSVIBE_TIMEOUT", "APPROVAL_CHANNEL",
 		"APPROVAL_FOR", "APPROVERS", "APPROVER_USERGROUPS", "APPROVAL_TTL", "AUDIT_CHANNEL",
 		"SLACK_BOT_TOKEN_FILE", "SLACK_APP_TOKEN_FILE", "PLUSVIBE_API_KEY_FILE", "SLACK_API_URL", "PLUSVIBE_BASE_URL",
-		"HTTP_ADDR", "LOG_FORMAT", "LOG_LEVEL"} {
+		"HTTP_ADDR", "LOG_FORMAT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -209,6 +209,26 @@ func TestConfigApprovals(t *testing.T) {
 	}
 }
 
+func TestShutdownTimeoutCoversACreation(t *testing.T) {
+	env := baseEnv(t)
+	setEnv(t, env)
+	cfg, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.drainShort(); w != "" {
+		t.Errorf("the defaults warn: %s", w)
+	}
+	env["PLUSVIBE_TIMEOUT"] = "60s"
+	setEnv(t, env)
+	if cfg, err = loadConfig(); err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.drainShort(); !strings.Contains(w, "SHUTDOWN_TIMEOUT 1m5s is shorter") {
+		t.Errorf("a PLUSVIBE_TIMEOUT longer than the drain allows: warning %q", w)
+	}
+}
+
 func fakeEnv(t *testing.T, sl *fakeslack.Server, pv *plusvibetest.Server) map[string]string {
 	env := baseEnv(t)
 	env["SLACK_BOT_TOKEN"], env["SLACK_APP_TOKEN"], env["PLUSVIBE_API_KEY"] = sl.BotToken, sl.AppToken, pv.APIKey()
@@ -239,6 +259,7 @@ func TestCheckReportsProblems(t *testing.T) {
 	pv := plusvibetest.NewServer(t)
 	env := fakeEnv(t, sl, pv)
 	env["ALLOWED_USERGROUPS"] = "S1"
+	env["APPROVAL_CHANNEL"], env["APPROVERS"] = "C0APPROVALS", "U7"
 	env["PLUSVIBE_WORKSPACES"] = "65f99a0dd96fae8ab611ffff=Gone Ltd"
 	env["SLACK_APP_TOKEN"] = "xapp-revoked-secret"
 	setEnv(t, env)
@@ -247,7 +268,7 @@ func TestCheckReportsProblems(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "3 problem(s)") {
 		t.Fatalf("check returned %v, want 3 problems:\n%s", err, out.String())
 	}
-	for _, want := range []string{"lacks the scopes im:write, usergroups:read", "SLACK_APP_TOKEN failed: invalid_auth",
+	for _, want := range []string{"lacks the scopes im:write, usergroups:read, channels:history, groups:history", "SLACK_APP_TOKEN failed: invalid_auth",
 		"PLUSVIBE_WORKSPACES lists 65f99a0dd96fae8ab611ffff (Gone Ltd)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
@@ -259,6 +280,7 @@ func TestCheckReportsProblems(t *testing.T) {
 
 	// A wrong PlusVibe key is named as such.
 	env["SLACK_APP_TOKEN"], env["PLUSVIBE_WORKSPACES"], env["ALLOWED_USERGROUPS"] = sl.AppToken, "", ""
+	env["APPROVAL_CHANNEL"], env["APPROVERS"] = "", ""
 	env["PLUSVIBE_API_KEY"] = "pv-wrong-secret"
 	sl.SetScopes(bot.Scopes()...)
 	setEnv(t, env)

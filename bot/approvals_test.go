@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
@@ -838,5 +840,27 @@ func TestInterruptedCreationIsMarkedBySweep(t *testing.T) {
 	after := w.waitDM(dm, "may have been created")
 	if !slices.Contains(after.Buttons(), modals.ActionCollect) {
 		t.Error("the DM offers no way forward")
+	}
+}
+
+func TestRequestPostedByThePreviousVersionIsDecided(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	// As the previous version posted it: no metadata, the request in the buttons.
+	value := `{"u":"` + requester + `","c":"` + fakeslack.CommandChannel + `","f":{"e":"old@example.com","f":"Old","l":"Timer","b":"Old Ltd","w":["` +
+		plusvibetest.DefaultWorkspaces[1].ID + `"],"p":"UNIBOX_FULL_ACCESS"}}`
+	api := slack.New(w.slack.BotToken, slack.OptionAPIURL(w.slack.APIURL()))
+	_, ts, err := api.PostMessage(approvals, slack.MsgOptionText("Alice asks for a PlusVibe client", false),
+		slack.MsgOptionBlocks(slack.NewActionBlock("decision",
+			slack.NewButtonBlockElement(modals.ActionApprove, value, slack.NewTextBlockObject("plain_text", "Approve", false, false)),
+			slack.NewButtonBlockElement(modals.ActionDeny, value, slack.NewTextBlockObject("plain_text", "Deny", false, false)))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dm := w.approve(approver, ts)
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.waitMessage(ts, "Created by")
+	if c := w.pv.Clients(); len(c) != 1 || c[0].Email != "old@example.com" {
+		t.Errorf("created %+v, want the old request's client", c)
 	}
 }

@@ -235,6 +235,31 @@ func TestEphemeralFailureFallsBackToModal(t *testing.T) {
 	assertLogged(t, w, "submit", "created_shown_in_modal")
 }
 
+func TestRedeliveryKeepsThePasswordShownInTheModal(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.slack.FailNext("chat.postEphemeral", "user_not_in_channel")
+	viewID := w.openForm(requester, "")
+	env := w.slack.SendSubmission(t, requester, viewID, goodFill())
+	w.slack.ApplyAck(t, viewID, env, wait)
+	w.pv.Next(t, "POST", "/client", wait)
+	password := w.pv.Clients()[0].Password
+	w.slack.WaitUntil(t, wait, "the password in the modal", func() bool {
+		return containsAny(viewText(w.slack.View(t, viewID)), password)
+	})
+	w.slack.Resend(t, env) // Slack thought the first ack was lost
+	resp := w.slack.ApplyAck(t, viewID, env, wait)
+	if resp.Action != "push" || containsAny(string(resp.Ack.Payload), password) {
+		t.Errorf("the late duplicate answered %s, want a note pushed on top", resp.Ack.Payload)
+	}
+	if !containsAny(viewText(w.slack.View(t, viewID)), password) {
+		t.Error("a late duplicate replaced the view that shows the password")
+	}
+	if pushed := w.slack.Pushed(viewID); len(pushed) != 1 || !strings.Contains(viewText(w.slack.View(t, pushed[0])), "already sent") {
+		t.Errorf("pushed views %v, want the note", pushed)
+	}
+}
+
 func TestDoubleSubmitCreatesOnce(t *testing.T) {
 	t.Parallel()
 	w := start(t, setup{})
@@ -251,7 +276,10 @@ func TestDoubleSubmitCreatesOnce(t *testing.T) {
 	w.finalView()
 	// Slack redelivers the first envelope after the outcome.
 	w.slack.Resend(t, first)
-	if resp := w.slack.ApplyAck(t, viewID, first, wait); resp.Action != "update" || containsAny(string(resp.Ack.Payload), w.pv.Clients()[0].Password) {
+	// Answered with the outcome, or a note on top while the outcome is being
+	// delivered; never the password.
+	if resp := w.slack.ApplyAck(t, viewID, first, wait); (resp.Action != "update" && resp.Action != "push") ||
+		containsAny(string(resp.Ack.Payload), w.pv.Clients()[0].Password) {
 		t.Errorf("redelivery answered %s", resp.Ack.Payload)
 	}
 	if n := w.pv.Count("POST", "/client"); n != 1 {

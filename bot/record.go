@@ -45,7 +45,11 @@ func (b *Bot) readRecord(ctx context.Context, ref requestRef) (modals.Record, er
 	if len(resp.Messages) == 0 || resp.Messages[0].Timestamp != ref.ts {
 		return modals.Record{}, errRequestGone
 	}
-	return modals.RecordFrom(resp.Messages[0].Metadata)
+	r, err := modals.RecordFrom(resp.Messages[0].Metadata)
+	if err != nil {
+		return modals.LegacyRecord(resp.Messages[0].Blocks)
+	}
+	return r, nil
 }
 
 // writeRecord rewrites the request's message, and its record, as r.

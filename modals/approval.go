@@ -105,6 +105,25 @@ func RecordFrom(m slack.SlackMetadata) (Record, error) {
 	return r, nil
 }
 
+// LegacyRecord reads a request posted before records were kept in message
+// metadata, when its Approve button carried the request: still pending.
+func LegacyRecord(blocks slack.Blocks) (Record, error) {
+	for _, b := range blocks.BlockSet {
+		actions, isActions := b.(*slack.ActionBlock)
+		if !isActions || actions.Elements == nil {
+			continue
+		}
+		for _, e := range actions.Elements.ElementSet {
+			var a Approval
+			if btn, isButton := e.(*slack.ButtonBlockElement); isButton && btn.ActionID == ActionApprove &&
+				json.Unmarshal([]byte(btn.Value), &a) == nil && a.Requester != "" && a.Form.Email != "" {
+				return Record{State: Pending, Request: a}, nil
+			}
+		}
+	}
+	return Record{}, ErrNoRecord
+}
+
 // Decided tells a late clicker how a request was decided, or "" while it waits.
 func (r Record) Decided() string {
 	switch r.State {

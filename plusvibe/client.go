@@ -20,6 +20,10 @@ import (
 	"time"
 )
 
+// DefaultRetryWait is the most a call waits between its attempts, in all,
+// unless WithRetryBudget says otherwise.
+const DefaultRetryWait = 30 * time.Second
+
 // DefaultBaseURL is PlusVibe's production API root.
 const DefaultBaseURL = "https://api.plusvibe.ai/api/v1"
 
@@ -27,7 +31,7 @@ const (
 	defaultTimeout     = 30 * time.Second
 	defaultUserAgent   = "plusvibe-slack-bot"
 	defaultMaxAttempts = 3
-	defaultMaxWait     = 30 * time.Second
+	defaultMaxWait     = DefaultRetryWait
 	// maxBodyBytes caps what is read of any response; PlusVibe's answers are tiny.
 	maxBodyBytes = 1 << 20
 )

@@ -155,9 +155,9 @@ func (s *Server) ApplyAck(t testing.TB, viewID, envelopeID string, timeout time.
 	}
 	resp.Action, resp.Errors = p.ResponseAction, p.Errors
 	switch p.ResponseAction {
-	case "update":
+	case "update", "push":
 		if p.View == nil || p.View["type"] != "modal" {
-			t.Fatalf("fakeslack: update without a modal view: %s", ack.Payload)
+			t.Fatalf("fakeslack: %s without a modal view: %s", p.ResponseAction, ack.Payload)
 		}
 	case "errors":
 		inputs := inputBlockIDs(s.View(t, viewID))
@@ -190,6 +190,13 @@ func (s *Server) applyResponse(viewID string, payload json.RawMessage) {
 	switch {
 	case p.ResponseAction == "update" && p.View != nil:
 		s.storeView(viewID, p.View)
+	case p.ResponseAction == "push" && p.View != nil:
+		// A new view on top; the submitted one stays, as it was, beneath it.
+		s.mu.Lock()
+		s.pushed[viewID] = append(s.pushed[viewID], s.nextIDLocked("V"))
+		id := s.pushed[viewID][len(s.pushed[viewID])-1]
+		s.mu.Unlock()
+		s.storeView(id, p.View)
 	case p.ResponseAction == "clear":
 		s.closeView(viewID)
 	}
@@ -199,6 +206,13 @@ func (s *Server) closeView(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.views, id)
+}
+
+// Pushed returns the ids of the views pushed on top of viewID, oldest first.
+func (s *Server) Pushed(viewID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.pushed[viewID])
 }
 
 // Click presses the button with actionID in the view, as user, and waits for the ack.

@@ -88,6 +88,7 @@ type Server struct {
 	awaiting    map[string]bool   // submissions sent and not yet acked
 	triggers    map[string]*trigger
 	views       map[string]map[string]any
+	pushed      map[string][]string // view id → views pushed on top of it
 	usergroups  map[string][]string
 	failures    map[string][]string
 	faults      map[string][]Fault
@@ -123,6 +124,7 @@ func New(t testing.TB) *Server {
 		awaiting:   map[string]bool{},
 		triggers:   map[string]*trigger{},
 		views:      map[string]map[string]any{},
+		pushed:     map[string][]string{},
 		usergroups: map[string][]string{},
 		failures:   map[string][]string{},
 		faults:     map[string][]Fault{},
@@ -323,6 +325,10 @@ func (s *Server) waitFor(timeout time.Duration, cond func() bool) bool {
 func (s *Server) nextID(prefix string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.nextIDLocked(prefix)
+}
+
+func (s *Server) nextIDLocked(prefix string) string {
 	s.seq++
 	return fmt.Sprintf("%s%06d", prefix, s.seq)
 }
