@@ -67,7 +67,8 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 		return err
 	}
 	slackLog := log.New(logger.With().Str("component", "slack-go").Logger(), "", 0)
-	api := newSlack(cfg, slack.OptionLog(slackLog))
+	hc := slackHTTPClient()
+	api := newSlack(cfg, hc, slack.OptionLog(slackLog))
 	authCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	auth, err := api.AuthTestContext(authCtx)
 	cancel()
@@ -82,6 +83,7 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 	sm := socketmode.New(api, socketmode.OptionLog(slackLog))
 	botCfg := cfg.botConfig()
 	botCfg.Metrics = metrics
+	botCfg.HTTPClient = hc
 	b, err := bot.New(botCfg, sm, pv, logger.With().Str("component", "bot").Logger())
 	if err != nil {
 		return err
@@ -127,13 +129,26 @@ func newPlusVibe(cfg Config, transport http.RoundTripper) (*plusvibe.Client, err
 	return pv, nil
 }
 
-func newSlack(cfg Config, opts ...slack.Option) *slack.Client {
+func newSlack(cfg Config, hc *http.Client, opts ...slack.Option) *slack.Client {
 	return slack.New(cfg.SlackBotToken, append([]slack.Option{
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 		slack.OptionAppLevelToken(cfg.SlackAppToken),
-		// Without a timeout a hung call would also stall socket reconnects.
-		slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second}),
+		slack.OptionHTTPClient(hc),
 	}, opts...)...)
+}
+
+// slackHTTPClient is the one HTTP client for Slack: the Web API, Socket
+// Mode's connection requests and response URLs. Every phase has a bound, so a
+// hung call cannot stall a handler or a reconnect, and enough connections
+// stay open to Slack for every interaction handled at once.
+func slackHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 64
+	t.MaxIdleConnsPerHost = 32 // the bot's bound on interactions in flight
+	t.IdleConnTimeout = 90 * time.Second
+	t.TLSHandshakeTimeout = 5 * time.Second
+	t.ResponseHeaderTimeout = 10 * time.Second
+	return &http.Client{Transport: t, Timeout: 15 * time.Second}
 }
 
 // runCheck is what an admin runs first: it validates the configuration, calls
@@ -166,7 +181,7 @@ func runCheck(ctx context.Context, out io.Writer) error {
 	}
 
 	var scopes string
-	api := newSlack(cfg, slack.OptionOnResponseHeaders(func(_ string, h http.Header) {
+	api := newSlack(cfg, slackHTTPClient(), slack.OptionOnResponseHeaders(func(_ string, h http.Header) {
 		if s := h.Get("X-OAuth-Scopes"); s != "" {
 			scopes = s
 		}

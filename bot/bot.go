@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,6 +62,10 @@ type Config struct {
 
 	// Metrics, when nil, are made by New.
 	Metrics *Metrics
+	// SlackCallTimeout bounds one attempt of a Web API call (default 10s).
+	SlackCallTimeout time.Duration
+	// HTTPClient posts to response URLs; nil: a client with a 10s timeout.
+	HTTPClient *http.Client
 }
 
 // SlackAPI is the part of the Slack Web API the bot calls.
@@ -142,11 +147,17 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
+	if cfg.SlackCallTimeout <= 0 {
+		cfg.SlackCallTimeout = 10 * time.Second
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
 	work, cancel := context.WithCancel(context.Background())
 	b := &Bot{
 		cfg:        cfg,
 		sm:         sm,
-		slack:      sm,
+		slack:      &slackCalls{api: sm, log: log, metrics: cfg.Metrics, callTimeout: cfg.SlackCallTimeout},
 		pv:         pv,
 		log:        log,
 		metrics:    cfg.Metrics,
@@ -157,8 +168,8 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		// Kept past both TTLs so a late click is answered without asking Slack.
 		once: newClaims[string](2*cfg.ApprovalTTL + claimTTL),
 	}
-	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, sm, log)
-	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, sm, log)
+	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, b.slack, log)
+	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, b.slack, log)
 	b.workspaces = newWorkspaceCache(cfg, pv, log)
 	return b, nil
 }

@@ -216,6 +216,8 @@ func (b *Bot) collectingView(ctx context.Context, k collection, email string) st
 		}
 		return k.viewID
 	}
+	ctx, cancel := context.WithDeadline(ctx, k.req.start.Add(triggerLife))
+	defer cancel()
 	resp, err := b.slack.OpenViewContext(ctx, k.triggerID, view)
 	if err != nil {
 		b.log.Warn().Err(err).Msg("views.open for the creation failed; the DM is the only way to deliver")

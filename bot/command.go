@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -48,7 +49,9 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 		form.Email = text
 	}
 	view := modals.NewForm(form, workspaces, modals.Metadata{ChannelID: cmd.ChannelID}, b.approvalNote())
-	if _, err := b.slack.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
+	openCtx, cancel := context.WithDeadline(ctx, req.start.Add(triggerLife))
+	defer cancel()
+	if _, err := b.slack.OpenViewContext(openCtx, cmd.TriggerID, view); err != nil {
 		b.tellViaResponseURL(ctx, cmd.ResponseURL, "The form could not be opened ("+err.Error()+"). Run "+b.cfg.Command+" again.")
 		req.done("open_failed", err, nil)
 		return
@@ -56,12 +59,15 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 	req.done("opened", nil, nil)
 }
 
+// triggerLife is how long a trigger_id can open a view.
+const triggerLife = 3 * time.Second
+
 // tellViaResponseURL answers privately in the channel of a command.
 func (b *Bot) tellViaResponseURL(ctx context.Context, url, text string) {
 	if url == "" {
 		return
 	}
-	err := slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: text, ResponseType: "ephemeral"})
+	err := slack.PostWebhookCustomHTTPContext(ctx, url, b.cfg.HTTPClient, &slack.WebhookMessage{Text: text, ResponseType: "ephemeral"})
 	if err != nil {
 		b.log.Warn().Err(err).Msg("answering through response_url failed")
 	}

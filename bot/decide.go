@@ -174,7 +174,9 @@ func (b *Bot) onDeny(ctx context.Context, evt *socketmode.Event, c *socketmode.C
 		return
 	}
 	view := modals.DenyForm(d.record.Request, modals.DenyMeta{Channel: d.ref.channel, TS: d.ref.ts})
-	if _, err := b.slack.OpenViewContext(ctx, d.triggerID, view); err != nil {
+	openCtx, cancel := context.WithDeadline(ctx, d.req.start.Add(triggerLife))
+	defer cancel()
+	if _, err := b.slack.OpenViewContext(openCtx, d.triggerID, view); err != nil {
 		b.whisper(ctx, d.ref.channel, d.user, "The deny form could not be opened. Click Deny again.")
 		d.req.done("open_failed", err, d.fields)
 		return

@@ -400,3 +400,88 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// modalFallback runs one creation whose DM cannot be reached, so that the
+// password's only way is the requester's modal, and returns the modal's text.
+func (w *world) modalFallback() string {
+	w.t.Helper()
+	w.slack.FailNext("chat.postEphemeral", "user_not_in_channel")
+	viewID := w.openForm(requester, "")
+	w.slack.Submit(w.t, requester, viewID, goodFill())
+	w.pv.Next(w.t, "POST", "/client", wait)
+	var text string
+	w.slack.WaitUntil(w.t, wait, "the modal's final view", func() bool {
+		text = viewText(w.slack.View(w.t, viewID))
+		return !strings.Contains(text, "Creating a PlusVibe client")
+	})
+	return text
+}
+
+func TestSlackRateLimitIsWaitedOut(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	// The DM is unreachable and the modal update is rate-limited once.
+	w.slack.FaultNext("views.update", fakeslack.Fault{Status: 429, RetryAfter: 1})
+	if final := w.modalFallback(); !containsAny(final, w.pv.Clients()[0].Password) {
+		t.Errorf("the password was lost to a 429: the modal shows %s", final)
+	}
+	if calls := w.slack.Calls("views.update"); len(calls) != 2 || calls[0].Error != "http_429" || calls[1].At.Sub(calls[0].At) < time.Second {
+		t.Errorf("views.update calls %v, want the 429 and one retry after Retry-After", calls)
+	}
+	assertLogged(t, w, "submit", "created_shown_in_modal")
+	if v := metric(w.scrape(), `plusvibe_bot_slack_retries_total{reason="rate_limited"}`); v != 1 {
+		t.Errorf("slack retries = %v, want 1", v)
+	}
+}
+
+func TestSlackServerErrorIsRetriedWhereSafe(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.slack.FaultNext("views.update", fakeslack.Fault{Status: 503})
+	if final := w.modalFallback(); !containsAny(final, w.pv.Clients()[0].Password) {
+		t.Errorf("the password was lost to a 503: the modal shows %s", final)
+	}
+	// A post is not repeated after a 5xx: it may have been made.
+	w.slack.FaultNext("chat.postEphemeral", fakeslack.Fault{Status: 502})
+	viewID := w.openForm(requester, "")
+	fill := goodFill()
+	fill[modals.BlockEmail] = "second@example.com"
+	w.slack.Submit(t, requester, viewID, fill)
+	w.slack.WaitUntil(t, wait, "the second password in the modal", func() bool {
+		return len(w.pv.Clients()) == 2 && containsAny(viewText(w.slack.View(t, viewID)), w.pv.Clients()[1].Password)
+	})
+	if n := len(w.slack.Calls("chat.postEphemeral")); n != 2 {
+		t.Errorf("%d ephemeral posts, want 2: the 502 one is not repeated", n)
+	}
+}
+
+func TestSlackHangDoesNotWedgeTheBot(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{cfg: bot.Config{SlackCallTimeout: 200 * time.Millisecond}})
+	hang := make(chan struct{})
+	defer close(hang)
+	w.slack.FaultNext("chat.postEphemeral", fakeslack.Fault{Hang: hang})
+	viewID := w.openForm(requester, "")
+	w.slack.Submit(t, requester, viewID, goodFill())
+	w.slack.WaitUntil(t, wait, "the password in the modal", func() bool {
+		return len(w.pv.Clients()) == 1 && containsAny(viewText(w.slack.View(t, viewID)), w.pv.Clients()[0].Password)
+	})
+	w.openForm(requester, "") // and the bot still answers
+}
+
+func TestApprovalPostWaitsOutAShortRateLimit(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	w.slack.FaultNext("chat.postMessage", fakeslack.Fault{Status: 429, RetryAfter: 1})
+	w.request(goodFill()) // posted on the second try, inside the ack's 3 s
+	w.slack.FaultNext("chat.postMessage", fakeslack.Fault{Status: 429, RetryAfter: 30})
+	viewID := w.openForm(requester, "")
+	env := w.slack.SendSubmission(t, requester, viewID, goodFill())
+	resp := w.slack.ApplyAck(t, viewID, env, wait)
+	if took := resp.Ack.At.Sub(w.slack.SentAt(env)); took > 3*time.Second {
+		t.Errorf("acked after %s, past Slack's 3 s", took)
+	}
+	if resp.Action != "update" || !strings.Contains(viewText(w.slack.View(t, viewID)), "limiting how fast") {
+		t.Errorf("a long rate limit answered %q: %s", resp.Action, viewText(w.slack.View(t, viewID)))
+	}
+}

@@ -23,6 +23,8 @@ type Metrics struct {
 	plusvibe    *prometheus.HistogramVec
 	connected   prometheus.Gauge
 	reconnects  prometheus.Counter
+	// slackRetries counts Web API calls retried, by why.
+	slackRetries *prometheus.CounterVec
 }
 
 // NewMetrics registers the bot's metrics and the Go runtime's.
@@ -46,8 +48,10 @@ func NewMetrics() *Metrics {
 			Name: "plusvibe_bot_socket_connected", Help: "1 while the Socket Mode connection is up."}),
 		reconnects: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "plusvibe_bot_socket_reconnects_total", Help: "Socket Mode connections opened after the first."}),
+		slackRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusvibe_bot_slack_retries_total", Help: "Slack Web API calls retried: rate_limited, server_error, timeout."}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.commands, m.modals, m.submissions, m.approvals, m.plusvibe, m.connected, m.reconnects,
+	m.reg.MustRegister(m.commands, m.modals, m.submissions, m.approvals, m.plusvibe, m.connected, m.reconnects, m.slackRetries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

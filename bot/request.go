@@ -61,7 +61,11 @@ func (b *Bot) requestApproval(ctx context.Context, c *socketmode.Client, envelop
 // slackErrorHint names a Slack error and what an admin does about it.
 func slackErrorHint(err error) string {
 	var se slack.SlackErrorResponse
-	if !errors.As(err, &se) {
+	var limited *slack.RateLimitedError
+	switch {
+	case errors.As(err, &limited):
+		return fmt.Sprintf("Slack is limiting how fast the bot may call it; try again in %s", limited.RetryAfter.Round(time.Second))
+	case !errors.As(err, &se):
 		return "Slack could not be reached"
 	}
 	switch se.Err {

@@ -1,0 +1,163 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+)
+
+// Bounds on retrying one Slack Web API call.
+const (
+	slackAttempts = 3
+	slackMaxWait  = 30 * time.Second
+)
+
+// slackCalls is the one place every Web API call goes through. Each attempt
+// is bounded by callTimeout, so a hung call cannot hold a handler. A 429 is
+// retried after its Retry-After, and a 5xx or a timeout after a short pause
+// for calls that are safe to repeat; never past the caller's deadline (the
+// trigger's 3 s, the ack's budget, the drain), and within slackMaxWait.
+type slackCalls struct {
+	api         SlackAPI
+	log         zerolog.Logger
+	metrics     *Metrics
+	callTimeout time.Duration
+}
+
+var _ SlackAPI = (*slackCalls)(nil)
+
+// do runs f until it succeeds or may not be retried. idempotent calls change
+// nothing when repeated, so they are also retried after a 5xx or a timeout.
+func (s *slackCalls) do(ctx context.Context, method string, idempotent bool, f func(context.Context) error) error {
+	var waited time.Duration
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, s.callTimeout)
+		err := f(actx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		reason, delay := retryable(err, idempotent, attempt)
+		if reason == "" || attempt >= slackAttempts || waited+delay > slackMaxWait || !fits(ctx, delay) {
+			return err
+		}
+		s.metrics.slackRetries.WithLabelValues(reason).Inc()
+		s.log.Info().Str("method", method).Str("reason", reason).Dur("wait", delay).Msg("retrying a Slack call")
+		if sleep(ctx, delay) != nil {
+			return err
+		}
+		waited += delay
+	}
+}
+
+// retryable says why err may be retried ("" if not) and after how long.
+func retryable(err error, idempotent bool, attempt int) (string, time.Duration) {
+	var limited *slack.RateLimitedError
+	var status slack.StatusCodeError
+	switch {
+	case errors.As(err, &limited):
+		return "rate_limited", limited.RetryAfter
+	case !idempotent:
+		return "", 0
+	case errors.As(err, &status) && status.Code >= 500:
+		return "server_error", time.Duration(250*attempt) * time.Millisecond
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout", time.Duration(250*attempt) * time.Millisecond
+	}
+	return "", 0
+}
+
+// fits reports whether waiting d still leaves time before ctx's deadline.
+func fits(ctx context.Context, d time.Duration) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	deadline, has := ctx.Deadline()
+	return !has || time.Until(deadline) > d
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (s *slackCalls) OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (resp *slack.ViewResponse, err error) {
+	err = s.do(ctx, "views.open", false, func(ctx context.Context) (err error) {
+		resp, err = s.api.OpenViewContext(ctx, triggerID, view)
+		return err
+	})
+	return resp, err
+}
+
+func (s *slackCalls) UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (resp *slack.ViewResponse, err error) {
+	err = s.do(ctx, "views.update", true, func(ctx context.Context) (err error) {
+		resp, err = s.api.UpdateViewContext(ctx, view, externalID, hash, viewID)
+		return err
+	})
+	return resp, err
+}
+
+func (s *slackCalls) OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (ch *slack.Channel, noOp, already bool, err error) {
+	err = s.do(ctx, "conversations.open", true, func(ctx context.Context) (err error) {
+		ch, noOp, already, err = s.api.OpenConversationContext(ctx, params)
+		return err
+	})
+	return ch, noOp, already, err
+}
+
+func (s *slackCalls) PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (ts string, err error) {
+	err = s.do(ctx, "chat.postEphemeral", false, func(ctx context.Context) (err error) {
+		ts, err = s.api.PostEphemeralContext(ctx, channelID, userID, options...)
+		return err
+	})
+	return ts, err
+}
+
+func (s *slackCalls) GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) (ids []string, err error) {
+	err = s.do(ctx, "usergroups.users.list", true, func(ctx context.Context) (err error) {
+		ids, err = s.api.GetUserGroupMembersContext(ctx, userGroup, options...)
+		return err
+	})
+	return ids, err
+}
+
+func (s *slackCalls) PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (ch, ts string, err error) {
+	err = s.do(ctx, "chat.postMessage", false, func(ctx context.Context) (err error) {
+		ch, ts, err = s.api.PostMessageContext(ctx, channelID, options...)
+		return err
+	})
+	return ch, ts, err
+}
+
+func (s *slackCalls) UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (ch, ts, text string, err error) {
+	err = s.do(ctx, "chat.update", true, func(ctx context.Context) (err error) {
+		ch, ts, text, err = s.api.UpdateMessageContext(ctx, channelID, timestamp, options...)
+		return err
+	})
+	return ch, ts, text, err
+}
+
+func (s *slackCalls) GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (link string, err error) {
+	err = s.do(ctx, "chat.getPermalink", true, func(ctx context.Context) (err error) {
+		link, err = s.api.GetPermalinkContext(ctx, params)
+		return err
+	})
+	return link, err
+}
+
+func (s *slackCalls) GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (resp *slack.GetConversationHistoryResponse, err error) {
+	err = s.do(ctx, "conversations.history", true, func(ctx context.Context) (err error) {
+		resp, err = s.api.GetConversationHistoryContext(ctx, params)
+		return err
+	})
+	return resp, err
+}
