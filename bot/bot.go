@@ -201,6 +201,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleInteractionBlockAction(modals.ActionApprove, b.guard(b.onApprove))
 	h.HandleInteractionBlockAction(modals.ActionDeny, b.guard(b.onDeny))
 	h.HandleInteractionBlockAction(modals.ActionCollect, b.guard(b.onCollect))
+	h.HandleInteraction(slack.InteractionTypeBlockSuggestion, b.guard(b.onSuggest))
 	h.HandleViewSubmission(modals.CallbackDeny, b.guard(b.onDenySubmit))
 	h.HandleDefault(b.onUnhandled)
 

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
 
@@ -483,5 +485,43 @@ func TestApprovalPostWaitsOutAShortRateLimit(t *testing.T) {
 	}
 	if resp.Action != "update" || !strings.Contains(viewText(w.slack.View(t, viewID)), "limiting how fast") {
 		t.Errorf("a long rate limit answered %q: %s", resp.Action, viewText(w.slack.View(t, viewID)))
+	}
+}
+
+func TestEveryWorkspaceIsChoosable(t *testing.T) {
+	t.Parallel()
+	many := []plusvibe.Workspace{plusvibetest.DefaultWorkspaces[0]} // the API key's own, for workspace_id
+	for i := range 249 {
+		many = append(many, plusvibe.Workspace{ID: fmt.Sprintf("65f99a0dd96fae8ab6%06x", i), Name: fmt.Sprintf("Client Workspace %03d", i)})
+	}
+	w := start(t, setup{pvOpts: []plusvibetest.Option{plusvibetest.WithWorkspaces(many...)}})
+	viewID := w.openForm(requester, "")
+	if form := viewText(w.slack.View(t, viewID)); !strings.Contains(form, "multi_external_select") {
+		t.Fatalf("250 workspaces offered in a static select, which holds 100: %s", form)
+	}
+	if first := w.slack.Suggest(t, requester, viewID, modals.BlockWorkspaces, ""); len(first) != 100 || first[1] != "Client Workspace 000" {
+		t.Errorf("the open menu offers %d options starting %v, want the first 100 by name", len(first), first[:min(1, len(first))])
+	}
+	if found := w.slack.Suggest(t, requester, viewID, modals.BlockWorkspaces, "WORKSPACE 23"); len(found) != 10 || found[0] != "Client Workspace 230" {
+		t.Errorf("typing \"WORKSPACE 23\" offers %v, want 230–239", found)
+	}
+	fill := goodFill()
+	fill[modals.BlockWorkspaces] = []string{"Client Workspace 150", "Client Workspace 248"}
+	w.slack.Submit(t, requester, viewID, fill)
+	final := w.finalView()
+	c := w.pv.Clients()
+	if len(c) != 1 || len(c[0].Request.Workspaces) != 2 || c[0].Request.Workspaces[0].ID != many[151].ID || c[0].Request.Workspaces[1].ID != many[249].ID {
+		t.Log(viewText(final))
+		t.Fatalf("created %+v, want workspaces 150 and 248", c)
+	}
+
+	// An id the bot never offered is refused under the field.
+	forged := w.openForm(requester, "")
+	fill = goodFill()
+	fill[modals.BlockEmail] = "forged@example.com"
+	fill[modals.BlockWorkspaces] = fakeslack.Raw{"selected_options": []any{map[string]any{
+		"text": map[string]any{"type": "plain_text", "text": "Not ours"}, "value": "65f99a0dd96fae8ab611ffff"}}}
+	if resp := w.slack.Submit(t, requester, forged, fill); resp.Action != "errors" || resp.Errors[modals.BlockWorkspaces] == "" {
+		t.Errorf("a workspace never offered answered %q %v", resp.Action, resp.Errors)
 	}
 }

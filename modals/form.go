@@ -73,21 +73,13 @@ func DecodeMetadata(s string) Metadata {
 }
 
 // NewForm builds the create-client modal, pre-filled with f. Workspaces are
-// offered by name, sorted; only the first 100 fit in a Slack select. note,
+// offered by name, sorted. note,
 // when set, says up front that the request waits for approval (ApprovalNote).
 func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata, note string) slack.ModalViewRequest {
 	email := slack.NewEmailTextInputBlockElement(plainText("nova@example.com"), actionInput)
 	email.InitialValue = f.Email
 
-	opts := workspaceOptions(workspaces)
-	ws := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plainText("Choose workspaces"), actionInput, opts...)
-	maxSel := MaxWorkspaces
-	ws.MaxSelectedItems = &maxSel
-	for _, o := range opts {
-		if slices.Contains(f.WorkspaceIDs, o.Value) {
-			ws.InitialOptions = append(ws.InitialOptions, o)
-		}
-	}
+	ws := workspaceSelect(workspaces, f.WorkspaceIDs)
 
 	perm := slack.NewRadioButtonsBlockElement(actionInput, permissionOptions()...)
 	for _, o := range perm.Options {
@@ -138,23 +130,70 @@ func textInput(placeholder, initial string, max int) *slack.PlainTextInputBlockE
 	return e
 }
 
-func workspaceOptions(workspaces []plusvibe.Workspace) []*slack.OptionBlockObject {
+// workspaceSelect offers every workspace: all of them in the select while
+// Slack's 100 options hold them, else a type-ahead that asks the bot
+// (WorkspaceSuggestions) for the names matching what is typed.
+func workspaceSelect(workspaces []plusvibe.Workspace, chosen []string) *slack.MultiSelectBlockElement {
+	sorted := sortedWorkspaces(workspaces)
+	var ws *slack.MultiSelectBlockElement
+	if len(sorted) <= maxOptions {
+		ws = slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plainText("Choose workspaces"), actionInput, workspaceOptions(sorted)...)
+	} else {
+		ws = slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeExternal, plainText("Type to find workspaces"), actionInput)
+		ws.WithMinQueryLength(0) // the first 100 show before anything is typed
+	}
+	maxSel := MaxWorkspaces
+	ws.MaxSelectedItems = &maxSel
+	for _, w := range sorted {
+		if slices.Contains(chosen, w.ID) {
+			ws.InitialOptions = append(ws.InitialOptions, workspaceOption(w))
+		}
+	}
+	return ws
+}
+
+// WorkspaceSuggestions answers the type-ahead: the workspaces whose name
+// contains query, whatever the case, by name, at most the 100 Slack shows.
+func WorkspaceSuggestions(workspaces []plusvibe.Workspace, query string) []*slack.OptionBlockObject {
+	q := strings.ToLower(strings.TrimSpace(query))
+	var found []plusvibe.Workspace
+	for _, w := range sortedWorkspaces(workspaces) {
+		if strings.Contains(strings.ToLower(displayName(w)), q) {
+			found = append(found, w)
+		}
+		if len(found) == maxOptions {
+			break
+		}
+	}
+	return workspaceOptions(found)
+}
+
+func sortedWorkspaces(workspaces []plusvibe.Workspace) []plusvibe.Workspace {
 	sorted := slices.Clone(workspaces)
 	slices.SortStableFunc(sorted, func(a, b plusvibe.Workspace) int {
-		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+		return strings.Compare(strings.ToLower(displayName(a)), strings.ToLower(displayName(b)))
 	})
-	if len(sorted) > maxOptions {
-		sorted = sorted[:maxOptions]
-	}
-	opts := make([]*slack.OptionBlockObject, len(sorted))
-	for i, w := range sorted {
-		name := w.Name
-		if strings.TrimSpace(name) == "" {
-			name = w.ID
-		}
-		opts[i] = slack.NewOptionBlockObject(w.ID, plainText(truncate(name, maxOptionText)), nil)
+	return sorted
+}
+
+func workspaceOptions(workspaces []plusvibe.Workspace) []*slack.OptionBlockObject {
+	opts := make([]*slack.OptionBlockObject, len(workspaces))
+	for i, w := range workspaces {
+		opts[i] = workspaceOption(w)
 	}
 	return opts
+}
+
+func workspaceOption(w plusvibe.Workspace) *slack.OptionBlockObject {
+	return slack.NewOptionBlockObject(w.ID, plainText(truncate(displayName(w), maxOptionText)), nil)
+}
+
+// displayName is how a workspace is shown: its name, or its id if it has none.
+func displayName(w plusvibe.Workspace) string {
+	if strings.TrimSpace(w.Name) == "" {
+		return w.ID
+	}
+	return w.Name
 }
 
 func permissionOptions() []*slack.OptionBlockObject {

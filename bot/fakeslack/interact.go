@@ -111,7 +111,7 @@ func (s *Server) SendSubmission(t testing.TB, user, viewID string, fill Fill) st
 func (s *Server) SendSubmissionSeen(t testing.TB, user string, view map[string]any, fill Fill) string {
 	t.Helper()
 	viewID, _ := view["id"].(string)
-	values, err := stateFor(view, fill)
+	values, err := stateFor(view, fill, s.suggester(t, user, view))
 	if err != nil {
 		t.Fatalf("fakeslack: the Slack client would not submit this form: %v", err)
 	}
@@ -265,10 +265,74 @@ func (s *Server) click(t testing.TB, user string, blocks []map[string]any, actio
 	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
 }
 
+// suggest asks the app for an external select's options, as the Slack
+// client does while a person types query.
+type suggest func(blockID, actionID, query string) ([]map[string]any, error)
+
+// Suggest types query into an external select of a view, as user, and
+// returns the labels of the options the app offers.
+func (s *Server) Suggest(t testing.TB, user, viewID, blockID, query string) []string {
+	t.Helper()
+	view := s.View(t, viewID)
+	actionID := ""
+	for _, b := range blocks(view) {
+		if b["block_id"] == blockID {
+			el, _ := b["element"].(map[string]any)
+			actionID, _ = el["action_id"].(string)
+		}
+	}
+	opts, err := s.suggester(t, user, view)(blockID, actionID, query)
+	if err != nil {
+		t.Fatalf("fakeslack: %v", err)
+	}
+	var labels []string
+	for _, o := range opts {
+		text, _ := o["text"].(map[string]any)
+		labels = append(labels, fmt.Sprint(text["text"]))
+	}
+	return labels
+}
+
+// suggester sends block_suggestion envelopes for user typing into view.
+func (s *Server) suggester(t testing.TB, user string, view map[string]any) suggest {
+	return func(blockID, actionID, query string) ([]map[string]any, error) {
+		t.Helper()
+		viewID, _ := view["id"].(string)
+		env := s.send(t, "interactive", map[string]any{
+			"type":       "block_suggestion",
+			"team":       map[string]any{"id": TeamID, "domain": "fake"},
+			"user":       map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
+			"api_app_id": "A0FAKE",
+			"container":  map[string]any{"type": "view", "view_id": viewID},
+			"action_id":  actionID,
+			"block_id":   blockID,
+			"value":      query,
+			"view":       cloneMap(view),
+		}, "")
+		ack := s.WaitAck(t, env, 5*time.Second)
+		var p struct {
+			Options      []map[string]any `json:"options"`
+			OptionGroups []map[string]any `json:"option_groups"`
+		}
+		if err := json.Unmarshal(ack.Payload, &p); err != nil {
+			return nil, fmt.Errorf("block_suggestion answered %s", ack.Payload)
+		}
+		opts := p.Options
+		for _, g := range p.OptionGroups {
+			opts = append(opts, asList(g["options"])...)
+		}
+		if len(p.Options) > 100 || len(p.OptionGroups) > 100 {
+			return nil, fmt.Errorf("block_suggestion answered %d options, Slack shows at most 100", len(opts))
+		}
+		return opts, nil
+	}
+}
+
 // stateFor computes view.state.values for a submission, enforcing what the
 // Slack client enforces: required inputs, max_length, email shape, and
-// options that exist.
-func stateFor(view map[string]any, fill Fill) (map[string]any, error) {
+// options that exist (for an external select: that the app suggested when
+// the option's name was typed).
+func stateFor(view map[string]any, fill Fill, suggest suggest) (map[string]any, error) {
 	values := map[string]any{}
 	for _, b := range blocks(view) {
 		if b["type"] != "input" {
@@ -307,6 +371,24 @@ func stateFor(view map[string]any, fill Fill) (map[string]any, error) {
 			} else {
 				state["value"] = nil
 			}
+		case "multi_external_select":
+			selected := asList(el["initial_options"])
+			if hasGiven {
+				selected = nil
+				names, _ := given.([]string)
+				for _, name := range names {
+					offered, err := suggest(blockID, actionID, name)
+					if err != nil {
+						return nil, err
+					}
+					o := optionByLabel(toAny(offered), name)
+					if o == nil {
+						return nil, fmt.Errorf("%s: typing %q offers no such option", blockID, name)
+					}
+					selected = append(selected, o)
+				}
+			}
+			state["selected_options"], empty = selected, len(selected) == 0
 		case "multi_static_select":
 			selected := asList(el["initial_options"])
 			if hasGiven {
@@ -390,5 +472,13 @@ func cloneMap(m map[string]any) map[string]any {
 	b, _ := json.Marshal(m)
 	var out map[string]any
 	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func toAny(list []map[string]any) []any {
+	out := make([]any, len(list))
+	for i, m := range list {
+		out[i] = m
+	}
 	return out
 }
