@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strings"
@@ -39,6 +40,8 @@ type Config struct {
 	ShutdownTimeout     time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"65s"`
 
 	staticWorkspaces []plusvibe.Workspace
+	// warnings are said once at start: by the log, and by --check.
+	warnings []string
 }
 
 // secrets may each be given as NAME_FILE instead, Docker and Kubernetes style.
@@ -56,8 +59,12 @@ func loadConfig() (Config, error) {
 		return cfg, errors.New("config: could not read the environment")
 	}
 	for _, name := range secrets {
-		if err := readSecretFile(name, cfg.secret(name)); err != nil {
+		warning, err := readSecretFile(name, cfg.secret(name))
+		if err != nil {
 			return cfg, err
+		}
+		if warning != "" {
+			cfg.warnings = append(cfg.warnings, warning)
 		}
 	}
 	return cfg, cfg.Validate()
@@ -73,20 +80,37 @@ func (c *Config) secret(name string) *string {
 	return &c.PlusVibeAPIKey
 }
 
-func readSecretFile(name string, dst *string) error {
+// maxSecretFile bounds a secret file: a token is a few hundred bytes, and a
+// path pointing at something else should fail loudly, not be sent to Slack.
+const maxSecretFile = 64 << 10
+
+// readSecretFile reads NAME_FILE into dst. It reports, as a warning, a file
+// that others may read.
+func readSecretFile(name string, dst *string) (warning string, err error) {
 	path := os.Getenv(name + "_FILE")
 	if path == "" {
-		return nil
+		return "", nil
 	}
 	if *dst != "" {
-		return fmt.Errorf("config: set %s or %s_FILE, not both", name, name)
+		return "", fmt.Errorf("config: set %s or %s_FILE, not both", name, name)
 	}
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("config: %s_FILE: cannot read %s", name, path)
+		return "", fmt.Errorf("config: %s_FILE: cannot read %s", name, path)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("config: %s_FILE: cannot read %s", name, path)
+	case len(b) > maxSecretFile:
+		return "", fmt.Errorf("config: %s_FILE: %s is larger than 64 KiB, so it is not a secret", name, path)
 	}
 	*dst = strings.TrimSpace(string(b))
-	return nil
+	if info, err := f.Stat(); err == nil && info.Mode().Perm()&0o004 != 0 {
+		warning = fmt.Sprintf("%s_FILE: %s can be read by every user of this machine; make it readable by the bot alone (chmod 600)", name, path)
+	}
+	return warning, nil
 }
 
 // Validate checks every setting; it reads no environment.
@@ -197,6 +221,15 @@ func clean(list []string) []string {
 		}
 	}
 	return out
+}
+
+// Warnings are what the configuration allows but an admin should fix.
+func (c Config) Warnings() []string {
+	w := c.warnings
+	if short := c.drainShort(); short != "" {
+		w = append(w, short)
+	}
+	return w
 }
 
 // drainShort says why SHUTDOWN_TIMEOUT may cut creations short, or "": a

@@ -76,7 +76,7 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 		return fmt.Errorf("slack: auth.test with SLACK_BOT_TOKEN failed: %v", err)
 	}
 	logger.Info().Str("team_id", auth.TeamID).Str("bot_user_id", auth.UserID).Str("version", version).Msg("starting")
-	if warning := cfg.drainShort(); warning != "" {
+	for _, warning := range cfg.Warnings() {
 		logger.Warn().Msg(warning)
 	}
 
@@ -170,7 +170,7 @@ func runCheck(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, ", audit in %s", cfg.AuditChannel)
 	}
 	fmt.Fprintln(out, ")")
-	if warning := cfg.drainShort(); warning != "" {
+	for _, warning := range cfg.Warnings() {
 		fmt.Fprintln(out, "warning: "+warning)
 	}
 	var problems []string

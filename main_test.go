@@ -124,6 +124,45 @@ func TestConfigSecretsFromFiles(t *testing.T) {
 	}
 }
 
+func TestConfigSecretFileLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, []byte("xoxb-"+strings.Repeat("s", 64<<10)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := baseEnv(t)
+	delete(env, "SLACK_BOT_TOKEN")
+	env["SLACK_BOT_TOKEN_FILE"] = big
+	setEnv(t, env)
+	if _, err := loadConfig(); err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN_FILE") || !strings.Contains(err.Error(), "64 KiB") {
+		t.Errorf("a 64 KiB file as a token: %v", err)
+	}
+
+	open := filepath.Join(dir, "open")
+	if err := os.WriteFile(open, []byte("xoxb-readable\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o644); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	env["SLACK_BOT_TOKEN_FILE"] = open
+	setEnv(t, env)
+	cfg, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.Warnings(); len(w) != 1 || !strings.Contains(w[0], "SLACK_BOT_TOKEN_FILE") || !strings.Contains(w[0], "chmod 600") ||
+		strings.Contains(w[0], "xoxb-readable") {
+		t.Errorf("warnings %q, want one naming the world-readable file", w)
+	}
+	if err := os.Chmod(open, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ = loadConfig(); len(cfg.Warnings()) != 0 {
+		t.Errorf("a private file warns: %q", cfg.Warnings())
+	}
+}
+
 // TestRunAgainstFakes boots the whole program and stops it as SIGTERM would.
 func TestRunAgainstFakes(t *testing.T) {
 	sl := fakeslack.New(t)

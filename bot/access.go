@@ -13,9 +13,17 @@ import (
 const (
 	// groupTTL is how long user group members are trusted before a reload.
 	groupTTL = 5 * time.Minute
+	// groupTrustLimit is how old a member list may grow while reloads fail
+	// before it is no longer trusted: someone removed from a group must not
+	// keep their rights because Slack stopped answering.
+	groupTrustLimit = 3 * groupTTL
 	// groupLookupTimeout keeps a cold lookup well inside Slack's 3 s.
 	groupLookupTimeout = 1500 * time.Millisecond
 )
+
+// errGroupsUnknown means the user group members could not be loaded, or not
+// for longer than groupTrustLimit: group members are refused until they are.
+var errGroupsUnknown = errors.New("user group members could not be loaded from Slack")
 
 // access decides who is in a role (creating clients, approving them): listed
 // users, or members of listed user groups (usergroups.users.list, cached and refreshed in the background).
@@ -26,14 +34,17 @@ type access struct {
 	slack  SlackAPI
 	log    zerolog.Logger
 
+	now func() time.Time
+
 	mu         sync.Mutex
 	members    map[string]bool
 	loadedAt   time.Time
 	refreshing bool
+	distrusted bool // the list outgrew groupTrustLimit; logged once
 }
 
 func newAccess(all bool, users, groups []string, api SlackAPI, log zerolog.Logger) *access {
-	return &access{all: all, users: users, groups: groups, slack: api, log: log}
+	return &access{all: all, users: users, groups: groups, slack: api, log: log, now: time.Now}
 }
 
 // allowed reports whether user may create clients. A non-nil error means the
@@ -46,23 +57,35 @@ func (a *access) allowed(ctx context.Context, user string) (bool, error) {
 		return false, nil
 	}
 	a.mu.Lock()
-	members, loadedAt := a.members, a.loadedAt
-	stale := time.Since(loadedAt) > groupTTL
-	if members != nil && stale && !a.refreshing {
+	members, age := a.members, a.now().Sub(a.loadedAt)
+	if members != nil && age > groupTTL && age <= groupTrustLimit && !a.refreshing {
 		a.refreshing = true
 		go a.refresh(context.WithoutCancel(ctx))
 	}
 	a.mu.Unlock()
-	if members != nil { // possibly stale: a refresh is on its way
+	if members != nil && age <= groupTrustLimit { // possibly stale: a refresh is on its way
 		return members[user], nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, groupLookupTimeout)
 	defer cancel()
 	members, err := a.load(ctx)
 	if err != nil {
-		return false, err
+		a.distrust(age)
+		return false, errors.Join(errGroupsUnknown, err)
 	}
 	return members[user], nil
+}
+
+// distrust logs, once, that an old member list is no longer used.
+func (a *access) distrust(age time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.members == nil || a.distrusted {
+		return
+	}
+	a.distrusted = true
+	a.log.Error().Dur("age", age.Round(time.Second)).Strs("usergroups", a.groups).
+		Msg("user group members could not be reloaded for too long; refusing group members until Slack answers")
 }
 
 func (a *access) refresh(ctx context.Context) {
@@ -93,7 +116,11 @@ func (a *access) load(ctx context.Context) (map[string]bool, error) {
 		return nil, errors.Join(errs...)
 	}
 	a.mu.Lock()
-	a.members, a.loadedAt = members, time.Now()
+	a.members, a.loadedAt, a.distrusted = members, a.now(), false
 	a.mu.Unlock()
 	return members, nil
 }
+
+// uncheckedText tells a person their rights could not be checked, and that
+// nothing is wrong with them.
+const uncheckedText = "Your access could not be checked: Slack is not answering for the user groups, so group members are refused for now. Try again in a few minutes, or ask your Slack admin."

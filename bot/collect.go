@@ -116,7 +116,7 @@ func (b *Bot) collectable(ctx context.Context, k collection) (modals.Record, str
 		b.once.release(k.key)
 		why := "You are no longer on the list of people who can create PlusVibe clients, so this approval can't be used. Ask your Slack admin."
 		if err != nil {
-			why = "Your access could not be checked right now. Try again in a minute."
+			why = uncheckedText
 		}
 		b.auditRefused(ctx, k.ref, b.recordEntry(r, ""), k.user, why)
 		return r, why

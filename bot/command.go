@@ -29,7 +29,7 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 	if !allowed {
 		msg := modals.NotAllowedText
 		if err != nil {
-			msg = "Your access could not be checked right now. Try again in a minute."
+			msg = uncheckedText
 		}
 		b.ack(c, evt.Request.EnvelopeID, ephemeral(msg))
 		req.done("refused", err, nil)

@@ -81,7 +81,7 @@ func (b *Bot) refusal(ctx context.Context, user string, ref requestRef, r modals
 		ok, err := b.approvers.allowed(ctx, user)
 		switch {
 		case err != nil:
-			why = "Your approver rights could not be checked right now. Try again in a minute."
+			why = uncheckedText
 		case !ok:
 			why = "Only approvers can approve or deny PlusVibe client requests. Ask your Slack admin if you should be one."
 		}

@@ -525,3 +525,28 @@ func TestEveryWorkspaceIsChoosable(t *testing.T) {
 		t.Errorf("a workspace never offered answered %q %v", resp.Action, resp.Errors)
 	}
 }
+
+func TestSuccessWithoutPasswordIsNotASuccess(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.pv.Script("POST", "/client", plusvibetest.Response{Status: 200, Body: `{"client_id":"70218d5e05561a3877dcb77f","email":"nova.smith@example.com"}`})
+	viewID := w.openForm(requester, "")
+	form := w.slack.View(t, viewID)
+	w.slack.Submit(t, requester, viewID, goodFill())
+	final := viewText(w.finalView())
+	if !strings.Contains(final, "may exist without a password") || strings.Contains(final, "in your DMs") || strings.Contains(final, modals.ActionRetry) {
+		t.Errorf("a 200 without a password shows %s, want 'check PlusVibe' and no retry", final)
+	}
+	if n := len(w.slack.Calls("chat.postEphemeral")); n != 0 {
+		t.Errorf("%d password deliveries of no password", n)
+	}
+	// The client exists: the same form sent again creates nothing more.
+	resp := w.slack.ApplyAck(t, viewID, w.slack.SendSubmissionSeen(t, requester, form, goodFill()), wait)
+	if resp.Action != "update" || !strings.Contains(string(resp.Ack.Payload), "may exist without a password") {
+		t.Errorf("the form sent again answered %s", resp.Ack.Payload)
+	}
+	if n := w.pv.Count("POST", "/client"); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
+	}
+	assertLogged(t, w, "submit", "failed")
+}

@@ -20,8 +20,11 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	fields := map[string]any{"view_id": viewID}
 
 	if allowed, err := b.access.allowed(ctx, user); !allowed {
-		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(
-			map[string]string{modals.BlockEmail: modals.NotAllowedText}))
+		msg := modals.NotAllowedText
+		if err != nil {
+			msg = uncheckedText
+		}
+		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: msg}))
 		req.done("refused", err, fields)
 		return
 	}

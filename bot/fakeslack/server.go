@@ -92,6 +92,7 @@ type Server struct {
 	usergroups  map[string][]string
 	failures    map[string][]string
 	faults      map[string][]Fault
+	down        map[string]string // method → error code answered until Recover
 	private     map[string]bool // private channels
 	seq         int
 	messages    map[string]*Message // channel/ts → message
@@ -128,6 +129,7 @@ func New(t testing.TB) *Server {
 		usergroups: map[string][]string{},
 		failures:   map[string][]string{},
 		faults:     map[string][]Fault{},
+		down:       map[string]string{},
 		private:    map[string]bool{},
 		messages:   map[string]*Message{},
 		changed:    make(chan struct{}),
@@ -249,6 +251,20 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request, method string, pa
 	return true
 }
 
+// FailAlways makes every call of method answer code until Recover.
+func (s *Server) FailAlways(method, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down[method] = code
+}
+
+// Recover ends FailAlways for method.
+func (s *Server) Recover(method string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.down, method)
+}
+
 // Calls returns the recorded Web API calls, optionally of one method.
 func (s *Server) Calls(method string) []Call {
 	s.mu.Lock()
@@ -343,6 +359,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	var fail string
 	if q := s.failures[method]; len(q) > 0 {
 		fail, s.failures[method] = q[0], q[1:]
+	} else if code := s.down[method]; code != "" {
+		fail = code
 	}
 	s.mu.Unlock()
 
