@@ -78,22 +78,33 @@ func pct(d []time.Duration, p int) float64 {
 	return float64(s[i]) / float64(time.Millisecond)
 }
 
-// BenchmarkApproveToCreated measures an approval end to end, one request at a
-// time: the approver's click → the request message saying the client was
-// created (PlusVibe asked, password delivered, message updated). It reports
-// the p50 and p99 of that span.
-func BenchmarkApproveToCreated(b *testing.B) {
+// BenchmarkCollectToCreated measures an approved request's creation end to
+// end, one request at a time: the requester's Create client click → the
+// request message saying the client was created (record confirmed from
+// Slack, "creating…" written, modal opened, PlusVibe asked, password
+// delivered, DM and request updated). It reports the p50 and p99 of that span.
+func BenchmarkCollectToCreated(b *testing.B) {
 	w := start(b, approvalSetup())
 	var spans []time.Duration
 	for i := range b.N {
 		fill := fullAccessFill()
 		fill[modals.BlockEmail] = fmt.Sprintf("client%d@example.com", i)
 		_, ts := w.request(fill)
-		click := w.slack.ClickMessage(b, approver, approvals, ts, modals.ActionApprove)
-		w.waitMessage(ts, "Client created")
+		w.slack.ClickMessage(b, approver, approvals, ts, modals.ActionApprove)
+		w.waitMessage(ts, "Waiting for <@"+requester+"> to create the client")
+		var dm fakeslack.Message
+		w.slack.WaitUntil(b, wait, "the grant DM", func() bool {
+			msgs := w.slack.Messages("D" + requester)
+			if len(msgs) == i+1 {
+				dm = msgs[i]
+			}
+			return len(msgs) == i+1
+		})
+		click := w.slack.ClickMessage(b, requester, dm.Channel, dm.TS, modals.ActionCollect)
+		w.waitMessage(ts, "Created by")
 		var done time.Time
 		for _, c := range w.slack.Calls("chat.update") {
-			if c.Params["ts"] == ts && strings.Contains(c.Params["text"]+c.Params["blocks"], "Client created") {
+			if c.Params["ts"] == ts && strings.Contains(c.Params["blocks"], "Created by") {
 				done = c.At
 			}
 		}

@@ -213,8 +213,15 @@ func (s *Server) history(p map[string]string) map[string]any {
 		}
 		return true
 	}
-	all := s.Messages(ch)
-	slices.Reverse(all)
+	s.mu.Lock()
+	var all []*Message // newest first; copied only once on a page
+	for _, m := range s.messages {
+		if m.Channel == ch {
+			all = append(all, m)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(all, func(a, b *Message) int { return strings.Compare(b.TS, a.TS) })
 	var page []any
 	skip, _ := strconv.Atoi(p["cursor"])
 	matched := 0
@@ -226,6 +233,7 @@ func (s *Server) history(p map[string]string) map[string]any {
 		if matched <= skip || len(page) == limit {
 			continue
 		}
+		s.mu.Lock()
 		j := m.json()
 		if p["include_all_metadata"] == "true" || p["include_all_metadata"] == "1" {
 			if m.Metadata != nil {
@@ -233,6 +241,7 @@ func (s *Server) history(p map[string]string) map[string]any {
 			}
 		}
 		page = append(page, cloneMap(j))
+		s.mu.Unlock()
 	}
 	more := matched > skip+len(page)
 	answer := map[string]any{"messages": page, "has_more": more}

@@ -93,7 +93,7 @@ type Server struct {
 	failures    map[string][]string
 	faults      map[string][]Fault
 	down        map[string]string // method → error code answered until Recover
-	private     map[string]bool // private channels
+	private     map[string]bool   // private channels
 	seq         int
 	messages    map[string]*Message // channel/ts → message
 	members     map[string]bool     // channels the bot is in; nil: all
