@@ -142,7 +142,7 @@ func (b *Bot) collect(ctx context.Context, k collection, r modals.Record) {
 	b.writeGrant(ctx, k.ref, r)
 	job := creation{requester: r.Request.Requester, approver: r.By, form: r.Request.Form, viewID: viewID, dm: r.DM}
 	var err error
-	job.request, err = b.request(r.Request.Form)
+	job.request, err = b.revalidate(r.Request.Form)
 	var resp plusvibe.CreateClientResponse
 	if err == nil {
 		resp, err = b.create(ctx, job)
@@ -163,9 +163,9 @@ func (b *Bot) collect(ctx context.Context, k collection, r modals.Record) {
 	k.req.done(outcome, derr, k.fields)
 }
 
-// request checks an approved form again before it is sent: the workspace
+// revalidate checks an approved form again before it is sent: the workspace
 // list may have changed since it was typed.
-func (b *Bot) request(f modals.Form) (plusvibe.CreateClientRequest, error) {
+func (b *Bot) revalidate(f modals.Form) (plusvibe.CreateClientRequest, error) {
 	create, problems := f.Validate(b.cfg.APIWorkspaceID, b.workspaces.get())
 	if len(problems) == 0 {
 		return create, nil
