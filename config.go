@@ -34,6 +34,7 @@ type Config struct {
 	ApproverUsergroups  []string      `envconfig:"APPROVER_USERGROUPS"`
 	ApprovalTTL         time.Duration `envconfig:"APPROVAL_TTL" default:"72h"`
 	AuditChannel        string        `envconfig:"AUDIT_CHANNEL"`
+	RedisURL            string        `envconfig:"REDIS_URL"`
 	HTTPAddr            string        `envconfig:"HTTP_ADDR" default:":8080"`
 	LogLevel            string        `envconfig:"LOG_LEVEL" default:"info"`
 	LogFormat           string        `envconfig:"LOG_FORMAT" default:"json"`
@@ -45,7 +46,7 @@ type Config struct {
 }
 
 // secrets may each be given as NAME_FILE instead, Docker and Kubernetes style.
-var secrets = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PLUSVIBE_API_KEY"}
+var secrets = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PLUSVIBE_API_KEY", "REDIS_URL"}
 
 // loadConfig reads and checks the environment. Its errors name the variable
 // and never quote a value.
@@ -76,6 +77,8 @@ func (c *Config) secret(name string) *string {
 		return &c.SlackBotToken
 	case "SLACK_APP_TOKEN":
 		return &c.SlackAppToken
+	case "REDIS_URL":
+		return &c.RedisURL // it may carry the password
 	}
 	return &c.PlusVibeAPIKey
 }
@@ -174,6 +177,9 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.PlusVibeBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return errors.New("config: PLUSVIBE_BASE_URL must be an absolute http(s) URL")
+	}
+	if r, err := url.Parse(c.RedisURL); c.RedisURL != "" && (err != nil || (r.Scheme != "redis" && r.Scheme != "rediss") || r.Host == "") {
+		return errors.New("config: REDIS_URL must be a redis:// or rediss:// URL")
 	}
 	if len(clean(c.AllowedUsers)) == 0 && len(clean(c.AllowedUsergroups)) == 0 {
 		return errors.New("config: ALLOWED_USERS or ALLOWED_USERGROUPS is required (ALLOWED_USERS=* lets everyone in)")

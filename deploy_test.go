@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"debug/buildinfo"
+	"errors"
+	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -277,4 +280,140 @@ func residentKB(pid int) int {
 		}
 	}
 	return 0
+}
+
+// readYAMLDocs parses every document of a YAML file.
+func readYAMLDocs(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	var docs []map[string]any
+	for {
+		var d map[string]any
+		if err := dec.Decode(&d); err != nil {
+			if errors.Is(err, io.EOF) {
+				return docs
+			}
+			t.Fatalf("%s: %v", path, err)
+		}
+		if d != nil {
+			docs = append(docs, d)
+		}
+	}
+}
+
+// dig walks maps and lists by key or index.
+func dig(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			l, _ := v.([]any)
+			if k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+// knownVariable: a variable the bot reads, or NAME_FILE of a secret one.
+func knownVariable(name string) bool {
+	if _, found := envVars()[name]; found {
+		return true
+	}
+	secret, isFile := strings.CutSuffix(name, "_FILE")
+	return isFile && slices.Contains(secrets, secret)
+}
+
+func TestKubernetesManifests(t *testing.T) {
+	byKind := map[string]map[string]any{}
+	for _, path := range []string{"deploy/kubernetes/deployment.yaml", "deploy/kubernetes/redis.yaml"} {
+		for _, d := range readYAMLDocs(t, path) {
+			if dig(d, "metadata", "name") == "plusvibe-slack-bot" || dig(d, "kind") == "Service" {
+				byKind[dig(d, "kind").(string)] = d
+			}
+		}
+	}
+	dep, cm, pdb := byKind["Deployment"], byKind["ConfigMap"], byKind["PodDisruptionBudget"]
+	if dep == nil || cm == nil || pdb == nil || byKind["Service"] == nil {
+		t.Fatalf("manifests lack a Deployment, ConfigMap, PodDisruptionBudget or the Redis Service: %v", slices.Collect(maps.Keys(byKind)))
+	}
+	if n, _ := dig(dep, "spec", "replicas").(int); n < 2 {
+		t.Errorf("replicas: %v, want 2 or more", dig(dep, "spec", "replicas"))
+	}
+	pod := dig(dep, "spec", "template", "spec")
+	c := dig(pod, "containers", 0)
+	if img, _ := dig(c, "image").(string); !strings.HasPrefix(img, "plusvibe-slack-bot:") {
+		t.Errorf("image %q is not the one README builds", img)
+	}
+	port := strings.TrimPrefix(envVars()["HTTP_ADDR"], ":")
+	if p := dig(c, "ports", 0, "containerPort"); strconv.Itoa(p.(int)) != port {
+		t.Errorf("container port %v, HTTP_ADDR's default is %s", p, port)
+	}
+	for probe, path := range map[string]string{"livenessProbe": "/healthz", "readinessProbe": "/readyz", "startupProbe": "/healthz"} {
+		if got := dig(c, probe, "httpGet", "path"); got != path {
+			t.Errorf("%s path %v, want %s", probe, got, path)
+		}
+	}
+	for _, e := range dig(c, "env").([]any) {
+		if name := dig(e, "name").(string); !knownVariable(name) {
+			t.Errorf("the Deployment sets %s, which the bot does not read", name)
+		}
+		if name := dig(e, "name").(string); !strings.HasSuffix(name, "_FILE") && slices.Contains(secrets, name) {
+			t.Errorf("the Deployment puts secret %s in the environment; mount it and use %s_FILE", name, name)
+		}
+	}
+	for name := range dig(cm, "data").(map[string]any) {
+		if !knownVariable(name) || slices.Contains(secrets, name) {
+			t.Errorf("the ConfigMap sets %s: unknown, or a secret", name)
+		}
+	}
+	if dig(pod, "securityContext", "runAsNonRoot") != true || dig(c, "securityContext", "allowPrivilegeEscalation") != false ||
+		dig(c, "securityContext", "readOnlyRootFilesystem") != true {
+		t.Error("the pod may run as root, escalate, or write its root filesystem")
+	}
+	if dig(c, "resources", "requests", "memory") == nil || dig(c, "resources", "limits", "memory") == nil {
+		t.Error("no memory request or limit")
+	}
+	shutdown, _ := time.ParseDuration(envVars()["SHUTDOWN_TIMEOUT"])
+	if g, _ := dig(pod, "terminationGracePeriodSeconds").(int); time.Duration(g)*time.Second < shutdown+10*time.Second {
+		t.Errorf("terminationGracePeriodSeconds %d is not above SHUTDOWN_TIMEOUT %s with room to report", g, shutdown)
+	}
+	labels := dig(dep, "spec", "selector", "matchLabels")
+	if !reflect.DeepEqual(dig(pdb, "spec", "selector", "matchLabels"), labels) || dig(pdb, "spec", "minAvailable") != 1 {
+		t.Error("the PodDisruptionBudget does not keep one of the bot's pods")
+	}
+}
+
+func TestComposeFile(t *testing.T) {
+	docs := readYAMLDocs(t, "deploy/compose.yaml")
+	if len(docs) != 1 {
+		t.Fatalf("%d documents", len(docs))
+	}
+	bot, redis := dig(docs[0], "services", "bot"), dig(docs[0], "services", "redis")
+	if bot == nil || redis == nil {
+		t.Fatal("compose.yaml lacks the bot or redis service")
+	}
+	if n, _ := dig(bot, "deploy", "replicas").(int); n < 2 {
+		t.Errorf("bot replicas %v, want 2 or more", n)
+	}
+	if url, _ := dig(bot, "environment", "REDIS_URL").(string); !strings.HasPrefix(url, "redis://redis:") {
+		t.Errorf("REDIS_URL %q does not point at the redis service", url)
+	}
+	for name := range dig(bot, "environment").(map[string]any) {
+		if !knownVariable(name) {
+			t.Errorf("compose sets %s, which the bot does not read", name)
+		}
+	}
+	if img, _ := dig(bot, "image").(string); !strings.HasPrefix(img, "plusvibe-slack-bot:") {
+		t.Errorf("image %q", img)
+	}
 }

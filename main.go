@@ -23,6 +23,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
 
@@ -84,6 +85,20 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 	botCfg := cfg.botConfig()
 	botCfg.Metrics = metrics
 	botCfg.HTTPClient = hc
+	if cfg.RedisURL != "" {
+		store.SetLogger(logger)
+		st, err := store.OpenRedis(cfg.RedisURL, storePrefix(auth))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := st.Ping(pingCtx); err != nil {
+			logger.Warn().Err(err).Msg("Redis cannot be reached yet; work is refused until it can")
+		}
+		cancel()
+		botCfg.Store = st
+	}
 	b, err := bot.New(botCfg, sm, pv, logger.With().Str("component", "bot").Logger())
 	if err != nil {
 		return err
@@ -115,6 +130,12 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 	}
 	logger.Info().Msg("stopped")
 	return nil
+}
+
+// storePrefix namespaces the store's keys by the Slack workspace and the
+// app's bot, so that two apps can share one Redis.
+func storePrefix(auth *slack.AuthTestResponse) string {
+	return "plusvibe-slack-bot:" + auth.TeamID + ":" + auth.BotID + ":"
 }
 
 func newPlusVibe(cfg Config, transport http.RoundTripper) (*plusvibe.Client, error) {
@@ -223,6 +244,17 @@ func runCheck(ctx context.Context, out io.Writer) error {
 			if !known[w.ID] {
 				fail("plusvibe: PLUSVIBE_WORKSPACES lists %s (%s), which the API key cannot reach", w.ID, w.Name)
 			}
+		}
+	}
+	if cfg.RedisURL != "" {
+		if st, err := store.OpenRedis(cfg.RedisURL, ""); err != nil {
+			fail("redis: %v", err)
+		} else if err := st.Ping(ctx); err != nil {
+			st.Close()
+			fail("redis: REDIS_URL cannot be reached: %v", err)
+		} else {
+			st.Close()
+			fmt.Fprintln(out, "redis: ok (once-only state shared by every replica)")
 		}
 	}
 	if len(problems) > 0 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store/redistest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
 
@@ -53,7 +54,7 @@ func setEnv(t *testing.T, env map[string]string) {
 		"ALLOWED_USERS", "ALLOWED_USERGROUPS", "PLUSVIBE_WORKSPACES", "PLUSVIBE_TIMEOUT", "APPROVAL_CHANNEL",
 		"APPROVAL_FOR", "APPROVERS", "APPROVER_USERGROUPS", "APPROVAL_TTL", "AUDIT_CHANNEL",
 		"SLACK_BOT_TOKEN_FILE", "SLACK_APP_TOKEN_FILE", "PLUSVIBE_API_KEY_FILE", "SLACK_API_URL", "PLUSVIBE_BASE_URL",
-		"HTTP_ADDR", "LOG_FORMAT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT"} {
+		"HTTP_ADDR", "LOG_FORMAT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", "REDIS_URL", "REDIS_URL_FILE"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -82,6 +83,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"audit channel by name", "AUDIT_CHANNEL", "audit-secret", "AUDIT_CHANNEL must be a channel ID"},
 		{"bad Slack URL", "SLACK_API_URL", "slack.com", "SLACK_API_URL must be"},
 		{"bad log format", "LOG_FORMAT", "xml", "LOG_FORMAT"},
+		{"Redis URL of another kind", "REDIS_URL", "http://user:secret@redis:6379", "REDIS_URL must be a redis:// or rediss:// URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -289,6 +291,30 @@ func TestCheckPrintsWhatItFound(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+func TestCheckPingsRedis(t *testing.T) {
+	sl := fakeslack.New(t)
+	pv := plusvibetest.NewServer(t)
+	srv := redistest.Start(t)
+	env := fakeEnv(t, sl, pv)
+	env["REDIS_URL"] = srv.URL()
+	setEnv(t, env)
+	var out bytes.Buffer
+	if err := runCheck(context.Background(), &out); err != nil || !strings.Contains(out.String(), "redis: ok") {
+		t.Fatalf("check with Redis up: %v\n%s", err, out.String())
+	}
+	srv.Stop()
+	env["REDIS_URL"] = strings.Replace(srv.URL(), "redis://", "redis://:hunter2-secret@", 1)
+	setEnv(t, env)
+	out.Reset()
+	err := runCheck(context.Background(), &out)
+	if err == nil || !strings.Contains(out.String(), "REDIS_URL cannot be reached") {
+		t.Errorf("check with Redis down: %v\n%s", err, out.String())
+	}
+	if strings.Contains(out.String(), "hunter2") {
+		t.Error("check printed the Redis password")
 	}
 }
 

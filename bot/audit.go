@@ -37,7 +37,7 @@ func (b *Bot) audit(ctx context.Context, e modals.AuditEntry) {
 // person: a few people clicking many times must not flood the channel.
 func (b *Bot) auditRefused(ctx context.Context, ref requestRef, e modals.AuditEntry, actor, why string) {
 	b.metrics.approvals.WithLabelValues("refused").Inc()
-	if first, _ := b.once.claim("refused:" + ref.String() + ":" + actor); !first {
+	if first, _, err := b.once.claim(ctx, "refused:"+ref.String()+":"+actor); err != nil || !first {
 		return
 	}
 	e.Outcome, e.Actor, e.Detail, e.Approver = modals.AuditRefused, actor, why, ""

@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
@@ -66,6 +67,9 @@ type Config struct {
 	SlackCallTimeout time.Duration
 	// HTTPClient posts to response URLs; nil: a client with a 10s timeout.
 	HTTPClient *http.Client
+	// Store keeps the once-only state; nil: in this process's memory, for
+	// one replica. Several replicas share one (store.Redis).
+	Store store.Store
 }
 
 // SlackAPI is the part of the Slack Web API the bot calls.
@@ -104,11 +108,12 @@ type Bot struct {
 	workspaces *workspaceCache
 	metrics    *Metrics
 	connects   atomic.Int64
-	claims     *claims[shown]
-	// once makes each step of an approval request (decide, collect) run once
-	// in this process; the final string is what a late click is told.
-	once  *claims[string]
-	ready atomic.Bool
+	// views makes each submitted form act once; once does the same for each
+	// step of an approval request (decide, collect): across every replica
+	// sharing the store.
+	views, once *onceOnly
+	storeHealth *healthFlag
+	ready       atomic.Bool
 
 	// work outlives the socket: creations in flight finish after shutdown
 	// begins, until DrainTimeout cancels it.
@@ -155,19 +160,23 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	}
 	work, cancel := context.WithCancel(context.Background())
 	b := &Bot{
-		cfg:        cfg,
-		sm:         sm,
-		slack:      &slackCalls{api: sm, log: log, metrics: cfg.Metrics, callTimeout: cfg.SlackCallTimeout},
-		pv:         pv,
-		log:        log,
-		metrics:    cfg.Metrics,
-		work:       work,
-		cancelWork: cancel,
-		slots:      make(chan struct{}, cfg.MaxInFlight),
-		claims:     newClaims[shown](claimTTL),
-		// Kept past both TTLs so a late click is answered without asking Slack.
-		once: newClaims[string](2*cfg.ApprovalTTL + claimTTL),
+		cfg:         cfg,
+		sm:          sm,
+		slack:       &slackCalls{api: sm, log: log, metrics: cfg.Metrics, callTimeout: cfg.SlackCallTimeout},
+		pv:          pv,
+		log:         log,
+		metrics:     cfg.Metrics,
+		work:        work,
+		cancelWork:  cancel,
+		slots:       make(chan struct{}, cfg.MaxInFlight),
+		storeHealth: &healthFlag{},
 	}
+	if cfg.Store == nil {
+		cfg.Store = store.NewMemory()
+	}
+	b.views = &onceOnly{store: cfg.Store, log: log, hold: cfg.CreationBound, keep: claimTTL, healthy: b.storeHealth}
+	// Kept past both TTLs so a late click is answered without asking Slack.
+	b.once = &onceOnly{store: cfg.Store, log: log, hold: cfg.CreationBound, keep: 2*cfg.ApprovalTTL + claimTTL, healthy: b.storeHealth}
 	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, b.slack, log)
 	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, b.slack, log)
 	b.workspaces = newWorkspaceCache(cfg, pv, log)

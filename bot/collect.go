@@ -48,7 +48,13 @@ func (b *Bot) onCollect(ctx context.Context, evt *socketmode.Event, c *socketmod
 		k.req.done("unreadable", nil, k.fields)
 		return
 	}
-	if first, told := b.once.claim(k.key); !first {
+	first, told, err := b.once.claim(ctx, k.key)
+	switch {
+	case err != nil:
+		b.tell(ctx, k, storeDownText)
+		k.req.done("store_unreachable", err, k.fields)
+		return
+	case !first:
 		b.tell(ctx, k, creating(told))
 		k.req.done("duplicate", nil, k.fields)
 		return
@@ -85,22 +91,22 @@ func actionValue(cb slack.InteractionCallback, actionID string) string {
 func (b *Bot) collectable(ctx context.Context, k collection) (modals.Record, string) {
 	r, err := b.readRecord(ctx, k.ref)
 	if err != nil {
-		b.once.release(k.key)
+		b.once.release(ctx, k.key)
 		return r, readFailure(err)
 	}
 	k.fields["requester"] = r.Request.Requester
-	done := func(why string) string { b.once.finish(k.key, why); return why }
+	done := func(why string) string { b.once.finish(ctx, k.key, why); return why }
 	switch {
 	case r.Request.Requester != k.user:
-		b.once.release(k.key)
+		b.once.release(ctx, k.key)
 		return r, fmt.Sprintf("Only <@%s>, who asked for this client, can create it.", r.Request.Requester)
 	case r.State == modals.Created:
 		return r, done(fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(r.ClientID)))
 	case r.State == modals.Creating && time.Since(time.Unix(r.Since, 0)) < b.cfg.CreationBound:
-		b.once.release(k.key) // another process is creating it
+		b.once.release(ctx, k.key) // another process is creating it
 		return r, creating(nil)
 	case r.State == modals.Creating:
-		b.once.release(k.key)
+		b.once.release(ctx, k.key)
 		b.interrupted(ctx, k.ref, r)
 		return r, maybeCreated + " Click the button again to try."
 	case r.State == modals.Failed && r.Final:
@@ -113,7 +119,7 @@ func (b *Bot) collectable(ctx context.Context, k collection) (modals.Record, str
 	}
 	allowed, err := b.access.allowed(ctx, k.user)
 	if !allowed {
-		b.once.release(k.key)
+		b.once.release(ctx, k.key)
 		why := "You are no longer on the list of people who can create PlusVibe clients, so this approval can't be used. Ask your Slack admin."
 		if err != nil {
 			why = uncheckedText
@@ -130,7 +136,7 @@ func (b *Bot) collect(ctx context.Context, k collection, r modals.Record) {
 	viewID := b.collectingView(ctx, k, email)
 	r.State, r.Since = modals.Creating, time.Now().Unix()
 	if err := b.writeRecord(ctx, k.ref, r); err != nil {
-		b.once.release(k.key)
+		b.once.release(ctx, k.key)
 		why := fmt.Sprintf("The request could not be updated (%s), so nothing was created. Try again.", slackErrorHint(err))
 		b.tell(ctx, k, why)
 		if viewID != "" {
@@ -155,7 +161,7 @@ func (b *Bot) collect(ctx context.Context, k collection, r modals.Record) {
 	ctx, cancel := settle(ctx)
 	defer cancel()
 	r.State, r.ClientID, r.Undelivered = modals.Created, resp.ClientID, outcome == outcomeUndelivered
-	b.once.finish(k.key, fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(resp.ClientID)))
+	b.once.finish(ctx, k.key, fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(resp.ClientID)))
 	b.writeRecord(ctx, k.ref, r)
 	b.writeGrant(ctx, k.ref, r)
 	b.metrics.approvals.WithLabelValues("collected").Inc()
@@ -192,9 +198,9 @@ func (b *Bot) collectFailed(ctx context.Context, k collection, r modals.Record, 
 	// A client created without a usable password is not created again.
 	r.Final = errors.Is(err, plusvibe.ErrIncomplete)
 	if r.Final {
-		b.once.finish(k.key, r.Reason)
+		b.once.finish(ctx, k.key, r.Reason)
 	} else {
-		b.once.release(k.key)
+		b.once.release(ctx, k.key)
 	}
 	b.writeRecord(ctx, k.ref, r)
 	b.writeGrant(ctx, k.ref, r)

@@ -35,6 +35,12 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 		req.done("refused", err, nil)
 		return
 	}
+	// Refused while the store is down: the form could not be sent anyway.
+	if b.storeHealth.down.Load() && b.checkStore(ctx) != nil {
+		b.ack(c, evt.Request.EnvelopeID, ephemeral(storeDownText))
+		req.done("store_unreachable", nil, nil)
+		return
+	}
 	workspaces := b.workspaces.get()
 	if len(workspaces) == 0 {
 		b.workspaces.refreshSoon()

@@ -119,7 +119,13 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 		return
 	}
 	key := "decide:" + d.ref.String()
-	if first, told := b.once.claim(key); !first {
+	first, told, err := b.once.claim(ctx, key)
+	switch {
+	case err != nil:
+		b.whisper(ctx, d.ref.channel, d.user, storeDownText)
+		d.req.done("store_unreachable", err, d.fields)
+		return
+	case !first:
 		b.whisper(ctx, d.ref.channel, d.user, deciding(told))
 		d.req.done("duplicate", nil, d.fields)
 		return
@@ -127,7 +133,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	r := d.record
 	r.State, r.By = modals.Approved, d.user
 	if err := b.postGrant(ctx, d.ref, &r); err != nil {
-		b.once.release(key)
+		b.once.release(ctx, key)
 		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The requester's DM with the app could not be reached (%s), so the request still waits. Try again.", slackErrorHint(err)))
 		d.req.done("dm_failed", err, d.fields)
 		return
@@ -135,14 +141,14 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	ctx, cancel := settle(ctx)
 	defer cancel()
 	if err := b.writeRecord(ctx, d.ref, r); err != nil {
-		b.once.release(key)
+		b.once.release(ctx, key)
 		r.State, r.Final, r.Reason = modals.Failed, true, "This approval could not be recorded in the approval channel, so it does not count. Wait for it to be approved again."
 		b.writeGrant(ctx, d.ref, r)
 		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s). Try again.", slackErrorHint(err)))
 		d.req.done("update_failed", err, d.fields)
 		return
 	}
-	b.once.finish(key, r.Decided())
+	b.once.finish(ctx, key, r.Decided())
 	if r.Request.ViewID != "" { // their waiting modal, if still open, offers the same button
 		b.updateView(ctx, r.Request.ViewID, modals.GrantView(r, d.ref.String(), b.until(d.ref, r)))
 	}
@@ -220,7 +226,12 @@ func (b *Bot) onDenySubmit(ctx context.Context, evt *socketmode.Event, c *socket
 		return
 	}
 	key := "decide:" + ref.String()
-	if first, told := b.once.claim(key); !first {
+	first, told, err := b.once.claim(ctx, key)
+	switch {
+	case err != nil:
+		errorsAck("store_unreachable", storeDownText, err, fields)
+		return
+	case !first:
 		errorsAck("duplicate", deciding(told), nil, fields)
 		return
 	}
@@ -234,12 +245,12 @@ func (b *Bot) deny(ctx context.Context, key string, ref requestRef, r modals.Rec
 	defer cancel()
 	r.State, r.By, r.Reason = modals.Denied, user, reason
 	if err := b.writeRecord(ctx, ref, r); err != nil {
-		b.once.release(key)
+		b.once.release(ctx, key)
 		b.whisper(ctx, ref.channel, user, fmt.Sprintf("The denial could not be recorded (%s). Try again.", slackErrorHint(err)))
 		req.done("update_failed", err, fields)
 		return
 	}
-	b.once.finish(key, r.Decided())
+	b.once.finish(ctx, key, r.Decided())
 	b.tellDenied(ctx, r)
 	e := b.recordEntry(r, modals.AuditDenied)
 	e.Detail = reason

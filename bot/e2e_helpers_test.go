@@ -21,6 +21,7 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
@@ -104,12 +105,24 @@ type world struct {
 	done    chan error
 	setup   setup
 	metrics *bot.Metrics
+	// replicas are further bot processes on the same Slack app and PlusVibe.
+	replicas []*replica
+}
+
+// replica is one more bot process.
+type replica struct {
+	bot  *bot.Bot
+	stop context.CancelFunc
+	done chan error
 }
 
 type setup struct {
 	cfg    bot.Config
 	pvOpts []plusvibetest.Option
 	pvOpt  []plusvibe.Option
+	// store, when set, gives each bot process its own connection to a
+	// shared store.
+	store func() store.Store
 }
 
 // start runs the real bot against a fake Slack and a fake PlusVibe.
@@ -122,12 +135,61 @@ func start(t testing.TB, s setup) *world {
 	t.Cleanup(w.checkScopes)
 	t.Cleanup(w.checkLeaks)
 	t.Cleanup(func() { w.shutdown() })
+	t.Cleanup(w.stopReplicas)
 	w.launch()
 	return w
 }
 
-// launch starts a bot process against the world's fakes.
+// launch starts the world's first bot process.
 func (w *world) launch() {
+	w.t.Helper()
+	b, metrics := w.newBot()
+	w.bot, w.metrics = b, metrics
+	w.stop, w.done = w.run(b)
+}
+
+// addReplica starts one more bot process, as a second replica of a deploy.
+func (w *world) addReplica() *replica {
+	w.t.Helper()
+	b, _ := w.newBot()
+	r := &replica{bot: b}
+	r.stop, r.done = w.run(b)
+	w.replicas = append(w.replicas, r)
+	return r
+}
+
+// stopReplicas stops the extra bot processes.
+func (w *world) stopReplicas() {
+	for _, r := range w.replicas {
+		r.stop()
+		select {
+		case <-r.done:
+		case <-time.After(2 * wait):
+			w.t.Error("a replica did not stop")
+		}
+	}
+	w.replicas = nil
+}
+
+// run runs b until stopped, once its socket is open and its workspaces loaded.
+func (w *world) run(b *bot.Bot) (context.CancelFunc, chan error) {
+	t := w.t
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	sockets := w.slack.Connections()
+	go func() { done <- b.Run(ctx) }()
+	w.slack.WaitConnected(t, sockets+1, wait)
+	select {
+	case <-b.WorkspacesReady():
+	case <-time.After(wait):
+		t.Fatal("workspaces never loaded")
+	}
+	return cancel, done
+}
+
+// newBot builds a bot process against the world's fakes.
+func (w *world) newBot() (*bot.Bot, *bot.Metrics) {
 	t := w.t
 	t.Helper()
 	cfg := w.setup.cfg
@@ -142,7 +204,9 @@ func (w *world) launch() {
 		cfg.DrainTimeout = wait
 	}
 	cfg.Metrics = bot.NewMetrics()
-	w.metrics = cfg.Metrics
+	if w.setup.store != nil {
+		cfg.Store = w.setup.store()
+	}
 	pv, err := plusvibe.NewClient(w.pv.APIKey(), append([]plusvibe.Option{plusvibe.WithBaseURL(w.pv.URL()),
 		plusvibe.WithHTTPClient(&http.Client{Transport: cfg.Metrics.PlusVibeTransport(nil)})}, w.setup.pvOpt...)...)
 	if err != nil {
@@ -153,16 +217,11 @@ func (w *world) launch() {
 	api := slack.New(w.slack.BotToken, slack.OptionAPIURL(w.slack.APIURL()), slack.OptionAppLevelToken(w.slack.AppToken),
 		slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second}), slack.OptionLog(slackLog))
 	sm := socketmode.New(api, socketmode.OptionLog(slackLog))
-	w.bot, err = bot.New(cfg, sm, pv, logger)
+	b, err := bot.New(cfg, sm, pv, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	w.stop, w.done = cancel, make(chan error, 1)
-	sockets := w.slack.Connections()
-	go func() { w.done <- w.bot.Run(ctx) }()
-	w.slack.WaitConnected(t, sockets+1, wait)
-	w.waitWorkspaces()
+	return b, cfg.Metrics
 }
 
 // restart stops the bot process and starts a new one, as a deploy does.
@@ -174,15 +233,6 @@ func (w *world) restart() {
 	w.launch()
 }
 
-// waitWorkspaces waits for the first workspace list.
-func (w *world) waitWorkspaces() {
-	select {
-	case <-w.bot.WorkspacesReady():
-	case <-time.After(wait):
-		w.t.Fatal("workspaces never loaded")
-	}
-}
-
 func (w *world) shutdown() error {
 	if w.stop == nil {
 		return nil
@@ -191,6 +241,8 @@ func (w *world) shutdown() error {
 	w.stop = nil
 	select {
 	case err := <-w.done:
+		// Its socket is gone before the next envelope is spread.
+		w.slack.WaitOpen(w.t, len(w.replicas), wait)
 		return err
 	case <-time.After(2 * wait):
 		w.t.Fatal("bot did not stop")

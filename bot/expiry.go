@@ -23,7 +23,7 @@ func stepKey(ref requestRef, r modals.Record) string {
 // is acting on it right now.
 func (b *Bot) expire(ctx context.Context, ref requestRef, r modals.Record) {
 	key := stepKey(ref, r)
-	if first, _ := b.once.claim(key); first {
+	if first, _, err := b.once.claim(ctx, key); err == nil && first {
 		b.expireHeld(ctx, key, ref, r)
 	}
 }
@@ -36,10 +36,10 @@ func (b *Bot) expireHeld(ctx context.Context, key string, ref requestRef, r moda
 	undecided := r.State == modals.Pending
 	r.State = modals.Expired
 	if err := b.writeRecord(ctx, ref, r); err != nil {
-		b.once.release(key)
+		b.once.release(ctx, key)
 		return
 	}
-	b.once.finish(key, r.Decided())
+	b.once.finish(ctx, key, r.Decided())
 	if undecided {
 		b.dm(ctx, r.Request.Requester, modals.ExpiredText(r.Request.Form.Email))
 		b.metrics.approvals.WithLabelValues("expired_undecided").Inc()
@@ -118,10 +118,10 @@ func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r modals.Record) {
 // exist. The requester can try again; PlusVibe answers "already exists" if so.
 func (b *Bot) interrupted(ctx context.Context, ref requestRef, r modals.Record) {
 	key := stepKey(ref, r)
-	if first, _ := b.once.claim(key); !first {
-		return // running here: not interrupted
+	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
+		return // running here or elsewhere: not interrupted
 	}
-	defer b.once.release(key)
+	defer b.once.release(ctx, key)
 	ctx, cancel := settle(ctx)
 	defer cancel()
 	r.State, r.Reason = modals.Failed, maybeCreated

@@ -40,7 +40,7 @@ func (b *Bot) requestApproval(ctx context.Context, c *socketmode.Client, envelop
 	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
 		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(r.Metadata()))
 	if err != nil {
-		b.claims.release(viewID)
+		b.views.releaseView(ctx, viewID)
 		msg := fmt.Sprintf("The request could not be posted in the approval channel (%s), so nothing was created.", slackErrorHint(err))
 		failure := modals.Failure(form, meta, msg)
 		b.ack(c, envelopeID, slack.NewUpdateViewSubmissionResponse(&failure))
@@ -53,7 +53,7 @@ func (b *Bot) requestApproval(ctx context.Context, c *socketmode.Client, envelop
 		b.log.Warn().Err(err).Msg("chat.getPermalink failed; linking the channel instead")
 	}
 	waiting := modals.Waiting(form.Email, b.cfg.ApprovalChannel, link)
-	b.claims.finish(viewID, shown{view: &waiting})
+	b.views.finishView(ctx, viewID, shown{View: &waiting})
 	b.ack(c, envelopeID, slack.NewUpdateViewSubmissionResponse(&waiting))
 	req.done("awaiting_approval", nil, fields)
 }

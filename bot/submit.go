@@ -41,7 +41,13 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	// A double submit or a redelivered envelope carries the same view id: only
 	// the first one creates; the others see where it stands.
 	progress := modals.Progress(form, meta)
-	if first, s := b.claims.claim(viewID); !first {
+	first, s, err := b.views.claimView(ctx, viewID)
+	switch {
+	case err != nil:
+		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: storeDownText}))
+		req.done("store_unreachable", err, fields)
+		return
+	case !first:
 		b.ack(c, evt.Request.EnvelopeID, s.answer(progress))
 		req.done("duplicate", nil, fields)
 		return
@@ -63,11 +69,11 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	fields["client_id"] = resp.ClientID
 	// From now on the modal may show the password: a late duplicate must
 	// not replace it, and never sees it.
-	b.claims.finish(viewID, shown{})
+	b.views.finishView(ctx, viewID, shown{})
 	outcome, err := b.handOver(ctx, job, resp)
 	if outcome != outcomeInModal {
 		success := modals.Success(resp.Email)
-		b.claims.finish(viewID, shown{view: &success})
+		b.views.finishView(ctx, viewID, shown{View: &success})
 	}
 	req.done(outcome, err, fields)
 }
@@ -81,30 +87,11 @@ func (b *Bot) failed(ctx context.Context, viewID string, form modals.Form, meta 
 	view := modals.Failure(form, meta, userMessage(err))
 	if errors.Is(err, plusvibe.ErrIncomplete) {
 		view = modals.FailureFinal(form.Email, userMessage(err))
-		b.claims.finish(viewID, shown{view: &view})
+		b.views.finishView(ctx, viewID, shown{View: &view})
 	} else {
-		b.claims.release(viewID)
+		b.views.releaseView(ctx, viewID)
 	}
 	b.updateView(ctx, viewID, view)
-}
-
-// shown is what a late duplicate of a submission is answered with: a view to
-// show, or, with none, a note pushed on top of a modal that may hold the
-// password, so that it is neither replaced nor repeated.
-type shown struct {
-	view *slack.ModalViewRequest
-}
-
-// answer is the ack for a duplicate; s is nil while the first is running.
-func (s *shown) answer(progress slack.ModalViewRequest) *slack.ViewSubmissionResponse {
-	switch {
-	case s == nil:
-		return slack.NewUpdateViewSubmissionResponse(&progress)
-	case s.view == nil:
-		note := modals.AlreadyHandled()
-		return slack.NewPushViewSubmissionResponse(&note)
-	}
-	return slack.NewUpdateViewSubmissionResponse(s.view)
 }
 
 // onRetry turns a failure view back into the form, with what was typed.

@@ -78,7 +78,11 @@ type Server struct {
 	frames      []Frame
 	callCh      chan Call
 	tickets     map[string]bool
-	conn        *websocket.Conn
+	conn        *websocket.Conn   // the newest socket
+	open        []*websocket.Conn // every open socket, oldest first
+	next        int               // round-robin position over open
+	connNum     map[*websocket.Conn]int
+	route       map[string]int // envelope id → number of the socket it went out on
 	connWrite   sync.Mutex
 	connections int
 	connCh      chan int
@@ -126,6 +130,8 @@ func New(t testing.TB) *Server {
 		triggers:   map[string]*trigger{},
 		views:      map[string]map[string]any{},
 		pushed:     map[string][]string{},
+		connNum:    map[*websocket.Conn]int{},
+		route:      map[string]int{},
 		usergroups: map[string][]string{},
 		failures:   map[string][]string{},
 		faults:     map[string][]Fault{},
@@ -154,9 +160,9 @@ func (s *Server) APIURL() string { return s.srv.URL + "/api/" }
 // Close drops the socket and stops the server.
 func (s *Server) Close() {
 	s.mu.Lock()
-	c := s.conn
+	open := slices.Clone(s.open)
 	s.mu.Unlock()
-	if c != nil {
+	for _, c := range open {
 		c.Close()
 	}
 	s.srv.CloseClientConnections()

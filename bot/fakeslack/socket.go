@@ -3,6 +3,7 @@ package fakeslack
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -31,8 +32,10 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.conn = conn
+	s.open = append(s.open, conn)
 	s.connections++
 	n := s.connections
+	s.connNum[conn] = n
 	s.mu.Unlock()
 
 	done := make(chan struct{})
@@ -48,6 +51,30 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	s.readAcks(conn)
 	close(done)
 	conn.Close()
+	s.mu.Lock()
+	s.open = slices.DeleteFunc(s.open, func(c *websocket.Conn) bool { return c == conn })
+	s.notifyLocked()
+	s.mu.Unlock()
+}
+
+// WaitOpen waits until the app holds exactly n open sockets: after a
+// replica stops, before envelopes are spread again.
+func (s *Server) WaitOpen(t testing.TB, n int, timeout time.Duration) {
+	t.Helper()
+	if !s.waitFor(timeout, func() bool { s.mu.Lock(); defer s.mu.Unlock(); return len(s.open) == n }) {
+		t.Fatalf("fakeslack: the app does not hold %d open sockets within %s", n, timeout)
+	}
+}
+
+// pick chooses the socket for the next envelope: Slack spreads envelopes
+// over an app's open connections, so consecutive ones alternate here.
+// s.mu must be held.
+func (s *Server) pickLocked() *websocket.Conn {
+	if len(s.open) == 0 {
+		return nil
+	}
+	s.next++
+	return s.open[s.next%len(s.open)]
 }
 
 func (s *Server) ping(conn *websocket.Conn, done <-chan struct{}) {
@@ -158,7 +185,8 @@ func (s *Server) send(t testing.TB, typ string, payload any, viewID string) stri
 		s.submitted[id] = viewID
 		s.awaiting[id] = true
 	}
-	conn := s.conn
+	conn := s.pickLocked()
+	s.route[id] = s.connNum[conn]
 	s.acks[id] = make(chan Ack, 1)
 	s.sentAt[id] = time.Now()
 	s.mu.Unlock()
@@ -196,7 +224,8 @@ func (s *Server) Resend(t testing.TB, envelopeID string) {
 	frame["retry_attempt"] = 1
 	frame["retry_reason"] = "timeout"
 	s.mu.Lock()
-	conn := s.conn
+	conn := s.pickLocked()
+	s.route[envelopeID] = s.connNum[conn]
 	s.acks[envelopeID] = make(chan Ack, 1)
 	if s.submitted[envelopeID] != "" {
 		s.awaiting[envelopeID] = true
@@ -220,6 +249,14 @@ func (s *Server) WaitAck(t testing.TB, envelopeID string, timeout time.Duration)
 		t.Fatalf("fakeslack: envelope %s not acked within %s", envelopeID, timeout)
 		return Ack{}
 	}
+}
+
+// Route is the number of the socket (1 for the app's first) an envelope
+// last went out on: which replica received it.
+func (s *Server) Route(envelopeID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.route[envelopeID]
 }
 
 // SentAt is when an envelope was sent.

@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+)
+
+// claimTTL is how long a finished submission is remembered; Slack redelivers
+// within seconds, so a day is generous.
+const claimTTL = 24 * time.Hour
+
+// storeTimeout bounds one store operation, well inside Slack's 3 s.
+const storeTimeout = time.Second
+
+// storeDownText answers any work refused because the store is unreachable.
+const storeDownText = "The bot cannot reach its store right now, so nothing was changed. Try again in a minute."
+
+// onceOnly makes each step (a submission, a decision, a creation) happen once
+// across every replica sharing the store. keys are namespaced by the step.
+type onceOnly struct {
+	store store.Store
+	log   zerolog.Logger
+	// hold is how long a step may run before its key is free again (its
+	// replica died); keep is how long a finished step is remembered.
+	hold, keep time.Duration
+	// healthy is false after a store operation failed, until one succeeds.
+	healthy *healthFlag
+}
+
+// claim takes key. first: the caller acts. told: what the holder finished
+// with, nil while it runs. err: the store could not be reached, and nothing
+// may be done.
+func (o *onceOnly) claim(ctx context.Context, key string) (first bool, told *string, err error) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	c, err := o.store.Take(ctx, key, o.hold)
+	if o.healthy.note(err) != nil {
+		o.log.Error().Err(err).Msg("the store could not be reached; refusing the work")
+		return false, nil, err
+	}
+	if c.Done {
+		return false, &c.Final, nil
+	}
+	return c.First, nil, nil
+}
+
+// finish records what key's step ended with, for late duplicates.
+func (o *onceOnly) finish(ctx context.Context, key, final string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := o.healthy.note(o.store.Finish(ctx, key, final, o.keep)); err != nil {
+		o.log.Error().Err(err).Msg("the store could not record an outcome; a late duplicate is refused until the claim runs out")
+	}
+}
+
+// release frees key after a failure that changed nothing.
+func (o *onceOnly) release(ctx context.Context, key string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := o.healthy.note(o.store.Release(ctx, key)); err != nil {
+		o.log.Error().Err(err).Msg("the store could not release a claim; it frees itself when its hold runs out")
+	}
+}
+
+// shown is what a late duplicate of a submission is answered with: a view to
+// show, or, with none, a note pushed on top of a modal that may hold the
+// password, so that it is neither replaced nor repeated.
+type shown struct {
+	View *slack.ModalViewRequest `json:"view,omitempty"`
+}
+
+// claimView takes a submitted view; s is what a late duplicate is shown
+// (nil while the first runs).
+func (o *onceOnly) claimView(ctx context.Context, viewID string) (first bool, s *shown, err error) {
+	first, told, err := o.claim(ctx, "view:"+viewID)
+	if told != nil {
+		s = &shown{}
+		_ = json.Unmarshal([]byte(*told), s) // only ever written by finishView
+	}
+	return first, s, err
+}
+
+func (o *onceOnly) finishView(ctx context.Context, viewID string, s shown) {
+	b, _ := json.Marshal(s) // views hold plain text: cannot fail
+	o.finish(ctx, "view:"+viewID, string(b))
+}
+
+func (o *onceOnly) releaseView(ctx context.Context, viewID string) { o.release(ctx, "view:"+viewID) }
+
+// answer is the ack for a duplicate; s is nil while the first is running.
+func (s *shown) answer(progress slack.ModalViewRequest) *slack.ViewSubmissionResponse {
+	switch {
+	case s == nil:
+		return slack.NewUpdateViewSubmissionResponse(&progress)
+	case s.View == nil:
+		note := modals.AlreadyHandled()
+		return slack.NewPushViewSubmissionResponse(&note)
+	}
+	return slack.NewUpdateViewSubmissionResponse(s.View)
+}
+
+// healthFlag remembers whether the store answered last time.
+type healthFlag struct{ down atomic.Bool }
+
+// note records err's outcome and returns it.
+func (h *healthFlag) note(err error) error {
+	h.down.Store(err != nil)
+	return err
+}
