@@ -6,10 +6,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store/redistest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
 
@@ -112,4 +116,56 @@ func BenchmarkCollectToCreated(b *testing.B) {
 	}
 	b.ReportMetric(pct(spans, 50), "click-to-created-p50-ms")
 	b.ReportMetric(pct(spans, 99), "click-to-created-p99-ms")
+}
+
+// BenchmarkSubmitAck measures the view_submission ack with 20 submissions in
+// flight, once with the in-memory store and once with Redis (a real
+// redis-server on loopback), where the claim is a round trip to Redis before
+// the ack. It reports the p50 and p99 of envelope sent → ack read.
+func BenchmarkSubmitAck(b *testing.B) {
+	for _, kind := range []string{"memory", "redis"} {
+		b.Run(kind, func(b *testing.B) {
+			// Creations go on after their ack: room for them and the next 20.
+			s := setup{cfg: bot.Config{MaxInFlight: 200}}
+			if kind == "redis" {
+				srv := redistest.Start(b)
+				s.store = func() store.Store {
+					st, err := store.OpenRedis(srv.URL(), "bench:")
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.Cleanup(func() { st.Close() })
+					return st
+				}
+			}
+			w := start(b, s)
+			const inFlight = 20
+			var (
+				mu   sync.Mutex
+				acks []time.Duration
+				n    atomic.Int64
+			)
+			sem := make(chan struct{}, inFlight)
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			for range b.N {
+				sem <- struct{}{}
+				wg.Go(func() {
+					defer func() { <-sem }()
+					viewID := w.openForm(requester, "")
+					fill := goodFill()
+					fill[modals.BlockEmail] = fmt.Sprintf("bench%d@example.com", n.Add(1))
+					env := w.slack.SendSubmission(b, requester, viewID, fill)
+					ack := w.slack.WaitAck(b, env, wait)
+					mu.Lock()
+					acks = append(acks, ack.At.Sub(w.slack.SentAt(env)))
+					mu.Unlock()
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			b.ReportMetric(pct(acks, 50), "ack-p50-ms")
+			b.ReportMetric(pct(acks, 99), "ack-p99-ms")
+		})
+	}
 }
