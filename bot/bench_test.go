@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,30 +22,13 @@ import (
 // and the heap in use afterwards (bot and fakes share the process).
 func BenchmarkCommandToModal(b *testing.B) {
 	w := start(b, setup{})
-	const inFlight = 20
-	var (
-		mu          sync.Mutex
-		acks, opens []time.Duration
-	)
-	sem := make(chan struct{}, inFlight)
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	for range b.N {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			cmd := w.slack.SendCommand(b, requester, fakeslack.DefaultCommand, "")
-			ack := w.slack.WaitAck(b, cmd.EnvelopeID, wait)
-			w.slack.WaitView(b, cmd, wait)
-			sent := w.slack.SentAt(cmd.EnvelopeID)
-			mu.Lock()
-			acks = append(acks, ack.At.Sub(sent))
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
-	opens = openLatencies(w)
+	acks := inFlight(b, 20, func(int) time.Duration {
+		cmd := w.slack.SendCommand(b, requester, fakeslack.DefaultCommand, "")
+		ack := w.slack.WaitAck(b, cmd.EnvelopeID, wait)
+		w.slack.WaitView(b, cmd, wait)
+		return ack.At.Sub(w.slack.SentAt(cmd.EnvelopeID))
+	})
+	opens := openLatencies(w)
 	b.ReportMetric(pct(acks, 50), "ack-p50-ms")
 	b.ReportMetric(pct(acks, 99), "ack-p99-ms")
 	b.ReportMetric(pct(opens, 50), "open-p50-ms")
@@ -139,33 +121,39 @@ func BenchmarkSubmitAck(b *testing.B) {
 				}
 			}
 			w := start(b, s)
-			const inFlight = 20
-			var (
-				mu   sync.Mutex
-				acks []time.Duration
-				n    atomic.Int64
-			)
-			sem := make(chan struct{}, inFlight)
-			var wg sync.WaitGroup
-			b.ResetTimer()
-			for range b.N {
-				sem <- struct{}{}
-				wg.Go(func() {
-					defer func() { <-sem }()
-					viewID := w.openForm(requester, "")
-					fill := goodFill()
-					fill[modals.BlockEmail] = fmt.Sprintf("bench%d@example.com", n.Add(1))
-					env := w.slack.SendSubmission(b, requester, viewID, fill)
-					ack := w.slack.WaitAck(b, env, wait)
-					mu.Lock()
-					acks = append(acks, ack.At.Sub(w.slack.SentAt(env)))
-					mu.Unlock()
-				})
-			}
-			wg.Wait()
-			b.StopTimer()
+			acks := inFlight(b, 20, func(i int) time.Duration {
+				viewID := w.openForm(requester, "")
+				fill := goodFill()
+				fill[modals.BlockEmail] = fmt.Sprintf("bench%d@example.com", i)
+				env := w.slack.SendSubmission(b, requester, viewID, fill)
+				return w.slack.WaitAck(b, env, wait).At.Sub(w.slack.SentAt(env))
+			})
 			b.ReportMetric(pct(acks, 50), "ack-p50-ms")
 			b.ReportMetric(pct(acks, 99), "ack-p99-ms")
 		})
 	}
+}
+
+// inFlight runs op b.N times, n at a time, and returns what each measured.
+func inFlight(b *testing.B, n int, op func(i int) time.Duration) []time.Duration {
+	var (
+		mu    sync.Mutex
+		spans []time.Duration
+		wg    sync.WaitGroup
+	)
+	sem := make(chan struct{}, n)
+	b.ResetTimer()
+	for i := range b.N {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			d := op(i)
+			mu.Lock()
+			spans = append(spans, d)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	return spans
 }
