@@ -33,9 +33,17 @@ var version = "dev"
 func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	check := flag.Bool("check", false, "check the configuration, Slack and PlusVibe, print what was found, and exit")
+	demoMode := flag.Bool("demo", false, "run the bot against an in-process Slack and PlusVibe and print what people see; needs no configuration")
 	flag.Parse()
 	if *showVersion {
 		fmt.Println("plusvibe-slack-bot", version)
+		return
+	}
+	if *demoMode {
+		if err := runDemo(os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)

@@ -864,3 +864,33 @@ func TestRequestPostedByThePreviousVersionIsDecided(t *testing.T) {
 		t.Errorf("created %+v, want the old request's client", c)
 	}
 }
+
+func TestCollectBeforeTheApprovalIsRecordedCreatesNothing(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	_, ts := w.request(goodFill())
+	// The grant DM is out, but recording the approval in the request hangs.
+	hang := make(chan struct{})
+	w.slack.FaultNext("chat.update", fakeslack.Fault{Hang: hang})
+	w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
+	dm := w.grant()
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.slack.WaitUntil(t, wait, "the early click refused", func() bool {
+		for _, text := range w.whispers(dm.Channel, requester) {
+			if strings.Contains(text, "not approved yet") {
+				return true
+			}
+		}
+		return false
+	})
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Fatalf("%d POSTs for a request whose approval is not recorded", n)
+	}
+	close(hang)
+	w.waitMessage(ts, "Waiting for <@"+requester+"> to create the client")
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect) // now it is
+	w.waitMessage(ts, "Created by")
+	if n := w.pv.Count("POST", "/client"); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
+	}
+}

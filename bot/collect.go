@@ -109,6 +109,10 @@ func (b *Bot) collectable(ctx context.Context, k collection) (modals.Record, str
 		b.once.release(ctx, k.key)
 		b.interrupted(ctx, k.ref, r)
 		return r, maybeCreated + " Click the button again to try."
+	case r.State == modals.Pending:
+		// The approval is not recorded yet (or never was): nothing to create.
+		b.once.release(ctx, k.key)
+		return r, "This request is not approved yet. Try again once the approval shows in the request."
 	case r.State == modals.Failed && r.Final:
 		return r, done(r.Reason)
 	case r.State != modals.Approved && r.State != modals.Failed:

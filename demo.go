@@ -1,0 +1,437 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"log"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+)
+
+// The demo's people and channels.
+const (
+	alice        = "U0ALICE"
+	bob          = "U0BOB"
+	demoApproval = "C0APPROVALS"
+	demoAudit    = "C0AUDIT"
+	demoWait     = 5 * time.Second
+)
+
+var demoNames = map[string]string{alice: "Alice", bob: "Bob", demoApproval: "#approvals", demoAudit: "#audit",
+	fakeslack.CommandChannel: "#support"}
+
+// runDemo runs the real bot against the test suite's fake Slack and fake
+// PlusVibe, in this process, and prints what each person sees: no account,
+// token or network needed.
+func runDemo(out io.Writer) (err error) {
+	t := &demoTB{}
+	defer t.cleanup()
+	defer func() {
+		if r := recover(); r != nil {
+			if f, isFailure := r.(demoFailure); isFailure {
+				err = fmt.Errorf("demo: %s", f)
+				return
+			}
+			panic(r)
+		}
+	}()
+	d := &demo{t: t, out: out, slack: fakeslack.New(t), pv: plusvibetest.NewServer(t)}
+	stop := d.startBot()
+	defer stop()
+	d.intro()
+	d.formPath()
+	d.approvalPath()
+	d.close()
+	if msgs := t.errors(); len(msgs) > 0 {
+		return fmt.Errorf("demo: %s", strings.Join(msgs, "; "))
+	}
+	return nil
+}
+
+type demo struct {
+	t     *demoTB
+	out   io.Writer
+	slack *fakeslack.Server
+	pv    *plusvibetest.Server
+	step  int
+}
+
+// startBot runs the bot as configured for a team with approvals for Full
+// access, and returns what stops it.
+func (d *demo) startBot() func() {
+	pv, err := plusvibe.NewClient(d.pv.APIKey(), plusvibe.WithBaseURL(d.pv.URL()))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	quiet := log.New(io.Discard, "", 0)
+	api := slack.New(d.slack.BotToken, slack.OptionAPIURL(d.slack.APIURL()), slack.OptionAppLevelToken(d.slack.AppToken),
+		slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second}), slack.OptionLog(quiet))
+	b, err := bot.New(bot.Config{
+		Command:               fakeslack.DefaultCommand,
+		APIWorkspaceID:        plusvibetest.DefaultWorkspaces[0].ID,
+		AllowedUsers:          []string{alice},
+		ApprovalChannel:       demoApproval,
+		ApproveFullAccessOnly: true,
+		Approvers:             []string{bob},
+		AuditChannel:          demoAudit,
+	}, socketmode.New(api, socketmode.OptionLog(quiet)), pv, zerolog.Nop())
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	d.slack.WaitConnected(d.t, 1, demoWait)
+	select {
+	case <-b.WorkspacesReady():
+	case <-time.After(demoWait):
+		d.t.Fatal("the workspace list never loaded")
+	}
+	return func() { cancel(); <-done }
+}
+
+func (d *demo) intro() {
+	fmt.Fprintln(d.out, "plusvibe-slack-bot demo: the real bot against an in-process Slack and PlusVibe.")
+	fmt.Fprintln(d.out, "Nothing leaves this machine. People: Alice (support), Bob (approver).")
+	fmt.Fprintln(d.out, "Set-up: Full access clients need an approver in #approvals; Unibox only ones are created at once.")
+}
+
+// formPath: the form, a mistake, a creation, a PlusVibe failure and the retry.
+func (d *demo) formPath() {
+	d.say("Alice types /plusvibe-client in #support")
+	viewID := d.openForm()
+	d.show("The bot opens a form that only Alice sees", d.renderView(viewID))
+
+	fill := demoFill("   ", "Unibox only")
+	d.say("Alice fills it in, forgets her client's first name (types spaces) and clicks Create client")
+	resp := d.slack.Submit(d.t, alice, viewID, fill)
+	for block, msg := range resp.Errors {
+		d.show("Slack keeps the form as typed and shows, under "+block+":", msg)
+	}
+
+	fill[modals.BlockFirstName] = "Nova"
+	d.say("Alice types the first name and sends it again")
+	d.slack.Submit(d.t, alice, viewID, fill)
+	d.show("The form turns into", d.renderView(viewID))
+	d.waitView(viewID, "created")
+	d.show("and, once PlusVibe has answered", d.renderView(viewID))
+	d.showPassword(1)
+
+	d.pv.Script("POST", "/client", plusvibetest.Response{Status: 500})
+	d.say("Alice creates a second client while PlusVibe has a bad moment (HTTP 500)")
+	second := d.openForm()
+	fill[modals.BlockEmail] = "zeta.jones@example.com"
+	d.slack.Submit(d.t, alice, second, fill)
+	d.waitView(second, "Edit and try again")
+	d.show("The form says what happened and keeps what she typed", d.renderView(second))
+	d.slack.Click(d.t, alice, second, modals.ActionRetry)
+	d.waitView(second, "Client email")
+	d.show("Edit and try again brings the form back as it was", d.renderView(second))
+}
+
+// approvalPath: a Full access client, approved by Bob, created by Alice.
+func (d *demo) approvalPath() {
+	d.say("Alice asks for a Full access client: it needs an approver")
+	viewID := d.openForm()
+	fill := demoFill("Orion", "Full access")
+	fill[modals.BlockEmail] = "orion.west@example.com"
+	d.slack.Submit(d.t, alice, viewID, fill)
+	d.waitView(viewID, "waiting for an approver")
+	d.show("Alice's form", d.renderView(viewID))
+	msgs := d.slack.Messages(demoApproval)
+	req := msgs[len(msgs)-1]
+	d.show("#approvals shows (nothing is created yet)", d.renderMessage(req))
+
+	d.say("Bob clicks Approve: it grants the client; Alice creates it when she is there")
+	d.slack.ClickMessage(d.t, bob, demoApproval, req.TS, modals.ActionApprove)
+	dm := d.waitMessage("D"+alice, modals.ActionCollect)
+	d.slack.WaitUntil(d.t, demoWait, "the approval recorded", func() bool {
+		return strings.Contains(d.slack.Message(d.t, demoApproval, req.TS).Content(), "Approved by")
+	})
+	d.show("#approvals now says", d.renderMessage(d.slack.Message(d.t, demoApproval, req.TS)))
+	d.show("Alice's DM with the app (it stays until she comes back)", d.renderMessage(dm))
+
+	d.say("Alice clicks Create client")
+	d.slack.ClickMessage(d.t, alice, dm.Channel, dm.TS, modals.ActionCollect)
+	d.slack.WaitUntil(d.t, demoWait, "the request created", func() bool {
+		return strings.Contains(d.slack.Message(d.t, demoApproval, req.TS).Content(), "Created by")
+	})
+	d.showPassword(2)
+	d.show("#approvals, at the end", d.renderMessage(d.slack.Message(d.t, demoApproval, req.TS)))
+}
+
+func (d *demo) close() {
+	var lines []string
+	for _, m := range d.slack.Messages(demoAudit) {
+		lines = append(lines, d.plain(m.Text))
+	}
+	d.show("#audit, one line per outcome (never a password)", strings.Join(lines, "\n"))
+	fmt.Fprintln(d.out, "\nThat is the whole bot. Next: `go test ./...`, then create the Slack app (README, Quick start).")
+}
+
+// showPassword prints the nth password delivery: an ephemeral in Alice's
+// DM, and checks it went nowhere else.
+func (d *demo) showPassword(n int) {
+	var eph []fakeslack.Call
+	d.slack.WaitUntil(d.t, demoWait, "the password delivered", func() bool {
+		eph = d.slack.Calls("chat.postEphemeral")
+		return len(eph) >= n
+	})
+	c := eph[n-1]
+	d.show(fmt.Sprintf("Only %s sees this in %s's DM with the app (ephemeral: gone on reload)", demoName(c.Params["user"]), demoName(c.Params["user"])),
+		d.plain(c.Params["text"]))
+	pw := d.pv.Clients()[len(d.pv.Clients())-1].Password
+	for _, ch := range []string{fakeslack.CommandChannel, demoApproval, demoAudit} {
+		for _, m := range d.slack.Messages(ch) {
+			if strings.Contains(m.Content(), pw) {
+				d.t.Fatalf("the password reached %s", demoName(ch))
+			}
+		}
+	}
+	fmt.Fprintln(d.out, "   (checked: no channel message carries the password)")
+}
+
+func demoFill(first, access string) fakeslack.Fill {
+	return fakeslack.Fill{
+		modals.BlockEmail:        "nova.smith@example.com",
+		modals.BlockFirstName:    first,
+		modals.BlockLastName:     "Smith",
+		modals.BlockBusinessName: "Nova Consulting Ltd",
+		modals.BlockWorkspaces:   []string{"Nova Consulting", "Zeta Labs"},
+		modals.BlockPermission:   access,
+		modals.BlockHideLabels:   "NOT_INTERESTED",
+	}
+}
+
+func (d *demo) openForm() string {
+	cmd := d.slack.SendCommand(d.t, alice, fakeslack.DefaultCommand, "")
+	d.slack.WaitAck(d.t, cmd.EnvelopeID, demoWait)
+	return d.slack.WaitView(d.t, cmd, demoWait)
+}
+
+func (d *demo) waitView(viewID, want string) {
+	d.slack.WaitUntil(d.t, demoWait, "the form saying "+want, func() bool {
+		return strings.Contains(d.renderView(viewID), want)
+	})
+}
+
+func (d *demo) waitMessage(channel, button string) fakeslack.Message {
+	var found fakeslack.Message
+	d.slack.WaitUntil(d.t, demoWait, "a message with "+button, func() bool {
+		for _, m := range d.slack.Messages(channel) {
+			for _, b := range m.Buttons() {
+				if b == button {
+					found = m
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return found
+}
+
+func (d *demo) say(what string) {
+	d.step++
+	fmt.Fprintf(d.out, "\n── %d. %s\n", d.step, what)
+}
+
+func (d *demo) show(title, body string) {
+	fmt.Fprintf(d.out, "   %s:\n", title)
+	for line := range strings.Lines(strings.TrimRight(body, "\n")) {
+		fmt.Fprintf(d.out, "   │ %s", line)
+		if !strings.HasSuffix(line, "\n") {
+			fmt.Fprintln(d.out)
+		}
+	}
+}
+
+// renderView draws a modal as text: each block, each input with its value.
+func (d *demo) renderView(viewID string) string {
+	v := d.slack.View(d.t, viewID)
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%s]\n", text(v["title"]))
+	for _, blk := range list(v["blocks"]) {
+		b.WriteString(d.renderBlock(blk))
+	}
+	if s := text(v["submit"]); s != "" {
+		fmt.Fprintf(&b, "[ %s ]  [ %s ]\n", s, text(v["close"]))
+	}
+	return b.String()
+}
+
+func (d *demo) renderMessage(m fakeslack.Message) string {
+	var b strings.Builder
+	for _, blk := range m.Blocks {
+		b.WriteString(d.renderBlock(blk))
+	}
+	return b.String()
+}
+
+func (d *demo) renderBlock(blk map[string]any) string {
+	switch blk["type"] {
+	case "section":
+		s := d.plain(text(blk["text"]))
+		for _, f := range list(blk["fields"]) {
+			s += strings.ReplaceAll(d.plain(text(f)), "\n", " ") + "\n"
+		}
+		return strings.TrimSuffix(s, "\n") + "\n"
+	case "context":
+		var parts []string
+		for _, e := range list(blk["elements"]) {
+			parts = append(parts, d.plain(text(e)))
+		}
+		return strings.Join(parts, " ") + "\n"
+	case "actions":
+		var parts []string
+		for _, e := range list(blk["elements"]) {
+			parts = append(parts, "[ "+text(e["text"])+" ]")
+		}
+		return strings.Join(parts, "  ") + "\n"
+	case "input":
+		return text(blk["label"]) + ": " + inputValue(blk["element"]) + "\n"
+	}
+	return ""
+}
+
+// inputValue shows an input's value or choices as the person sees them.
+func inputValue(el any) string {
+	e, _ := el.(map[string]any)
+	switch e["type"] {
+	case "multi_static_select":
+		var names, chosen []string
+		for _, o := range list(e["options"]) {
+			names = append(names, text(o["text"]))
+		}
+		for _, o := range list(e["initial_options"]) {
+			chosen = append(chosen, text(o["text"]))
+		}
+		return fmt.Sprintf("{%s} chosen: %s", strings.Join(names, " | "), orNone(chosen))
+	case "radio_buttons":
+		var names []string
+		for _, o := range list(e["options"]) {
+			names = append(names, "( ) "+text(o["text"]))
+		}
+		return strings.Join(names, "  ")
+	}
+	v, _ := e["initial_value"].(string)
+	return "[" + v + "]"
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+var mention = regexp.MustCompile(`<([@#!])([A-Za-z0-9^|_ :{}.-]+)>`)
+
+// plain turns mrkdwn into what Slack renders: names for mentions and dates,
+// entities unescaped.
+func (d *demo) plain(s string) string {
+	s = mention.ReplaceAllStringFunc(s, func(m string) string {
+		parts := mention.FindStringSubmatch(m)
+		id, label, _ := strings.Cut(parts[2], "|")
+		switch {
+		case parts[1] == "!" && label != "":
+			return label // a date's fallback text
+		case parts[1] == "@":
+			return "@" + demoName(id)
+		case parts[1] == "#":
+			return demoName(id)
+		}
+		return m
+	})
+	s = regexp.MustCompile(`<(https?://[^|>]+)\|([^>]+)>`).ReplaceAllString(s, "$2")
+	return html.UnescapeString(s)
+}
+
+func demoName(id string) string {
+	if n, found := demoNames[id]; found {
+		return n
+	}
+	if strings.HasPrefix(id, "D") {
+		return demoNames[id[1:]]
+	}
+	return id
+}
+
+func text(v any) string {
+	m, _ := v.(map[string]any)
+	s, _ := m["text"].(string)
+	return s
+}
+
+func list(v any) []map[string]any {
+	l, _ := v.([]any)
+	out := make([]map[string]any, 0, len(l))
+	for _, x := range l {
+		if m, isMap := x.(map[string]any); isMap {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// demoTB lets the test suite's fakes run outside a test. They call only the
+// methods below; a failure ends the demo with an error.
+type demoTB struct {
+	testing.TB // nil: never called
+
+	mu       sync.Mutex
+	cleanups []func()
+	failures []string
+}
+
+type demoFailure string
+
+func (d *demoTB) Helper() {}
+
+func (d *demoTB) Cleanup(f func()) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cleanups = append(d.cleanups, f)
+}
+
+func (d *demoTB) cleanup() {
+	d.mu.Lock()
+	fs := d.cleanups
+	d.cleanups = nil
+	d.mu.Unlock()
+	for i := len(fs) - 1; i >= 0; i-- {
+		fs[i]()
+	}
+}
+
+func (d *demoTB) Errorf(format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.failures = append(d.failures, fmt.Sprintf(format, args...))
+}
+
+func (d *demoTB) errors() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.failures
+}
+
+// Fatalf and Fatal are called on the demo's own goroutine: they unwind it.
+func (d *demoTB) Fatalf(format string, args ...any) { panic(demoFailure(fmt.Sprintf(format, args...))) }
+func (d *demoTB) Fatal(args ...any)                 { panic(demoFailure(fmt.Sprint(args...))) }
