@@ -122,7 +122,7 @@ func (d *demo) formPath() {
 	d.say("Alice fills it in, forgets her client's first name (types spaces) and clicks Create client")
 	resp := d.slack.Submit(d.t, alice, viewID, fill)
 	for block, msg := range resp.Errors {
-		d.show("Slack keeps the form as typed and shows, under "+block+":", msg)
+		d.show("Slack keeps the form as typed and shows under \""+d.label(viewID, block)+"\"", msg)
 	}
 
 	fill[modals.BlockFirstName] = "Nova"
@@ -289,9 +289,10 @@ func (d *demo) renderBlock(blk map[string]any) string {
 	case "section":
 		s := d.plain(text(blk["text"]))
 		for _, f := range list(blk["fields"]) {
-			s += strings.ReplaceAll(d.plain(text(f)), "\n", " ") + "\n"
+			name, value, _ := strings.Cut(d.plain(text(f)), "\n")
+			s += name + ": " + strings.ReplaceAll(value, "\n", " ") + "\n"
 		}
-		return strings.TrimSuffix(s, "\n") + "\n"
+		return strings.TrimPrefix(strings.TrimSuffix(s, "\n")+"\n", "\n")
 	case "context":
 		var parts []string
 		for _, e := range list(blk["elements"]) {
@@ -360,7 +361,24 @@ func (d *demo) plain(s string) string {
 		return m
 	})
 	s = regexp.MustCompile(`<(https?://[^|>]+)\|([^>]+)>`).ReplaceAllString(s, "$2")
+	s = regexp.MustCompile(`\*([^*\n]+)\*`).ReplaceAllString(s, "$1") // bold
+	s = regexp.MustCompile("```([^`]*)```").ReplaceAllString(s, "  $1")
+	s = emoji.Replace(s)
 	return html.UnescapeString(s)
+}
+
+var emoji = strings.NewReplacer(":white_check_mark:", "✅", ":x:", "❌", ":hourglass_flowing_sand:", "⏳",
+	":hourglass:", "⌛", ":lock:", "🔒", ":inbox_tray:", "📥", ":no_entry:", "⛔", ":ballot_box_with_check:", "☑️",
+	":warning:", "⚠️", ":raised_hand:", "✋")
+
+// label is the label of an input block of a view.
+func (d *demo) label(viewID, blockID string) string {
+	for _, blk := range list(d.slack.View(d.t, viewID)["blocks"]) {
+		if blk["block_id"] == blockID {
+			return text(blk["label"])
+		}
+	}
+	return blockID
 }
 
 func demoName(id string) string {

@@ -211,6 +211,7 @@ func TestBinary(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(out)) != "plusvibe-slack-bot v1.2.3-test" {
 		t.Errorf("--version printed %q (%v)", out, err)
 	}
+	t.Run("demo", func(t *testing.T) { checkDemo(t, bin) })
 
 	sl := fakeslack.New(t)
 	pv := plusvibetest.NewServer(t)
@@ -415,5 +416,53 @@ func TestComposeFile(t *testing.T) {
 	}
 	if img, _ := dig(bot, "image").(string); !strings.HasPrefix(img, "plusvibe-slack-bot:") {
 		t.Errorf("image %q", img)
+	}
+}
+
+// checkDemo runs --demo as a newcomer would, with no configuration at all,
+// and reads its transcript.
+func checkDemo(t *testing.T, bin string) {
+	cmd := exec.Command(bin, "--demo")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")} // nothing configured
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() { out, err = cmd.CombinedOutput(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("--demo did not finish within 10 s:\n%s", out)
+	}
+	transcript := string(out)
+	if err != nil {
+		t.Fatalf("--demo failed: %v\n%s", err, transcript)
+	}
+	for _, want := range []string{
+		"[New PlusVibe client]", "Client email: []", "Workspaces: {Acme Outreach | Nova Consulting | Zeta Labs}", // the form
+		`shows under "First name"`, "The first name cannot be blank.", // a mistake
+		"✅ Client nova.smith@example.com created.",                        // the form path
+		"PlusVibe had an internal error (HTTP 500)", "[ Edit and try again ]", "Client email: [zeta.jones@example.com]", // a failure, the form back
+		"#approvals shows (nothing is created yet)", "[ Approve ]  [ Deny ]", "@Bob approved your request", "[ Create client ]",
+		"✅ Approved by @Bob. Created by @Alice", "☑️ approved", // the approval path
+	} {
+		if !strings.Contains(transcript, want) {
+			t.Errorf("the transcript lacks %q:\n%s", want, transcript)
+		}
+	}
+	// Each password shows once, right under the heading of Alice's own DM.
+	lines := strings.Split(transcript, "\n")
+	passwords := 0
+	for i, l := range lines {
+		if strings.Contains(l, "One-time password") {
+			passwords++
+			if i == 0 || !strings.Contains(lines[i-1], "Only Alice sees this in Alice's DM") || !strings.Contains(lines[i+2], "no channel message carries the password") {
+				t.Errorf("a password is shown outside Alice's DM: %q", l)
+			}
+		}
+	}
+	if passwords != 2 {
+		t.Errorf("%d password deliveries in the transcript, want 2 (the form path and the approval path)", passwords)
 	}
 }
