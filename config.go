@@ -6,10 +6,13 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+	"github.com/rs/zerolog"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
@@ -48,27 +51,77 @@ type Config struct {
 // secrets may each be given as NAME_FILE instead, Docker and Kubernetes style.
 var secrets = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PLUSVIBE_API_KEY", "REDIS_URL"}
 
-// loadConfig reads and checks the environment. Its errors name the variable
-// and never quote a value.
+// Problems lists everything wrong with the configuration, one line each,
+// naming the variable and never quoting its value.
+type Problems []string
+
+func (p Problems) Error() string { return strings.Join(p, "\n") }
+
+// loadConfig reads and checks the environment, and reports every problem at
+// once.
 func loadConfig() (Config, error) {
 	var cfg Config
-	if err := envconfig.Process("", &cfg); err != nil {
+	var problems Problems
+	bad := badDurations()
+	for _, name := range bad {
+		problems = append(problems, fmt.Sprintf("config: %s: not a valid duration (like 30s or 72h)", name))
+	}
+	// envconfig stops at its first bad value: the bad ones, reported above,
+	// are set aside while it reads the rest.
+	err := withoutVars(bad, func() error { return envconfig.Process("", &cfg) })
+	if err != nil {
 		var perr *envconfig.ParseError
 		if errors.As(err, &perr) { // its own message would quote the value
-			return cfg, fmt.Errorf("config: %s: not a valid %s", perr.KeyName, perr.TypeName)
+			return cfg, append(problems, fmt.Sprintf("config: %s: not a valid %s", perr.KeyName, perr.TypeName))
 		}
-		return cfg, errors.New("config: could not read the environment")
+		return cfg, append(problems, "config: could not read the environment")
 	}
 	for _, name := range secrets {
 		warning, err := readSecretFile(name, cfg.secret(name))
 		if err != nil {
-			return cfg, err
+			problems = append(problems, err.Error())
 		}
 		if warning != "" {
 			cfg.warnings = append(cfg.warnings, warning)
 		}
 	}
-	return cfg, cfg.Validate()
+	problems = append(problems, cfg.check()...)
+	if len(problems) > 0 {
+		return cfg, problems
+	}
+	return cfg, nil
+}
+
+// badDurations names the duration variables whose value does not parse.
+func badDurations() []string {
+	var bad []string
+	typ := reflect.TypeFor[Config]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name := f.Tag.Get("envconfig")
+		if v := os.Getenv(name); f.Type == reflect.TypeFor[time.Duration]() && v != "" {
+			if _, err := time.ParseDuration(v); err != nil {
+				bad = append(bad, name)
+			}
+		}
+	}
+	return bad
+}
+
+// withoutVars runs f with the named variables unset, then restores them.
+// It runs at start-up, before anything else reads the environment.
+func withoutVars(names []string, f func() error) error {
+	saved := map[string]string{}
+	for _, n := range names {
+		saved[n] = os.Getenv(n)
+		os.Unsetenv(n)
+	}
+	defer func() {
+		for n, v := range saved {
+			os.Setenv(n, v)
+		}
+	}()
+	return f()
 }
 
 func (c *Config) secret(name string) *string {
@@ -118,19 +171,25 @@ func readSecretFile(name string, dst *string) (warning string, err error) {
 
 // Validate checks every setting; it reads no environment.
 func (c *Config) Validate() error {
-	required := func(name, v string) error {
-		if strings.TrimSpace(v) == "" {
-			return fmt.Errorf("config: %s is required", name)
+	if p := c.check(); len(p) > 0 {
+		return p
+	}
+	return nil
+}
+
+// check lists every problem with the settings, and normalises them.
+func (c *Config) check() Problems {
+	var p Problems
+	add := func(ok bool, msg string) {
+		if !ok {
+			p = append(p, "config: "+msg)
 		}
-		return nil
 	}
 	for _, r := range []struct{ name, v string }{
 		{"SLACK_BOT_TOKEN", c.SlackBotToken}, {"SLACK_APP_TOKEN", c.SlackAppToken},
 		{"PLUSVIBE_API_KEY", c.PlusVibeAPIKey}, {"PLUSVIBE_WORKSPACE_ID", c.PlusVibeWorkspaceID},
 	} {
-		if err := required(r.name, r.v); err != nil {
-			return err
-		}
+		add(strings.TrimSpace(r.v) != "", r.name+" is required")
 	}
 	switch strings.ToLower(c.ApprovalFor) {
 	case "all":
@@ -138,58 +197,84 @@ func (c *Config) Validate() error {
 	case "full_access":
 		c.ApprovalFor = plusvibe.PermissionFullAccess
 	}
-	switch {
-	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
-		return errors.New("config: SLACK_BOT_TOKEN must be a bot token (starting xoxb-)")
-	case !strings.HasPrefix(c.SlackAppToken, "xapp-"):
-		return errors.New("config: SLACK_APP_TOKEN must be an app-level token (starting xapp-) with connections:write")
-	case !plusvibe.IsWorkspaceID(c.PlusVibeWorkspaceID):
-		return errors.New("config: PLUSVIBE_WORKSPACE_ID must be a workspace id (24 hexadecimal characters)")
-	case !strings.HasPrefix(c.SlackCommand, "/") || len(c.SlackCommand) < 2 || len(c.SlackCommand) > 32:
-		return errors.New("config: SLACK_COMMAND must start with / and be at most 32 characters")
-	case c.PlusVibeTimeout <= 0:
-		return errors.New("config: PLUSVIBE_TIMEOUT must be positive")
-	case c.ShutdownTimeout <= 0:
-		return errors.New("config: SHUTDOWN_TIMEOUT must be positive")
-	case c.LogFormat != "json" && c.LogFormat != "console":
-		return errors.New("config: LOG_FORMAT must be json or console")
-	case c.ApprovalFor != "all" && c.ApprovalFor != plusvibe.PermissionFullAccess:
-		return errors.New("config: APPROVAL_FOR must be all or FULL_ACCESS")
-	case c.ApprovalTTL <= 0:
-		return errors.New("config: APPROVAL_TTL must be positive")
-	case c.ApprovalChannel != "" && !isChannelID(c.ApprovalChannel):
-		return errors.New("config: APPROVAL_CHANNEL must be a channel ID (like C0123456789), not a name")
-	case c.AuditChannel != "" && !isChannelID(c.AuditChannel):
-		return errors.New("config: AUDIT_CHANNEL must be a channel ID (like C0123456789), not a name")
-	case c.ApprovalChannel != "" && len(clean(c.Approvers)) == 0 && len(clean(c.ApproverUsergroups)) == 0:
-		// Refuse rather than hold requests nobody can decide on.
-		return errors.New("config: APPROVAL_CHANNEL is set, so APPROVERS or APPROVER_USERGROUPS is required")
-	case c.ApprovalChannel == "" && (len(clean(c.Approvers)) > 0 || len(clean(c.ApproverUsergroups)) > 0):
-		// Refuse rather than create clients without the approval apparently wanted.
-		return errors.New("config: APPROVERS or APPROVER_USERGROUPS is set but APPROVAL_CHANNEL is not; set it to hold requests for approval")
+	add(c.SlackBotToken == "" || strings.HasPrefix(c.SlackBotToken, "xoxb-"), "SLACK_BOT_TOKEN must be a bot token (starting xoxb-)")
+	add(c.SlackAppToken == "" || strings.HasPrefix(c.SlackAppToken, "xapp-"), "SLACK_APP_TOKEN must be an app-level token (starting xapp-) with connections:write")
+	add(c.PlusVibeWorkspaceID == "" || plusvibe.IsWorkspaceID(c.PlusVibeWorkspaceID), "PLUSVIBE_WORKSPACE_ID must be a workspace id (24 hexadecimal characters)")
+	add(strings.HasPrefix(c.SlackCommand, "/") && len(c.SlackCommand) >= 2 && len(c.SlackCommand) <= 32, "SLACK_COMMAND must start with / and be at most 32 characters")
+	add(c.PlusVibeTimeout > 0, "PLUSVIBE_TIMEOUT must be positive")
+	add(c.ShutdownTimeout > 0, "SHUTDOWN_TIMEOUT must be positive")
+	add(c.ApprovalTTL > 0, "APPROVAL_TTL must be positive")
+	level, err := zerolog.ParseLevel(c.LogLevel)
+	add(err == nil && level != zerolog.NoLevel && c.LogLevel != "", "LOG_LEVEL must be one of trace, debug, info, warn, error")
+	add(c.LogFormat == "json" || c.LogFormat == "console", "LOG_FORMAT must be json or console")
+	add(c.ApprovalFor == "all" || c.ApprovalFor == plusvibe.PermissionFullAccess, "APPROVAL_FOR must be all or FULL_ACCESS")
+	add(c.ApprovalChannel == "" || isChannelID(c.ApprovalChannel), "APPROVAL_CHANNEL must be a channel ID (like C0123456789), not a name")
+	add(c.AuditChannel == "" || isChannelID(c.AuditChannel), "AUDIT_CHANNEL must be a channel ID (like C0123456789), not a name")
+	for _, ids := range []struct {
+		name   string
+		list   []string
+		prefix string
+		what   string
+	}{
+		{"ALLOWED_USERS", c.AllowedUsers, "UW", "user IDs (like U0123456789)"},
+		{"APPROVERS", c.Approvers, "UW", "user IDs (like U0123456789)"},
+		{"ALLOWED_USERGROUPS", c.AllowedUsergroups, "S", "user group IDs (like S0123456789)"},
+		{"APPROVER_USERGROUPS", c.ApproverUsergroups, "S", "user group IDs (like S0123456789)"},
+	} {
+		if msg := checkIDs(ids.list, ids.prefix, ids.prefix != "S"); msg != "" {
+			p = append(p, fmt.Sprintf("config: %s must list %s, comma-separated%s", ids.name, ids.what, msg))
+		}
 	}
+	approvers := len(clean(c.Approvers)) > 0 || len(clean(c.ApproverUsergroups)) > 0
+	// Refuse rather than hold requests nobody can decide on, or create clients
+	// without the approval apparently wanted.
+	add(c.ApprovalChannel == "" || approvers, "APPROVAL_CHANNEL is set, so APPROVERS or APPROVER_USERGROUPS is required")
+	add(c.ApprovalChannel != "" || !approvers, "APPROVERS or APPROVER_USERGROUPS is set but APPROVAL_CHANNEL is not; set it to hold requests for approval")
 	u, err := url.Parse(c.SlackAPIURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return errors.New("config: SLACK_API_URL must be an absolute http(s) URL")
-	}
+	add(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "", "SLACK_API_URL must be an absolute http(s) URL")
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // slack-go appends method names to it
 	}
-	if u, err := url.Parse(c.PlusVibeBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return errors.New("config: PLUSVIBE_BASE_URL must be an absolute http(s) URL")
-	}
-	if r, err := url.Parse(c.RedisURL); c.RedisURL != "" && (err != nil || (r.Scheme != "redis" && r.Scheme != "rediss") || r.Host == "") {
-		return errors.New("config: REDIS_URL must be a redis:// or rediss:// URL")
-	}
-	if len(clean(c.AllowedUsers)) == 0 && len(clean(c.AllowedUsergroups)) == 0 {
-		return errors.New("config: ALLOWED_USERS or ALLOWED_USERGROUPS is required (ALLOWED_USERS=* lets everyone in)")
-	}
+	u, err = url.Parse(c.PlusVibeBaseURL)
+	add(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "", "PLUSVIBE_BASE_URL must be an absolute http(s) URL")
+	r, err := url.Parse(c.RedisURL)
+	add(c.RedisURL == "" || (err == nil && (r.Scheme == "redis" || r.Scheme == "rediss") && r.Host != ""), "REDIS_URL must be a redis:// or rediss:// URL")
+	add(len(clean(c.AllowedUsers)) > 0 || len(clean(c.AllowedUsergroups)) > 0, "ALLOWED_USERS or ALLOWED_USERGROUPS is required (ALLOWED_USERS=* lets everyone in)")
 	ws, err := parseWorkspaces(c.PlusVibeWorkspaces)
 	if err != nil {
-		return err
+		p = append(p, err.Error())
 	}
 	c.staticWorkspaces = ws
-	return nil
+	return p
+}
+
+// checkIDs says what is wrong with a list of Slack IDs ("" when nothing):
+// each starts with one of prefixes and has at least 9 upper-case letters
+// and digits; star allows "*", alone, for everyone.
+func checkIDs(list []string, prefixes string, star bool) string {
+	ids := clean(list)
+	for _, id := range ids {
+		switch {
+		case id == "*" && star && len(ids) == 1:
+		case id == "*" && star:
+			return "; * means everyone and stands alone"
+		case id == "*" || !strings.ContainsRune(prefixes, rune(id[0])) || !isSlackID(id):
+			return fmt.Sprintf(" (entry %d is not one)", slices.Index(ids, id)+1)
+		}
+	}
+	return ""
+}
+
+func isSlackID(s string) bool {
+	if len(s) < 9 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseWorkspaces reads PLUSVIBE_WORKSPACES: "id=Name,id=Name".
@@ -208,15 +293,7 @@ func parseWorkspaces(s string) ([]plusvibe.Workspace, error) {
 
 // isChannelID accepts public (C…) and private (G…) channel IDs.
 func isChannelID(s string) bool {
-	if len(s) < 9 || (s[0] != 'C' && s[0] != 'G') {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
+	return s != "" && (s[0] == 'C' || s[0] == 'G') && isSlackID(s)
 }
 
 func clean(list []string) []string {

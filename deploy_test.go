@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"debug/buildinfo"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -212,6 +214,7 @@ func TestBinary(t *testing.T) {
 		t.Errorf("--version printed %q (%v)", out, err)
 	}
 	t.Run("demo", func(t *testing.T) { checkDemo(t, bin) })
+	t.Run("startup errors", func(t *testing.T) { checkStartupErrors(t, bin) })
 
 	sl := fakeslack.New(t)
 	pv := plusvibetest.NewServer(t)
@@ -442,7 +445,7 @@ func checkDemo(t *testing.T, bin string) {
 	for _, want := range []string{
 		"[New PlusVibe client]", "Client email: []", "Workspaces: {Acme Outreach | Nova Consulting | Zeta Labs}", // the form
 		`shows under "First name"`, "The first name cannot be blank.", // a mistake
-		"✅ Client nova.smith@example.com created.",                        // the form path
+		"✅ Client nova.smith@example.com created.",                                                                      // the form path
 		"PlusVibe had an internal error (HTTP 500)", "[ Edit and try again ]", "Client email: [zeta.jones@example.com]", // a failure, the form back
 		"#approvals shows (nothing is created yet)", "[ Approve ]  [ Deny ]", "@Bob approved your request", "[ Create client ]",
 		"✅ Approved by @Bob. Created by @Alice", "☑️ approved", // the approval path
@@ -464,5 +467,34 @@ func checkDemo(t *testing.T, bin string) {
 	}
 	if passwords != 2 {
 		t.Errorf("%d password deliveries in the transcript, want 2 (the form path and the approval path)", passwords)
+	}
+}
+
+// checkStartupErrors starts the binary with three mistakes: three JSON log
+// lines (LOG_FORMAT's default), exit status 1, no value echoed.
+func checkStartupErrors(t *testing.T, bin string) {
+	cmd := exec.Command(bin)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "SLACK_BOT_TOKEN=xoxp-secret-1", "SLACK_APP_TOKEN=xapp-1",
+		"PLUSVIBE_API_KEY=k", "PLUSVIBE_WORKSPACE_ID=65f99a0dd96fae8ab61130c0", "ALLOWED_USERS=alice-secret",
+		"APPROVAL_TTL=soon-secret"}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1", err)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) != 3 {
+		t.Errorf("%d lines, want 3:\n%s", len(lines), stderr.String())
+	}
+	for _, l := range lines {
+		var entry map[string]any
+		if json.Unmarshal([]byte(l), &entry) != nil || entry["level"] != "error" || !strings.HasPrefix(fmt.Sprint(entry["message"]), "config: ") {
+			t.Errorf("not a JSON error line: %s", l)
+		}
+	}
+	if strings.Contains(stderr.String(), "secret") {
+		t.Errorf("a value was echoed:\n%s", stderr.String())
 	}
 }

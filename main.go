@@ -48,13 +48,32 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	do := func() error { return run(ctx, os.Stderr, nil) }
 	if *check {
-		do = func() error { return runCheck(ctx, os.Stdout) }
+		if err := runCheck(ctx, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
 	}
-	if err := do(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
+	if err := run(ctx, os.Stderr, nil); err != nil {
+		reportFatal(os.Stderr, err)
 		os.Exit(1)
+	}
+}
+
+// reportFatal writes why the bot could not start, one line per problem, in
+// LOG_FORMAT: JSON log lines unless it asks for console text.
+func reportFatal(w io.Writer, err error) {
+	lines := strings.Split(err.Error(), "\n")
+	if os.Getenv("LOG_FORMAT") == "console" {
+		for _, l := range lines {
+			fmt.Fprintln(w, l)
+		}
+		return
+	}
+	log := zerolog.New(w).With().Timestamp().Logger()
+	for _, l := range lines {
+		log.Error().Msg(l)
 	}
 }
 

@@ -45,7 +45,7 @@ func baseEnv(t *testing.T) map[string]string {
 		"SLACK_APP_TOKEN":       "xapp-secret-app",
 		"PLUSVIBE_API_KEY":      "pv-secret-key",
 		"PLUSVIBE_WORKSPACE_ID": "65f99a0dd96fae8ab61130c0",
-		"ALLOWED_USERS":         "U1,U2",
+		"ALLOWED_USERS":         "U012ABCDEF,U034GHIJKL",
 	}
 }
 
@@ -77,7 +77,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"bad static workspaces", "PLUSVIBE_WORKSPACES", "abc=Acme", "PLUSVIBE_WORKSPACES: entry 1"},
 		{"approval channel by name", "APPROVAL_CHANNEL", "#approvals", "APPROVAL_CHANNEL must be a channel ID"},
 		{"approvals without approvers", "APPROVAL_CHANNEL", "C0APPROVALS", "APPROVERS or APPROVER_USERGROUPS is required"},
-		{"approvers without a channel", "APPROVERS", "U1", "APPROVAL_CHANNEL is not"},
+		{"approvers without a channel", "APPROVERS", "U0111111111", "APPROVAL_CHANNEL is not"},
 		{"bad approval policy", "APPROVAL_FOR", "UNIBOX", "APPROVAL_FOR must be all or FULL_ACCESS"},
 		{"bad approval TTL", "APPROVAL_TTL", "-1h", "APPROVAL_TTL must be positive"},
 		{"audit channel by name", "AUDIT_CHANNEL", "audit-secret", "AUDIT_CHANNEL must be a channel ID"},
@@ -98,6 +98,38 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 				t.Error("the error quotes a value")
 			}
 		})
+	}
+}
+
+func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
+	env := baseEnv(t)
+	env["SLACK_BOT_TOKEN"] = "xoxp-secret-user"
+	env["ALLOWED_USERS"] = "*,U012ABCDEF"
+	env["APPROVAL_TTL"] = "soon-secret"
+	env["PLUSVIBE_TIMEOUT"] = "later-secret"
+	env["LOG_LEVEL"] = "bogus"
+	env["APPROVER_USERGROUPS"] = "engineers"
+	setEnv(t, env)
+	_, err := loadConfig()
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	for _, want := range []string{"SLACK_BOT_TOKEN must be a bot token", "ALLOWED_USERS must list user IDs", "* means everyone and stands alone",
+		"APPROVAL_TTL: not a valid duration", "PLUSVIBE_TIMEOUT: not a valid duration", "LOG_LEVEL must be one of",
+		"APPROVER_USERGROUPS must list user group IDs", "APPROVERS or APPROVER_USERGROUPS is set but APPROVAL_CHANNEL is not"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the problems lack %q:\n%s", want, err)
+		}
+	}
+	if len(lines) != 7 {
+		t.Errorf("%d lines, want one for each of the 7 problems:\n%s", len(lines), err)
+	}
+	if strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "engineers") || strings.Contains(err.Error(), "bogus") {
+		t.Errorf("a problem quotes a value:\n%s", err)
+	}
+	if os.Getenv("APPROVAL_TTL") != "soon-secret" {
+		t.Error("reading the configuration changed the environment")
 	}
 }
 
@@ -234,8 +266,8 @@ func TestConfigApprovals(t *testing.T) {
 	env := baseEnv(t)
 	env["APPROVAL_CHANNEL"] = "C0APPROVALS"
 	env["APPROVAL_FOR"] = "full_access"
-	env["APPROVERS"] = "U7, U8"
-	env["APPROVER_USERGROUPS"] = "S1"
+	env["APPROVERS"] = "U0777777777, U0888888888"
+	env["APPROVER_USERGROUPS"] = "S0111111111"
 	env["APPROVAL_TTL"] = "24h"
 	env["AUDIT_CHANNEL"] = "G0AUDIT123"
 	setEnv(t, env)
@@ -244,8 +276,8 @@ func TestConfigApprovals(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := cfg.botConfig()
-	if b.ApprovalChannel != "C0APPROVALS" || !b.ApproveFullAccessOnly || len(b.Approvers) != 2 || b.Approvers[1] != "U8" ||
-		b.ApproverUsergroups[0] != "S1" || b.ApprovalTTL != 24*time.Hour || b.AuditChannel != "G0AUDIT123" || b.ApproveAll {
+	if b.ApprovalChannel != "C0APPROVALS" || !b.ApproveFullAccessOnly || len(b.Approvers) != 2 || b.Approvers[1] != "U0888888888" ||
+		b.ApproverUsergroups[0] != "S0111111111" || b.ApprovalTTL != 24*time.Hour || b.AuditChannel != "G0AUDIT123" || b.ApproveAll {
 		t.Errorf("approval settings not passed on: %+v", b)
 	}
 }
@@ -323,8 +355,8 @@ func TestCheckReportsProblems(t *testing.T) {
 	sl.SetScopes("commands", "chat:write")
 	pv := plusvibetest.NewServer(t)
 	env := fakeEnv(t, sl, pv)
-	env["ALLOWED_USERGROUPS"] = "S1"
-	env["APPROVAL_CHANNEL"], env["APPROVERS"] = "C0APPROVALS", "U7"
+	env["ALLOWED_USERGROUPS"] = "S0111111111"
+	env["APPROVAL_CHANNEL"], env["APPROVERS"] = "C0APPROVALS", "U0777777777"
 	env["PLUSVIBE_WORKSPACES"] = "65f99a0dd96fae8ab611ffff=Gone Ltd"
 	env["SLACK_APP_TOKEN"] = "xapp-revoked-secret"
 	setEnv(t, env)
