@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -20,28 +21,28 @@ import (
 
 // Config is the whole environment the bot reads. Never print it: it holds secrets.
 type Config struct {
-	SlackBotToken       string        `envconfig:"SLACK_BOT_TOKEN"`
-	SlackAppToken       string        `envconfig:"SLACK_APP_TOKEN"`
-	SlackAPIURL         string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
-	SlackCommand        string        `envconfig:"SLACK_COMMAND" default:"/plusvibe-client"`
-	PlusVibeAPIKey      string        `envconfig:"PLUSVIBE_API_KEY"`
-	PlusVibeWorkspaceID string        `envconfig:"PLUSVIBE_WORKSPACE_ID"`
-	PlusVibeBaseURL     string        `envconfig:"PLUSVIBE_BASE_URL" default:"https://api.plusvibe.ai/api/v1"`
-	PlusVibeTimeout     time.Duration `envconfig:"PLUSVIBE_TIMEOUT" default:"30s"`
-	PlusVibeWorkspaces  string        `envconfig:"PLUSVIBE_WORKSPACES"`
-	AllowedUsers        []string      `envconfig:"ALLOWED_USERS"`
-	AllowedUsergroups   []string      `envconfig:"ALLOWED_USERGROUPS"`
-	ApprovalChannel     string        `envconfig:"APPROVAL_CHANNEL"`
-	ApprovalFor         string        `envconfig:"APPROVAL_FOR" default:"all"`
-	Approvers           []string      `envconfig:"APPROVERS"`
-	ApproverUsergroups  []string      `envconfig:"APPROVER_USERGROUPS"`
-	ApprovalTTL         time.Duration `envconfig:"APPROVAL_TTL" default:"72h"`
-	AuditChannel        string        `envconfig:"AUDIT_CHANNEL"`
-	RedisURL            string        `envconfig:"REDIS_URL"`
-	HTTPAddr            string        `envconfig:"HTTP_ADDR" default:":8080"`
-	LogLevel            string        `envconfig:"LOG_LEVEL" default:"info"`
-	LogFormat           string        `envconfig:"LOG_FORMAT" default:"json"`
-	ShutdownTimeout     time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"65s"`
+	SlackBotToken       string        `envconfig:"SLACK_BOT_TOKEN" desc:"required: xoxb- bot token (or SLACK_BOT_TOKEN_FILE)"`
+	SlackAppToken       string        `envconfig:"SLACK_APP_TOKEN" desc:"required: xapp- app-level token with connections:write (or _FILE)"`
+	SlackAPIURL         string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL"`
+	SlackCommand        string        `envconfig:"SLACK_COMMAND" default:"/plusvibe-client" desc:"the slash command answered"`
+	PlusVibeAPIKey      string        `envconfig:"PLUSVIBE_API_KEY" desc:"required: PlusVibe API key (or PLUSVIBE_API_KEY_FILE)"`
+	PlusVibeWorkspaceID string        `envconfig:"PLUSVIBE_WORKSPACE_ID" desc:"required: top-level workspace_id of POST /client"`
+	PlusVibeBaseURL     string        `envconfig:"PLUSVIBE_BASE_URL" default:"https://api.plusvibe.ai/api/v1" desc:"PlusVibe API root"`
+	PlusVibeTimeout     time.Duration `envconfig:"PLUSVIBE_TIMEOUT" default:"30s" desc:"bound on one PlusVibe request"`
+	PlusVibeWorkspaces  string        `envconfig:"PLUSVIBE_WORKSPACES" desc:"id=Name,id=Name; empty: listed from PlusVibe"`
+	AllowedUsers        []string      `envconfig:"ALLOWED_USERS" desc:"user IDs who may create clients, or * (this or ALLOWED_USERGROUPS)"`
+	AllowedUsergroups   []string      `envconfig:"ALLOWED_USERGROUPS" desc:"user group IDs whose members may create clients"`
+	ApprovalChannel     string        `envconfig:"APPROVAL_CHANNEL" desc:"channel ID where requests wait for an approver"`
+	ApprovalFor         string        `envconfig:"APPROVAL_FOR" default:"all" desc:"all, or FULL_ACCESS: only Full access waits"`
+	Approvers           []string      `envconfig:"APPROVERS" desc:"user IDs who may approve, or * (with APPROVAL_CHANNEL)"`
+	ApproverUsergroups  []string      `envconfig:"APPROVER_USERGROUPS" desc:"user group IDs whose members may approve"`
+	ApprovalTTL         time.Duration `envconfig:"APPROVAL_TTL" default:"72h" desc:"time to decide a request, then to use the approval"`
+	AuditChannel        string        `envconfig:"AUDIT_CHANNEL" desc:"channel ID for one line per outcome"`
+	RedisURL            string        `envconfig:"REDIS_URL" desc:"redis:// or rediss:// URL shared by several replicas (or _FILE)"`
+	HTTPAddr            string        `envconfig:"HTTP_ADDR" default:":8080" desc:"address of /healthz, /readyz, /metrics; empty disables"`
+	LogLevel            string        `envconfig:"LOG_LEVEL" default:"info" desc:"trace, debug, info, warn or error"`
+	LogFormat           string        `envconfig:"LOG_FORMAT" default:"json" desc:"json, or console for humans"`
+	ShutdownTimeout     time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"65s" desc:"how long SIGTERM waits for creations in flight"`
 
 	staticWorkspaces []plusvibe.Workspace
 	// warnings are said once at start: by the log, and by --check.
@@ -50,6 +51,28 @@ type Config struct {
 
 // secrets may each be given as NAME_FILE instead, Docker and Kubernetes style.
 var secrets = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PLUSVIBE_API_KEY", "REDIS_URL"}
+
+// usage prints the flags, then every variable the bot reads with its default
+// and meaning, from Config's own tags.
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "plusvibe-slack-bot: create PlusVibe clients from Slack.")
+	fmt.Fprintln(w, "\nUsage: plusvibe-slack-bot [flag]\n\nFlags:")
+	flag.CommandLine.SetOutput(w)
+	flag.PrintDefaults()
+	fmt.Fprintln(w, "\nEnvironment (secrets may be given as NAME_FILE, a path to a file holding them):")
+	typ := reflect.TypeFor[Config]()
+	for i := range typ.NumField() {
+		tag := typ.Field(i).Tag
+		if name := tag.Get("envconfig"); name != "" {
+			def := tag.Get("default")
+			if def != "" {
+				def = " (default " + def + ")"
+			}
+			fmt.Fprintf(w, "  %-22s %s%s\n", name, tag.Get("desc"), def)
+		}
+	}
+	fmt.Fprintln(w, "\nTry it with nothing set up: plusvibe-slack-bot --demo. Details: README.md.")
+}
 
 // Problems lists everything wrong with the configuration, one line each,
 // naming the variable and never quoting its value.

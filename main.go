@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -33,10 +34,19 @@ var version = "dev"
 func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	check := flag.Bool("check", false, "check the configuration, Slack and PlusVibe, print what was found, and exit")
+	health := flag.Bool("healthcheck", false, "ask this machine's running bot for /healthz (HTTP_ADDR) and exit 0 if it answers; for the image's HEALTHCHECK, which has no shell")
 	demoMode := flag.Bool("demo", false, "run the bot against an in-process Slack and PlusVibe and print what people see; needs no configuration")
+	flag.Usage = func() { usage(os.Stderr) }
 	flag.Parse()
 	if *showVersion {
-		fmt.Println("plusvibe-slack-bot", version)
+		fmt.Println("plusvibe-slack-bot", fullVersion())
+		return
+	}
+	if *health {
+		if err := healthcheck(os.Getenv("HTTP_ADDR")); err != nil {
+			fmt.Fprintln(os.Stderr, "unhealthy:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	if *demoMode {
@@ -77,6 +87,59 @@ func reportFatal(w io.Writer, err error) {
 	}
 }
 
+// fullVersion is the stamped version or, in a plain go build, the commit the
+// binary was built from, as Go records it.
+func fullVersion() string {
+	if version != "dev" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version
+	}
+	rev, modified := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return version
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified {
+		rev += "-modified"
+	}
+	return "dev-" + rev
+}
+
+// healthcheck asks the bot listening on addr (HTTP_ADDR; empty: its default)
+// for /healthz, on this machine.
+func healthcheck(addr string) error {
+	if addr == "" {
+		addr = ":8080"
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR is not host:port")
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort("127.0.0.1", port) + "/healthz")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("/healthz answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
 // run starts the bot and serves until ctx ends. started, when set, receives
 // the health server's address once everything is up (for tests).
 func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
@@ -103,7 +166,7 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 	if err != nil {
 		return fmt.Errorf("slack: auth.test with SLACK_BOT_TOKEN failed: %v", err)
 	}
-	logger.Info().Str("team_id", auth.TeamID).Str("bot_user_id", auth.UserID).Str("version", version).Msg("starting")
+	logger.Info().Str("team_id", auth.TeamID).Str("bot_user_id", auth.UserID).Str("version", fullVersion()).Msg("starting")
 	for _, warning := range cfg.Warnings() {
 		logger.Warn().Msg(warning)
 	}
@@ -235,7 +298,7 @@ func runCheck(ctx context.Context, out io.Writer) error {
 		}
 	}))
 	if auth, err := api.AuthTestContext(ctx); err != nil {
-		fail("slack: auth.test with SLACK_BOT_TOKEN failed: %v", err)
+		fail("slack: auth.test with SLACK_BOT_TOKEN failed: %v: %s", err, slackHint(err, "SLACK_BOT_TOKEN"))
 	} else {
 		fmt.Fprintf(out, "slack: workspace %s (%s), bot user %s (%s)\n", auth.Team, auth.TeamID, auth.User, auth.UserID)
 		if missing := bot.MissingScopes(bc, scopes); len(missing) > 0 {
@@ -245,7 +308,7 @@ func runCheck(ctx context.Context, out io.Writer) error {
 		}
 	}
 	if _, _, err := api.StartSocketModeContext(ctx); err != nil {
-		fail("slack: apps.connections.open with SLACK_APP_TOKEN failed: %v (needs connections:write and Socket Mode on)", err)
+		fail("slack: apps.connections.open with SLACK_APP_TOKEN failed: %v: %s", err, slackHint(err, "SLACK_APP_TOKEN"))
 	} else {
 		fmt.Fprintln(out, "slack: Socket Mode ok")
 	}
@@ -256,7 +319,7 @@ func runCheck(ctx context.Context, out io.Writer) error {
 	}
 	ws, err := pv.Workspaces(ctx)
 	if err != nil {
-		fail("plusvibe: GET /authenticate failed: %v", err)
+		fail("%v: %s", err, plusVibeHint(err))
 	} else {
 		fmt.Fprintf(out, "plusvibe: the API key reaches %d workspaces:\n", len(ws))
 		known := map[string]bool{}
@@ -289,6 +352,44 @@ func runCheck(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "all checks passed")
 	return nil
+}
+
+// slackHint says what to do about a failed Slack call made with the token
+// in variable.
+func slackHint(err error, variable string) string {
+	var se slack.SlackErrorResponse
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns):
+		return "the name of Slack's API could not be resolved: check SLACK_API_URL and this machine's DNS"
+	case errors.As(err, &op) || errors.Is(err, context.DeadlineExceeded):
+		return "Slack could not be reached: check the network, a proxy or a firewall between here and SLACK_API_URL"
+	case !errors.As(err, &se):
+		return "check SLACK_API_URL"
+	case se.Err == "invalid_auth" || se.Err == "not_authed" || se.Err == "token_revoked" || se.Err == "account_inactive":
+		if variable == "SLACK_APP_TOKEN" {
+			return "the app-level token is wrong or revoked: generate an xapp- token with connections:write (Basic Information → App-Level Tokens)"
+		}
+		return "the bot token is wrong or revoked: reinstall the app and copy its xoxb- Bot User OAuth Token"
+	case se.Err == "not_allowed_token_type" || se.Err == "missing_scope":
+		return variable + " lacks connections:write, or Socket Mode is off in the app's settings"
+	}
+	return "see Troubleshooting in README.md"
+}
+
+// plusVibeHint says what to do about a failed PlusVibe call.
+func plusVibeHint(err error) string {
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, plusvibe.ErrUnauthorized):
+		return "the API key was rejected: check PLUSVIBE_API_KEY"
+	case errors.As(err, &dns):
+		return "the name of PlusVibe's API could not be resolved: check PLUSVIBE_BASE_URL and this machine's DNS"
+	case errors.Is(err, plusvibe.ErrNetwork), errors.Is(err, plusvibe.ErrTimeout):
+		return "PlusVibe could not be reached: check PLUSVIBE_BASE_URL, the network, a proxy or a firewall"
+	}
+	return "see Troubleshooting in README.md"
 }
 
 func newLogger(cfg Config, out io.Writer) (zerolog.Logger, error) {

@@ -382,9 +382,19 @@ func TestCheckReportsProblems(t *testing.T) {
 	sl.SetScopes(bot.Scopes()...)
 	setEnv(t, env)
 	out.Reset()
-	if err := runCheck(context.Background(), &out); err == nil || !strings.Contains(out.String(), "GET /authenticate failed") ||
-		!strings.Contains(out.String(), "401") {
+	if err := runCheck(context.Background(), &out); err == nil || !strings.Contains(out.String(), "PROBLEM: plusvibe: GET /authenticate: 401") ||
+		!strings.Contains(out.String(), "check PLUSVIBE_API_KEY") || strings.Count(out.String(), "plusvibe: ") != 1 {
 		t.Errorf("check with a wrong PlusVibe key: %v\n%s", err, out.String())
+	}
+
+	// Names that do not resolve are named as such, not as a token problem.
+	env["PLUSVIBE_API_KEY"] = pv.APIKey()
+	env["SLACK_API_URL"], env["PLUSVIBE_BASE_URL"] = "https://slack.invalid/api/", "https://plusvibe.invalid/api/v1"
+	setEnv(t, env)
+	out.Reset()
+	_ = runCheck(context.Background(), &out)
+	if strings.Count(out.String(), "could not be resolved") != 3 || strings.Contains(out.String(), "connections:write") {
+		t.Errorf("check with unresolvable hosts:\n%s", out.String())
 	}
 }
 
