@@ -54,11 +54,10 @@ var secrets = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PLUSVIBE_API_KEY",
 
 // usage prints the flags, then every variable the bot reads with its default
 // and meaning, from Config's own tags.
-func usage(w io.Writer) {
+func usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintln(w, "plusvibe-slack-bot: create PlusVibe clients from Slack.")
-	fmt.Fprintln(w, "\nUsage: plusvibe-slack-bot [flag]\n\nFlags:")
-	flag.CommandLine.SetOutput(w)
-	flag.PrintDefaults()
+	fmt.Fprintln(w, "\nUsage: plusvibe-slack-bot [flags]\n\nFlags:")
+	fs.PrintDefaults()
 	fmt.Fprintln(w, "\nEnvironment (secrets may be given as NAME_FILE, a path to a file holding them):")
 	typ := reflect.TypeFor[Config]()
 	for i := range typ.NumField() {

@@ -498,3 +498,77 @@ func checkStartupErrors(t *testing.T, bin string) {
 		t.Errorf("a value was echoed:\n%s", stderr.String())
 	}
 }
+
+// TestREADMECommands: every command the README shows for this program parses
+// with its flags, and CI runs the README's test command.
+func TestREADMECommands(t *testing.T) {
+	raw, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	commands := 0
+	for line := range strings.Lines(string(raw)) {
+		line, _, _ = strings.Cut(strings.TrimSpace(line), "#")
+		fields := strings.Fields(line)
+		var args []string
+		switch {
+		case len(fields) >= 3 && fields[0] == "go" && fields[1] == "run" && fields[2] == ".":
+			args = fields[3:]
+		case len(fields) >= 2 && fields[0] == "docker" && fields[1] == "run":
+			i := slices.Index(fields, "plusvibe-slack-bot")
+			if i < 0 {
+				t.Errorf("a docker run line does not run the image: %s", line)
+				continue
+			}
+			args = fields[i+1:]
+		default:
+			continue
+		}
+		commands++
+		var o options
+		fs := newFlags(&o)
+		fs.SetOutput(io.Discard)
+		if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+			t.Errorf("README shows %q: %v (left over: %v)", line, err, fs.Args())
+		}
+		if o.envFile != "" && o.envFile != "plusvibe.env" {
+			t.Errorf("README reads settings from %s; the example is copied to plusvibe.env", o.envFile)
+		}
+	}
+	if commands < 5 {
+		t.Errorf("found %d commands of this program in README.md", commands)
+	}
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "go test ./...") || !strings.Contains(string(ci), "\ngo test ./...") {
+		t.Error("CI does not run the test command README gives")
+	}
+	if _, err := os.Stat("plusvibe.env.example"); err != nil {
+		t.Error("README copies plusvibe.env.example, which is missing")
+	}
+}
+
+func TestEnvFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "plusvibe.env")
+	if err := os.WriteFile(path, []byte("# comment\n\nLOG_FORMAT=console\nPLUSVIBE_WORKSPACES=65f99a0dd96fae8ab61130c1=Acme Outreach\nSLACK_COMMAND=\"/quoted\"\nHTTP_ADDR=:9999\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	setEnv(t, map[string]string{"HTTP_ADDR": ":7777"})
+	if err := loadEnvFile(path); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"LOG_FORMAT": "console", "PLUSVIBE_WORKSPACES": "65f99a0dd96fae8ab61130c1=Acme Outreach",
+		"SLACK_COMMAND": `"/quoted"`, "HTTP_ADDR": ":7777"} {
+		if got := os.Getenv(name); got != want {
+			t.Errorf("%s = %q, want %q (as docker --env-file reads it; the environment wins)", name, got, want)
+		}
+	}
+	if err := os.WriteFile(path, []byte("export X Y\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadEnvFile(path); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("a line that is not NAME=value: %v", err)
+	}
+}

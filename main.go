@@ -31,44 +31,92 @@ import (
 // version is stamped at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
+// options are the command line's flags.
+type options struct {
+	version, check, health, demo bool
+	envFile                      string
+}
+
+// newFlags defines the flags on a set of their own, so that tests can parse
+// the commands the README shows.
+func newFlags(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("plusvibe-slack-bot", flag.ContinueOnError)
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVar(&o.check, "check", false, "check the configuration, Slack and PlusVibe, print what was found, and exit")
+	fs.BoolVar(&o.health, "healthcheck", false, "ask this machine's running bot for /healthz (HTTP_ADDR) and exit 0 if it answers; for the image's HEALTHCHECK, which has no shell")
+	fs.BoolVar(&o.demo, "demo", false, "run the bot against an in-process Slack and PlusVibe and print what people see; needs no configuration")
+	fs.StringVar(&o.envFile, "env-file", "", "read settings from this file first, as docker run --env-file does (NAME=value lines, # comments, no quoting)")
+	fs.Usage = func() { usage(fs.Output(), fs) }
+	return fs
+}
+
 func main() {
-	showVersion := flag.Bool("version", false, "print the version and exit")
-	check := flag.Bool("check", false, "check the configuration, Slack and PlusVibe, print what was found, and exit")
-	health := flag.Bool("healthcheck", false, "ask this machine's running bot for /healthz (HTTP_ADDR) and exit 0 if it answers; for the image's HEALTHCHECK, which has no shell")
-	demoMode := flag.Bool("demo", false, "run the bot against an in-process Slack and PlusVibe and print what people see; needs no configuration")
-	flag.Usage = func() { usage(os.Stderr) }
-	flag.Parse()
-	if *showVersion {
-		fmt.Println("plusvibe-slack-bot", fullVersion())
-		return
-	}
-	if *health {
-		if err := healthcheck(os.Getenv("HTTP_ADDR")); err != nil {
-			fmt.Fprintln(os.Stderr, "unhealthy:", err)
-			os.Exit(1)
+	var o options
+	if err := newFlags(&o).Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
 		}
-		return
+		os.Exit(2)
 	}
-	if *demoMode {
-		if err := runDemo(os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		return
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if *check {
-		if err := runCheck(ctx, os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		return
-	}
-	if err := run(ctx, os.Stderr, nil); err != nil {
+	if err := loadEnvFile(o.envFile); err != nil {
 		reportFatal(os.Stderr, err)
 		os.Exit(1)
 	}
+	switch {
+	case o.version:
+		fmt.Println("plusvibe-slack-bot", fullVersion())
+	case o.health:
+		exitOn(healthcheck(os.Getenv("HTTP_ADDR")), "unhealthy: ")
+	case o.demo:
+		exitOn(runDemo(os.Stdout), "")
+	default:
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		if o.check {
+			exitOn(runCheck(ctx, os.Stdout), "")
+			return
+		}
+		if err := run(ctx, os.Stderr, nil); err != nil {
+			reportFatal(os.Stderr, err)
+			stop()
+			os.Exit(1)
+		}
+	}
+}
+
+// exitOn ends the process with status 1 and err on standard error, if any.
+func exitOn(err error, prefix string) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, prefix+err.Error())
+		os.Exit(1)
+	}
+}
+
+// loadEnvFile sets the variables of a docker-style env file that the
+// environment does not set already: NAME=value per line, the value taken
+// literally (quotes included), blank lines and # comments skipped.
+func loadEnvFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--env-file: cannot read %s", path)
+	}
+	for i, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, found := strings.Cut(line, "=")
+		if !found || strings.ContainsAny(name, " \t") {
+			return fmt.Errorf("--env-file: %s line %d is not NAME=value", path, i+1)
+		}
+		if _, set := os.LookupEnv(name); !set {
+			os.Setenv(name, value)
+		}
+	}
+	return nil
 }
 
 // reportFatal writes why the bot could not start, one line per problem, in
