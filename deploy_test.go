@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -153,16 +154,31 @@ func TestDockerfile(t *testing.T) {
 		t.Error("not a multi-stage build")
 	}
 	port := strings.TrimPrefix(envVars()["HTTP_ADDR"], ":")
-	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-X main.version=${VERSION}", "USER nonroot", "EXPOSE " + port,
-		"distroless/static"} { // distroless static carries CA certificates
+	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-X main.version=${VERSION}", "USER 65532:65532", "EXPOSE " + port,
+		"distroless/static", // distroless static carries CA certificates
+		"--platform=$BUILDPLATFORM", "GOOS=$TARGETOS GOARCH=$TARGETARCH", "--mount=type=cache,target=/root/.cache/go-build",
+		`CMD ["/plusvibe-slack-bot", "--healthcheck"]`, "org.opencontainers.image.source=", "org.opencontainers.image.version=",
+		"org.opencontainers.image.revision=", "org.opencontainers.image.licenses="} {
 		if !strings.Contains(df, want) {
 			t.Errorf("Dockerfile lacks %q", want)
 		}
 	}
 	ignore, err := os.ReadFile(".dockerignore")
-	if err != nil || !strings.Contains(string(ignore), ".git") {
-		t.Error(".dockerignore missing or lets .git into the build context")
+	if err != nil || !strings.Contains(string(ignore), ".git") || !strings.Contains(string(ignore), "plusvibe.env") {
+		t.Error(".dockerignore missing, or lets .git or plusvibe.env into the build context")
 	}
+	if gi, err := os.ReadFile(".gitignore"); err != nil || !strings.Contains(string(gi), "plusvibe.env") {
+		t.Error(".gitignore lets plusvibe.env be committed")
+	}
+}
+
+// dropMounts removes BuildKit's --mount options from a RUN command.
+func dropMounts(cmd string) string {
+	fields := strings.Fields(cmd)
+	for len(fields) > 0 && strings.HasPrefix(fields[0], "--mount=") {
+		fields = fields[1:]
+	}
+	return strings.Join(fields, " ")
 }
 
 // buildLikeDockerfile runs the Dockerfile's go build line and returns the binary.
@@ -175,7 +191,7 @@ func buildLikeDockerfile(t *testing.T, version string) string {
 	var build string
 	for line := range strings.Lines(string(raw)) {
 		if cmd, found := strings.CutPrefix(strings.TrimSpace(line), "RUN "); found && strings.Contains(cmd, "go build") {
-			build = cmd
+			build = dropMounts(cmd)
 		}
 	}
 	if build == "" {
@@ -219,8 +235,15 @@ func TestBinary(t *testing.T) {
 	sl := fakeslack.New(t)
 	pv := plusvibetest.NewServer(t)
 	env := os.Environ()
-	for k, v := range fakeEnv(t, sl, pv) {
+	fake := fakeEnv(t, sl, pv)
+	fake["HTTP_ADDR"] = freeAddr(t) // a known port, for --healthcheck
+	for k, v := range fake {
 		env = append(env, k+"="+v)
+	}
+	healthy := func() error {
+		probe := exec.Command(bin, "--healthcheck")
+		probe.Env = env
+		return probe.Run()
 	}
 	check := exec.Command(bin, "--check")
 	check.Env = env
@@ -248,6 +271,9 @@ func TestBinary(t *testing.T) {
 	if rss := residentKB(run.Process.Pid); rss > 0 {
 		t.Logf("resident memory, connected and idle: %.1f MB", float64(rss)/1024)
 	}
+	if err := healthy(); err != nil {
+		t.Errorf("--healthcheck against the running bot: %v", err)
+	}
 	if err := run.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -259,6 +285,9 @@ func TestBinary(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no exit within 30 s of SIGTERM")
 	}
+	if healthy() == nil {
+		t.Error("--healthcheck passes with the bot stopped")
+	}
 	if !strings.Contains(logs.String(), `"message":"stopped"`) {
 		t.Errorf("no stopped line in the logs:\n%s", logs.String())
 	}
@@ -267,6 +296,16 @@ func TestBinary(t *testing.T) {
 			t.Error("a secret reached the logs")
 		}
 	}
+}
+
+// freeAddr is a loopback address whose port was free a moment ago.
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
 
 // residentKB reads a process's resident memory from /proc (Linux), or 0.
@@ -570,5 +609,21 @@ func TestEnvFile(t *testing.T) {
 	}
 	if err := loadEnvFile(path); err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Errorf("a line that is not NAME=value: %v", err)
+	}
+}
+
+// TestVersionFromVCS: a plain go build, without the -X stamp, names the commit.
+func TestVersionFromVCS(t *testing.T) {
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatalf("git rev-parse: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "bot")
+	if out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if want := "plusvibe-slack-bot dev-" + string(head[:12]); err != nil || !strings.HasPrefix(string(out), want) {
+		t.Errorf("--version printed %q (%v), want it to start %q", out, err, want)
 	}
 }
