@@ -57,6 +57,7 @@ var secrets = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PLUSVIBE_API_KEY",
 func usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintln(w, "plusvibe-slack-bot: create PlusVibe clients from Slack.")
 	fmt.Fprintln(w, "\nUsage: plusvibe-slack-bot [flags]\n\nFlags:")
+	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fmt.Fprintln(w, "\nEnvironment (secrets may be given as NAME_FILE, a path to a file holding them):")
 	typ := reflect.TypeFor[Config]()

@@ -627,3 +627,25 @@ func TestVersionFromVCS(t *testing.T) {
 		t.Errorf("--version printed %q (%v), want it to start %q", out, err, want)
 	}
 }
+
+func TestHelpListsEveryVariable(t *testing.T) {
+	var o options
+	var out strings.Builder
+	usage(&out, newFlags(&o))
+	for name, def := range envVars() {
+		line := ""
+		for l := range strings.Lines(out.String()) {
+			if strings.HasPrefix(strings.TrimSpace(l), name+" ") {
+				line = l
+			}
+		}
+		if line == "" || (def != "" && !strings.Contains(line, "(default "+def+")")) {
+			t.Errorf("--help lacks %s with its default %q:\n%s", name, def, out.String())
+		}
+	}
+	for _, flag := range []string{"-demo", "-check", "-env-file", "-healthcheck", "-version"} {
+		if !strings.Contains(out.String(), flag) {
+			t.Errorf("--help lacks %s", flag)
+		}
+	}
+}
