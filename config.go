@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +43,7 @@ type Config struct {
 	HTTPAddr            string        `envconfig:"HTTP_ADDR" default:":8080" desc:"address of /healthz, /readyz, /metrics; empty disables"`
 	LogLevel            string        `envconfig:"LOG_LEVEL" default:"info" desc:"trace, debug, info, warn or error"`
 	LogFormat           string        `envconfig:"LOG_FORMAT" default:"json" desc:"json, or console for humans"`
+	MaxInFlight         int           `envconfig:"MAX_IN_FLIGHT" default:"32" desc:"creations and decisions handled at once; commands have 8 times as many"`
 	ShutdownTimeout     time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"65s" desc:"how long SIGTERM waits for creations in flight"`
 
 	staticWorkspaces []plusvibe.Workspace
@@ -85,10 +87,8 @@ func (p Problems) Error() string { return strings.Join(p, "\n") }
 func loadConfig() (Config, error) {
 	var cfg Config
 	var problems Problems
-	bad := badDurations()
-	for _, name := range bad {
-		problems = append(problems, fmt.Sprintf("config: %s: not a valid duration (like 30s or 72h)", name))
-	}
+	bad, badProblems := badValues()
+	problems = append(problems, badProblems...)
 	// envconfig stops at its first bad value: the bad ones, reported above,
 	// are set aside while it reads the rest.
 	err := withoutVars(bad, func() error { return envconfig.Process("", &cfg) })
@@ -115,20 +115,32 @@ func loadConfig() (Config, error) {
 	return cfg, nil
 }
 
-// badDurations names the duration variables whose value does not parse.
-func badDurations() []string {
-	var bad []string
+// badValues names the duration and number variables whose value does not
+// parse, and says so for each.
+func badValues() (names []string, problems Problems) {
 	typ := reflect.TypeFor[Config]()
 	for i := range typ.NumField() {
 		f := typ.Field(i)
 		name := f.Tag.Get("envconfig")
-		if v := os.Getenv(name); f.Type == reflect.TypeFor[time.Duration]() && v != "" {
-			if _, err := time.ParseDuration(v); err != nil {
-				bad = append(bad, name)
-			}
+		v := os.Getenv(name)
+		if v == "" {
+			continue
+		}
+		var err error
+		what := "duration (like 30s or 72h)"
+		switch f.Type {
+		case reflect.TypeFor[time.Duration]():
+			_, err = time.ParseDuration(v)
+		case reflect.TypeFor[int]():
+			_, err = strconv.Atoi(v)
+			what = "whole number"
+		}
+		if err != nil {
+			names = append(names, name)
+			problems = append(problems, fmt.Sprintf("config: %s: not a valid %s", name, what))
 		}
 	}
-	return bad
+	return names, problems
 }
 
 // withoutVars runs f with the named variables unset, then restores them.
@@ -226,6 +238,7 @@ func (c *Config) check() Problems {
 	add(strings.HasPrefix(c.SlackCommand, "/") && len(c.SlackCommand) >= 2 && len(c.SlackCommand) <= 32, "SLACK_COMMAND must start with / and be at most 32 characters")
 	add(c.PlusVibeTimeout > 0, "PLUSVIBE_TIMEOUT must be positive")
 	add(c.ShutdownTimeout > 0, "SHUTDOWN_TIMEOUT must be positive")
+	add(c.MaxInFlight > 0, "MAX_IN_FLIGHT must be a positive number")
 	add(c.ApprovalTTL > 0, "APPROVAL_TTL must be positive")
 	level, err := zerolog.ParseLevel(c.LogLevel)
 	add(err == nil && level != zerolog.NoLevel && c.LogLevel != "", "LOG_LEVEL must be one of trace, debug, info, warn, error")
@@ -368,6 +381,7 @@ func (c Config) botConfig() bot.Config {
 		AllowedUsers:          users,
 		AllowedUsergroups:     clean(c.AllowedUsergroups),
 		DrainTimeout:          c.ShutdownTimeout,
+		MaxInFlight:           c.MaxInFlight,
 		CreationBound:         3*c.PlusVibeTimeout + plusvibe.DefaultRetryWait + 30*time.Second, // every attempt, every wait
 		ApprovalChannel:       c.ApprovalChannel,
 		ApproveFullAccessOnly: c.ApprovalFor == plusvibe.PermissionFullAccess,

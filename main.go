@@ -201,12 +201,12 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 	}
 
 	metrics := bot.NewMetrics()
-	pv, err := newPlusVibe(cfg, metrics.PlusVibeTransport(nil))
+	pv, err := newPlusVibe(cfg, metrics.PlusVibeTransport(pooledTransport(cfg.MaxInFlight)))
 	if err != nil {
 		return err
 	}
 	slackLog := log.New(logger.With().Str("component", "slack-go").Logger(), "", 0)
-	hc := slackHTTPClient()
+	hc := slackHTTPClient(cfg.MaxInFlight)
 	api := newSlack(cfg, hc, slack.OptionLog(slackLog))
 	authCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	auth, err := api.AuthTestContext(authCtx)
@@ -296,18 +296,25 @@ func newSlack(cfg Config, hc *http.Client, opts ...slack.Option) *slack.Client {
 	}, opts...)...)
 }
 
+// pooledTransport keeps up to perHost idle connections to each host, so that
+// as many requests as the bot handles at once reuse connections instead of
+// dialling (the default keeps 2).
+func pooledTransport(perHost int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 2 * perHost
+	t.MaxIdleConnsPerHost = perHost
+	t.IdleConnTimeout = 90 * time.Second
+	t.TLSHandshakeTimeout = 5 * time.Second
+	t.ResponseHeaderTimeout = 10 * time.Second
+	return t
+}
+
 // slackHTTPClient is the one HTTP client for Slack: the Web API, Socket
 // Mode's connection requests and response URLs. Every phase has a bound, so a
 // hung call cannot stall a handler or a reconnect, and enough connections
 // stay open to Slack for every interaction handled at once.
-func slackHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 64
-	t.MaxIdleConnsPerHost = 32 // the bot's bound on interactions in flight
-	t.IdleConnTimeout = 90 * time.Second
-	t.TLSHandshakeTimeout = 5 * time.Second
-	t.ResponseHeaderTimeout = 10 * time.Second
-	return &http.Client{Transport: t, Timeout: 15 * time.Second}
+func slackHTTPClient(inFlight int) *http.Client {
+	return &http.Client{Transport: pooledTransport(inFlight), Timeout: 15 * time.Second}
 }
 
 // runCheck is what an admin runs first: it validates the configuration, calls
@@ -340,7 +347,7 @@ func runCheck(ctx context.Context, out io.Writer) error {
 	}
 
 	var scopes string
-	api := newSlack(cfg, slackHTTPClient(), slack.OptionOnResponseHeaders(func(_ string, h http.Header) {
+	api := newSlack(cfg, slackHTTPClient(cfg.MaxInFlight), slack.OptionOnResponseHeaders(func(_ string, h http.Header) {
 		if s := h.Get("X-OAuth-Scopes"); s != "" {
 			scopes = s
 		}

@@ -54,7 +54,7 @@ func setEnv(t *testing.T, env map[string]string) {
 		"ALLOWED_USERS", "ALLOWED_USERGROUPS", "PLUSVIBE_WORKSPACES", "PLUSVIBE_TIMEOUT", "APPROVAL_CHANNEL",
 		"APPROVAL_FOR", "APPROVERS", "APPROVER_USERGROUPS", "APPROVAL_TTL", "AUDIT_CHANNEL",
 		"SLACK_BOT_TOKEN_FILE", "SLACK_APP_TOKEN_FILE", "PLUSVIBE_API_KEY_FILE", "SLACK_API_URL", "PLUSVIBE_BASE_URL",
-		"HTTP_ADDR", "LOG_FORMAT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", "REDIS_URL", "REDIS_URL_FILE", "SLACK_COMMAND"} {
+		"HTTP_ADDR", "LOG_FORMAT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", "REDIS_URL", "REDIS_URL_FILE", "SLACK_COMMAND", "MAX_IN_FLIGHT"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -108,6 +108,7 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 	env["APPROVAL_TTL"] = "soon-secret"
 	env["PLUSVIBE_TIMEOUT"] = "later-secret"
 	env["LOG_LEVEL"] = "bogus"
+	env["MAX_IN_FLIGHT"] = "many-secret"
 	env["APPROVER_USERGROUPS"] = "engineers"
 	setEnv(t, env)
 	_, err := loadConfig()
@@ -116,14 +117,14 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 	}
 	lines := strings.Split(err.Error(), "\n")
 	for _, want := range []string{"SLACK_BOT_TOKEN must be a bot token", "ALLOWED_USERS must list user IDs", "* means everyone and stands alone",
-		"APPROVAL_TTL: not a valid duration", "PLUSVIBE_TIMEOUT: not a valid duration", "LOG_LEVEL must be one of",
+		"APPROVAL_TTL: not a valid duration", "PLUSVIBE_TIMEOUT: not a valid duration", "MAX_IN_FLIGHT: not a valid whole number", "LOG_LEVEL must be one of",
 		"APPROVER_USERGROUPS must list user group IDs", "APPROVERS or APPROVER_USERGROUPS is set but APPROVAL_CHANNEL is not"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the problems lack %q:\n%s", want, err)
 		}
 	}
-	if len(lines) != 7 {
-		t.Errorf("%d lines, want one for each of the 7 problems:\n%s", len(lines), err)
+	if len(lines) != 8 {
+		t.Errorf("%d lines, want one for each of the 8 problems:\n%s", len(lines), err)
 	}
 	if strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "engineers") || strings.Contains(err.Error(), "bogus") {
 		t.Errorf("a problem quotes a value:\n%s", err)

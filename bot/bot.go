@@ -35,7 +35,10 @@ type Config struct {
 	AllowAll          bool
 	AllowedUsers      []string
 	AllowedUsergroups []string
-	// MaxInFlight bounds the interactions handled at once.
+	// MaxInFlight bounds the interactions that may call PlusVibe or change a
+	// request, handled at once (default 32). Commands and type-ahead, which
+	// only answer and open a form, have a pool of their own, 8 times larger,
+	// so that a queue of creations never turns a command away.
 	MaxInFlight int
 	// DrainTimeout bounds how long shutdown waits for creations in flight.
 	DrainTimeout time.Duration
@@ -123,7 +126,8 @@ type Bot struct {
 	mu       sync.Mutex
 	stopping bool
 	inFlight sync.WaitGroup
-	slots    chan struct{}
+	slots    chan struct{} // interactions that may call PlusVibe or change a request
+	quick    chan struct{} // commands and type-ahead: an answer and a form
 }
 
 // New builds a Bot. It makes no network calls.
@@ -169,6 +173,7 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		work:        work,
 		cancelWork:  cancel,
 		slots:       make(chan struct{}, cfg.MaxInFlight),
+		quick:       make(chan struct{}, 8*cfg.MaxInFlight),
 		storeHealth: &healthFlag{},
 	}
 	if cfg.Store == nil {
@@ -204,13 +209,13 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.Handle(socketmode.EventTypeConnectionError, b.onConnection(false, "connection error"))
 	h.Handle(socketmode.EventTypeConnected, b.onConnection(true, "connected"))
 	h.Handle(socketmode.EventTypeHello, func(*socketmode.Event, *socketmode.Client) {})
-	h.HandleSlashCommand(b.cfg.Command, b.guard(b.onCommand))
+	h.HandleSlashCommand(b.cfg.Command, b.guardIn(b.quick, b.onCommand))
 	h.HandleViewSubmission(modals.CallbackCreate, b.guard(b.onSubmit))
 	h.HandleInteractionBlockAction(modals.ActionRetry, b.guard(b.onRetry))
 	h.HandleInteractionBlockAction(modals.ActionApprove, b.guard(b.onApprove))
 	h.HandleInteractionBlockAction(modals.ActionDeny, b.guard(b.onDeny))
 	h.HandleInteractionBlockAction(modals.ActionCollect, b.guard(b.onCollect))
-	h.HandleInteraction(slack.InteractionTypeBlockSuggestion, b.guard(b.onSuggest))
+	h.HandleInteraction(slack.InteractionTypeBlockSuggestion, b.guardIn(b.quick, b.onSuggest))
 	h.HandleViewSubmission(modals.CallbackDeny, b.guard(b.onDenySubmit))
 	h.HandleDefault(b.onUnhandled)
 
@@ -268,9 +273,13 @@ func (b *Bot) onUnhandled(evt *socketmode.Event, c *socketmode.Client) {
 
 type handler func(ctx context.Context, evt *socketmode.Event, c *socketmode.Client)
 
-// guard bounds concurrency and tracks work for the drain. When the bot is full
-// or stopping it answers at once instead of making Slack wait.
-func (b *Bot) guard(h handler) socketmode.SocketmodeHandlerFunc {
+// guard runs h within MaxInFlight.
+func (b *Bot) guard(h handler) socketmode.SocketmodeHandlerFunc { return b.guardIn(b.slots, h) }
+
+// guardIn bounds concurrency by pool and tracks work for the drain. When the
+// pool is full or the bot stopping it answers at once instead of making Slack
+// wait.
+func (b *Bot) guardIn(pool chan struct{}, h handler) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
 		b.mu.Lock()
 		if b.stopping {
@@ -279,7 +288,7 @@ func (b *Bot) guard(h handler) socketmode.SocketmodeHandlerFunc {
 			return
 		}
 		select {
-		case b.slots <- struct{}{}:
+		case pool <- struct{}{}:
 		default:
 			b.mu.Unlock()
 			b.refuse(evt, c, "The bot is busy right now. Try again in a moment; nothing was changed.")
@@ -287,7 +296,7 @@ func (b *Bot) guard(h handler) socketmode.SocketmodeHandlerFunc {
 		}
 		b.inFlight.Add(1)
 		b.mu.Unlock()
-		defer func() { <-b.slots; b.inFlight.Done() }()
+		defer func() { <-pool; b.inFlight.Done() }()
 		h(b.work, evt, c)
 	}
 }

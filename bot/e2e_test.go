@@ -550,3 +550,33 @@ func TestSuccessWithoutPasswordIsNotASuccess(t *testing.T) {
 	}
 	assertLogged(t, w, "submit", "failed")
 }
+
+func TestCommandsAreNotTurnedAwayByCreationsInFlight(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{cfg: bot.Config{MaxInFlight: 2}})
+	hold := make(chan struct{})
+	defer close(hold)
+	w.pv.Script("POST", "/client", plusvibetest.Response{Hold: hold}, plusvibetest.Response{Hold: hold})
+	for i := range 2 { // every creation slot taken by a slow PlusVibe
+		viewID := w.openForm(requester, "")
+		fill := goodFill()
+		fill[modals.BlockEmail] = fmt.Sprintf("slow%d@example.com", i)
+		w.slack.Submit(t, requester, viewID, fill)
+		w.pv.Next(t, "POST", "/client", wait)
+	}
+	var cmds []fakeslack.Command
+	for range 16 { // 8 × MaxInFlight commands at once
+		cmds = append(cmds, w.slack.SendCommand(t, requester, fakeslack.DefaultCommand, ""))
+	}
+	for _, c := range cmds {
+		if ack := w.slack.WaitAck(t, c.EnvelopeID, wait); len(ack.Payload) != 0 {
+			t.Errorf("a command was answered %s while creations were in flight", ack.Payload)
+		}
+		w.slack.WaitView(t, c, wait)
+	}
+	// A third creation is refused, at once and kindly, while both slots are held.
+	viewID := w.openForm(requester, "")
+	if resp := w.slack.Submit(t, requester, viewID, goodFill()); resp.Action != "errors" || !strings.Contains(fmt.Sprint(resp.Errors), "busy") {
+		t.Errorf("a submission past MaxInFlight answered %q %v", resp.Action, resp.Errors)
+	}
+}
