@@ -81,6 +81,7 @@ func TestReplicasGrantOnceAndCreateOnce(t *testing.T) {
 	})
 	close(hang)
 	dm := w.grant()
+	w.waitMessage(ts, "Waiting for <@"+requester+"> to create the client") // the approval is recorded
 	if n := len(w.slack.Messages("D" + requester)); n != 1 {
 		t.Errorf("%d grant DMs from two replicas, want 1", n)
 	}
