@@ -182,7 +182,7 @@ func dropMounts(cmd string) string {
 }
 
 // buildLikeDockerfile runs the Dockerfile's go build line and returns the binary.
-func buildLikeDockerfile(t *testing.T, version string) string {
+func buildLikeDockerfile(t testing.TB, version string) string {
 	t.Helper()
 	raw, err := os.ReadFile("Dockerfile")
 	if err != nil {

@@ -39,7 +39,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func baseEnv(t *testing.T) map[string]string {
+func baseEnv(t testing.TB) map[string]string {
 	return map[string]string{
 		"SLACK_BOT_TOKEN":       "xoxb-secret-bot",
 		"SLACK_APP_TOKEN":       "xapp-secret-app",
@@ -303,7 +303,7 @@ func TestShutdownTimeoutCoversACreation(t *testing.T) {
 	}
 }
 
-func fakeEnv(t *testing.T, sl *fakeslack.Server, pv *plusvibetest.Server) map[string]string {
+func fakeEnv(t testing.TB, sl *fakeslack.Server, pv *plusvibetest.Server) map[string]string {
 	env := baseEnv(t)
 	env["SLACK_BOT_TOKEN"], env["SLACK_APP_TOKEN"], env["PLUSVIBE_API_KEY"] = sl.BotToken, sl.AppToken, pv.APIKey()
 	env["SLACK_API_URL"], env["PLUSVIBE_BASE_URL"], env["HTTP_ADDR"] = sl.APIURL(), pv.URL(), "127.0.0.1:0"

@@ -612,10 +612,10 @@ func TestApprovalChannelNotJoined(t *testing.T) {
 	if resp := w.slack.Submit(t, requester, viewID, goodFill()); resp.Action != "update" {
 		t.Fatalf("submission answered %q, want an update", resp.Action)
 	}
-	final := viewText(w.slack.View(t, viewID))
-	if !strings.Contains(final, "not_in_channel: invite the bot") || !strings.Contains(final, modals.ActionRetry) {
-		t.Errorf("requester sees %s, want the reason and a way to try again", final)
-	}
+	w.slack.WaitUntil(t, wait, "the reason and a way to try again", func() bool {
+		final := viewText(w.slack.View(t, viewID))
+		return strings.Contains(final, "not_in_channel: invite the bot") && strings.Contains(final, modals.ActionRetry)
+	})
 	if n := w.pv.Count("POST", "/client"); n != 0 {
 		t.Errorf("%d POSTs", n)
 	}

@@ -101,36 +101,73 @@ func BenchmarkCollectToCreated(b *testing.B) {
 }
 
 // BenchmarkSubmitAck measures the view_submission ack with 20 submissions in
-// flight, once with the in-memory store and once with Redis (a real
-// redis-server on loopback), where the claim is a round trip to Redis before
-// the ack. It reports the p50 and p99 of envelope sent → ack read.
+// flight: with the in-memory store, with Redis (a real redis-server on
+// loopback: the claim is a round trip before the ack), and on the approval
+// path (the request is posted after the ack). It reports the p50 and p99 of
+// envelope sent → ack read and, where a client is created, of envelope sent
+// → the password's ephemeral message.
 func BenchmarkSubmitAck(b *testing.B) {
-	for _, kind := range []string{"memory", "redis"} {
+	for _, kind := range []string{"memory", "redis", "approval"} {
 		b.Run(kind, func(b *testing.B) {
 			// Creations go on after their ack: room for them and the next 20.
 			s := setup{cfg: bot.Config{MaxInFlight: 200}}
-			if kind == "redis" {
-				srv := redistest.Start(b)
-				s.store = func() store.Store {
-					st, err := store.OpenRedis(srv.URL(), "bench:")
-					if err != nil {
-						b.Fatal(err)
-					}
-					b.Cleanup(func() { st.Close() })
-					return st
-				}
+			switch kind {
+			case "redis":
+				s.store = redisStore(b)
+			case "approval":
+				s = approvalSetup()
+				s.cfg.MaxInFlight = 200
 			}
 			w := start(b, s)
+			var mu sync.Mutex
+			sent := map[string]time.Time{}
 			acks := inFlight(b, 20, func(i int) time.Duration {
 				viewID := w.openForm(requester, "")
 				fill := goodFill()
 				fill[modals.BlockEmail] = fmt.Sprintf("bench%d@example.com", i)
 				env := w.slack.SendSubmission(b, requester, viewID, fill)
+				mu.Lock()
+				sent[fill[modals.BlockEmail].(string)] = w.slack.SentAt(env)
+				mu.Unlock()
 				return w.slack.WaitAck(b, env, wait).At.Sub(w.slack.SentAt(env))
 			})
 			b.ReportMetric(pct(acks, 50), "ack-p50-ms")
 			b.ReportMetric(pct(acks, 99), "ack-p99-ms")
+			if kind != "approval" {
+				spans := passwordSpans(w, sent)
+				b.ReportMetric(pct(spans, 50), "submit-to-password-p50-ms")
+				b.ReportMetric(pct(spans, 99), "submit-to-password-p99-ms")
+			}
 		})
+	}
+}
+
+// passwordSpans waits for every client's password and pairs each ephemeral
+// with its submission by the client's email.
+func passwordSpans(w *world, sent map[string]time.Time) []time.Duration {
+	w.slack.WaitUntil(w.t, 30*time.Second, "every password delivered", func() bool {
+		return len(w.slack.Calls("chat.postEphemeral")) >= len(sent)
+	})
+	var spans []time.Duration
+	for _, c := range w.slack.Calls("chat.postEphemeral") {
+		for email, at := range sent {
+			if strings.Contains(c.Params["text"], email+"*") {
+				spans = append(spans, c.At.Sub(at))
+			}
+		}
+	}
+	return spans
+}
+
+func redisStore(b *testing.B) func() store.Store {
+	srv := redistest.Start(b)
+	return func() store.Store {
+		st, err := store.OpenRedis(srv.URL(), "bench:")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		return st
 	}
 }
 

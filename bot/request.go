@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
@@ -27,34 +26,38 @@ func (b *Bot) approvalNote() string {
 	return modals.ApprovalNote(b.cfg.ApprovalChannel, b.cfg.ApproveFullAccessOnly)
 }
 
+// postBudget bounds posting a request for approval, waits after a 429
+// included: the requester watches "Posting…" meanwhile.
+const postBudget = 15 * time.Second
+
 // requestApproval posts a valid submission to the approval channel instead of
-// creating it. The message's metadata is the request's record from then on.
-func (b *Bot) requestApproval(ctx context.Context, c *socketmode.Client, envelopeID string, req requestLog, user, viewID string, form modals.Form, meta modals.Metadata) {
+// creating it. The submission was acked with the Posting view; the message's
+// metadata is the request's record from then on.
+func (b *Bot) requestApproval(ctx context.Context, req requestLog, user, viewID string, form modals.Form, meta modals.Metadata) {
 	fields := map[string]any{"view_id": viewID}
 	r := modals.Record{State: modals.Pending, Request: modals.Approval{Requester: user, ViewID: viewID, Channel: meta.ChannelID, Form: form}}
-	// Posted before the ack, so the ack itself shows the outcome: a views.update
-	// after it could reach Slack before the ack does, and be overwritten by it.
-	postCtx, cancel := context.WithDeadline(ctx, req.start.Add(ackBudget))
+	postCtx, cancel := context.WithTimeout(ctx, postBudget)
 	defer cancel()
 	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))
 	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
 		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(r.Metadata()))
+	sctx, scancel := settle(ctx)
+	defer scancel()
 	if err != nil {
-		b.views.releaseView(ctx, viewID)
+		b.views.releaseView(sctx, viewID)
 		msg := fmt.Sprintf("The request could not be posted in the approval channel (%s), so nothing was created.", slackErrorHint(err))
-		failure := modals.Failure(form, meta, msg)
-		b.ack(c, envelopeID, slack.NewUpdateViewSubmissionResponse(&failure))
+		b.updateView(sctx, viewID, modals.Failure(form, meta, msg))
 		req.done("approval_post_failed", err, fields)
 		return
 	}
 	fields["approval_ts"] = ts
-	link, err := b.slack.GetPermalinkContext(postCtx, &slack.PermalinkParameters{Channel: b.cfg.ApprovalChannel, Ts: ts})
+	link, err := b.slack.GetPermalinkContext(sctx, &slack.PermalinkParameters{Channel: b.cfg.ApprovalChannel, Ts: ts})
 	if err != nil {
 		b.log.Warn().Err(err).Msg("chat.getPermalink failed; linking the channel instead")
 	}
 	waiting := modals.Waiting(form.Email, b.cfg.ApprovalChannel, link)
-	b.views.finishView(ctx, viewID, shown{View: &waiting})
-	b.ack(c, envelopeID, slack.NewUpdateViewSubmissionResponse(&waiting))
+	b.views.finishView(sctx, viewID, shown{View: &waiting})
+	b.updateView(sctx, viewID, waiting)
 	req.done("awaiting_approval", nil, fields)
 }
 

@@ -41,6 +41,10 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	// A double submit or a redelivered envelope carries the same view id: only
 	// the first one creates; the others see where it stands.
 	progress := modals.Progress(form, meta)
+	approval := b.needsApproval(form.Permission)
+	if approval {
+		progress = modals.Posting(form, meta, b.cfg.ApprovalChannel)
+	}
 	first, s, err := b.views.claimView(ctx, viewID)
 	switch {
 	case err != nil:
@@ -52,11 +56,12 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 		req.done("duplicate", nil, fields)
 		return
 	}
-	if b.needsApproval(form.Permission) {
-		b.requestApproval(ctx, c, evt.Request.EnvelopeID, req, user, viewID, form, meta)
+	// Acked at once: PlusVibe, or the post for approval, may take a while.
+	b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&progress))
+	if approval {
+		b.requestApproval(ctx, req, user, viewID, form, meta)
 		return
 	}
-	b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&progress))
 
 	job := creation{requester: user, form: form, request: create, viewID: viewID, channel: meta.ChannelID}
 	resp, err := b.create(ctx, job)

@@ -96,6 +96,7 @@ func TestFormWithinBlockKitLimits(t *testing.T) {
 	for name, v := range map[string]slack.ModalViewRequest{
 		"form":            modals.NewForm(f, ws, meta, modals.ApprovalNote("C0123456789", true)),
 		"progress":        modals.Progress(f, meta),
+		"posting":         modals.Posting(f, meta, "C0123456789"),
 		"failure":         modals.Failure(f, meta, strings.Repeat("PlusVibe said no. ", 300)),
 		"success":         modals.SuccessWithPassword(f.Email, "Xp9#Ld2!ak"),
 		"waiting":         modals.Waiting(f.Email, "C0123456789", "https://x.slack.com/archives/C0123456789/p1764300000000100"),

@@ -13,6 +13,13 @@ func Progress(f Form, meta Metadata) slack.ModalViewRequest {
 	return resultView(meta, "", section(fmt.Sprintf(":hourglass_flowing_sand: Creating a PlusVibe client for *%s*…", Escape(f.Email))))
 }
 
+// Posting is shown while a request is being posted for approval; it keeps
+// the form for a retry.
+func Posting(f Form, meta Metadata, channel string) slack.ModalViewRequest {
+	meta.Form = &f
+	return resultView(meta, "", section(fmt.Sprintf(":hourglass_flowing_sand: Posting the request for *%s* in <#%s> for an approver…", Escape(f.Email), channel)))
+}
+
 // Success says where the password went.
 func Success(email string) slack.ModalViewRequest {
 	return resultView(Metadata{}, "",

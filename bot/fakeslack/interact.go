@@ -16,9 +16,10 @@ const DefaultCommand = "/plusvibe-client"
 const CommandChannel = "C0SUPPORT"
 
 type trigger struct {
-	issued time.Time
-	used   bool
-	opened chan string // receives the id of the view opened with it
+	issued   time.Time
+	used     bool
+	opened   chan string   // receives the id of the view opened with it
+	openedAt time.Duration // when, since the Unix epoch
 }
 
 func (s *Server) newTrigger() (string, *trigger) {
@@ -80,6 +81,14 @@ func (s *Server) WaitView(t testing.TB, c Command, timeout time.Duration) string
 		t.Fatalf("fakeslack: no view opened for %s within %s", c.TriggerID, timeout)
 		return ""
 	}
+}
+
+// ViewOpenedAt is when the view opened with the command's trigger was
+// stored, as an offset from the Unix epoch; 0 if none was.
+func (s *Server) ViewOpenedAt(c Command) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return c.trigger.openedAt
 }
 
 // Raw is a forged state value for one input, bypassing what the Slack client

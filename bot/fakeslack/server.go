@@ -500,6 +500,9 @@ func (s *Server) viewsOpen(p map[string]string) map[string]any {
 		return failure(errCode)
 	}
 	stored := s.storeView(s.nextID("V"), view)
+	s.mu.Lock()
+	tr.openedAt = time.Duration(time.Now().UnixNano())
+	s.mu.Unlock()
 	tr.opened <- stored["id"].(string)
 	return ok(map[string]any{"view": stored})
 }

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+)
+
+// BenchmarkVersusFloor runs the bot's binary and a bare slack-go program
+// (testdata/floor: ack, then views.open of the same form) as processes of
+// their own against the same fake Slack, in interleaved rounds, and prints
+// the command ack and views.open latencies and CPU per command of both, with
+// the bot's ratio to the floor. b.N is the number of commands per round:
+//
+//	go test -run X -bench VersusFloor -benchtime 1000x
+func BenchmarkVersusFloor(b *testing.B) {
+	programs := map[string]string{"bot": buildLikeDockerfile(b, "bench"), "floor": buildFloor(b)}
+	const rounds = 5
+	for _, inFlight := range []int{20, 200} {
+		b.Run(fmt.Sprintf("in-flight=%d", inFlight), func(b *testing.B) {
+			got := map[string][]round{}
+			for range rounds {
+				for _, name := range []string{"floor", "bot"} {
+					got[name] = append(got[name], runRound(b, programs[name], b.N, inFlight))
+				}
+			}
+			if b.N >= 100 { // not the framework's one-command probe
+				report(b, inFlight, got)
+			}
+		})
+	}
+}
+
+func buildFloor(b testing.TB) string {
+	out := filepath.Join(b.TempDir(), "floor")
+	if msg, err := exec.Command("go", "build", "-trimpath", "-o", out, "./testdata/floor").CombinedOutput(); err != nil {
+		b.Fatalf("building the floor: %v\n%s", err, msg)
+	}
+	return out
+}
+
+// round is what one program did with n commands.
+type round struct {
+	ackP50, ackP99, openP50, openP99 float64 // ms
+	cpuPerCommand                    float64 // µs
+	refused                          int
+}
+
+// runRound starts bin against fresh fakes, warms it up, then sends n slash
+// commands, inFlight at a time, and measures them.
+func runRound(b *testing.B, bin string, n, inFlight int) round {
+	sl := fakeslack.New(b)
+	pv := plusvibetest.NewServer(b)
+	cmd := exec.Command(bin)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=", "LOG_LEVEL=error", "ALLOWED_USERS=*"}
+	for k, v := range fakeEnv(b, sl, pv) {
+		if k != "HTTP_ADDR" && k != "ALLOWED_USERS" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	cmd.Env = append(cmd.Env, "SLACK_COMMAND="+fakeslack.DefaultCommand)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+	sl.WaitConnected(b, 1, 10*time.Second)
+	send(b, sl, 50, inFlight) // warm-up: connections, caches
+	cpu0 := cpuTime(cmd.Process.Pid)
+	acks, opens, refused := send(b, sl, n, inFlight)
+	r := round{refused: refused, cpuPerCommand: float64(cpuTime(cmd.Process.Pid)-cpu0) / float64(time.Microsecond) / float64(n)}
+	r.ackP50, r.ackP99 = percentile(acks, 50), percentile(acks, 99)
+	r.openP50, r.openP99 = percentile(opens, 50), percentile(opens, 99)
+	return r
+}
+
+// send sends n commands, inFlight at a time, and returns each one's ack and
+// views.open latency, from the envelope's sending, and how many were refused.
+func send(b *testing.B, sl *fakeslack.Server, n, inFlight int) (acks, opens []time.Duration, refused int) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, inFlight)
+	for range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			c := sl.SendCommand(b, "U0BENCH001", fakeslack.DefaultCommand, "")
+			ack := sl.WaitAck(b, c.EnvelopeID, 10*time.Second)
+			sent := sl.SentAt(c.EnvelopeID)
+			mu.Lock()
+			defer mu.Unlock()
+			acks = append(acks, ack.At.Sub(sent))
+			if len(ack.Payload) != 0 { // an answer instead of a form: refused
+				refused++
+				return
+			}
+			sl.WaitView(b, c, 10*time.Second)
+			opens = append(opens, sl.ViewOpenedAt(c)-time.Duration(sent.UnixNano()))
+		})
+	}
+	wg.Wait()
+	return acks, opens, refused
+}
+
+// cpuTime is the user and system CPU a process has used (Linux /proc).
+func cpuTime(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+	utime, _ := strconv.Atoi(fields[11])
+	stime, _ := strconv.Atoi(fields[12])
+	return time.Duration(utime+stime) * (time.Second / 100) // USER_HZ
+}
+
+func percentile(d []time.Duration, p int) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return float64(s[(len(s)-1)*p/100]) / float64(time.Millisecond)
+}
+
+func median(rs []round, f func(round) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
+// report prints the medians of the rounds side by side, with the ratios.
+func report(b *testing.B, inFlight int, got map[string][]round) {
+	rows := []struct {
+		name string
+		f    func(round) float64
+	}{
+		{"ack p50 ms", func(r round) float64 { return r.ackP50 }},
+		{"ack p99 ms", func(r round) float64 { return r.ackP99 }},
+		{"views.open p50 ms", func(r round) float64 { return r.openP50 }},
+		{"views.open p99 ms", func(r round) float64 { return r.openP99 }},
+		{"CPU µs/command", func(r round) float64 { return r.cpuPerCommand }},
+		{"refused", func(r round) float64 { return float64(r.refused) }},
+	}
+	fmt.Printf("\n%d commands a round, %d in flight, medians of %d interleaved rounds\n", b.N, inFlight, len(got["bot"]))
+	fmt.Printf("%-20s %10s %10s %8s\n", "", "floor", "bot", "bot/floor")
+	for _, row := range rows {
+		f, o := median(got["floor"], row.f), median(got["bot"], row.f)
+		ratio := "-"
+		if f > 0 {
+			ratio = fmt.Sprintf("%.2f", o/f)
+		}
+		fmt.Printf("%-20s %10.2f %10.2f %8s\n", row.name, f, o, ratio)
+	}
+	b.ReportMetric(median(got["bot"], rows[1].f)/median(got["floor"], rows[1].f), "ack-p99-vs-floor")
+	b.ReportMetric(median(got["bot"], rows[3].f)/median(got["floor"], rows[3].f), "open-p99-vs-floor")
+	b.ReportMetric(median(got["bot"], rows[5].f), "bot-refused")
+}

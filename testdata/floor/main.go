@@ -1,0 +1,43 @@
+// Command floor is the least a Socket Mode bot built on slack-go can do for
+// the slash command: ack it and open the same form with views.open. The
+// benchmark BenchmarkVersusFloor runs it beside the bot, against the same fake
+// Slack, to show what the bot adds to that floor.
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+func main() {
+	api := slack.New(os.Getenv("SLACK_BOT_TOKEN"), slack.OptionAPIURL(os.Getenv("SLACK_API_URL")),
+		slack.OptionAppLevelToken(os.Getenv("SLACK_APP_TOKEN")), slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second}))
+	sm := socketmode.New(api)
+	workspaces := []plusvibe.Workspace{{ID: "65f99a0dd96fae8ab61130c0", Name: "Acme Outreach"},
+		{ID: "65f99a0dd96fae8ab61130c1", Name: "Nova Consulting"}, {ID: "65f99a0dd96fae8ab61130c2", Name: "Zeta Labs"}}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	h := socketmode.NewSocketmodeHandler(sm)
+	h.HandleSlashCommand(os.Getenv("SLACK_COMMAND"), func(evt *socketmode.Event, c *socketmode.Client) {
+		cmd, _ := evt.Data.(slack.SlashCommand)
+		c.Ack(*evt.Request)
+		view := modals.NewForm(modals.Form{}, workspaces, modals.Metadata{ChannelID: cmd.ChannelID}, "")
+		_, _ = api.OpenViewContext(ctx, cmd.TriggerID, view)
+	})
+	h.HandleDefault(func(evt *socketmode.Event, c *socketmode.Client) {
+		if evt.Request != nil && evt.Request.EnvelopeID != "" {
+			c.Ack(*evt.Request)
+		}
+	})
+	_ = h.RunEventLoopContext(ctx)
+}
