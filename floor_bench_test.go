@@ -55,11 +55,26 @@ type round struct {
 	ackP50, ackP99, openP50, openP99 float64 // ms
 	cpuPerCommand                    float64 // µs
 	refused                          int
+	rssMB                            float64 // resident memory after the round
 }
 
 // runRound starts bin against fresh fakes, warms it up, then sends n slash
 // commands, inFlight at a time, and measures them.
 func runRound(b *testing.B, bin string, n, inFlight int) round {
+	sl, cmd := startProgram(b, bin)
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+	send(b, sl, 50, inFlight) // warm-up: connections, caches
+	cpu0 := cpuTime(cmd.Process.Pid)
+	acks, opens, refused := send(b, sl, n, inFlight)
+	r := round{refused: refused, cpuPerCommand: float64(cpuTime(cmd.Process.Pid)-cpu0) / float64(time.Microsecond) / float64(n)}
+	r.ackP50, r.ackP99 = percentile(acks, 50), percentile(acks, 99)
+	r.openP50, r.openP99 = percentile(opens, 50), percentile(opens, 99)
+	r.rssMB = float64(residentKB(cmd.Process.Pid)) / 1024
+	return r
+}
+
+// startProgram runs bin against fresh fakes until the test ends.
+func startProgram(b *testing.B, bin string) (*fakeslack.Server, *exec.Cmd) {
 	sl := fakeslack.New(b)
 	pv := plusvibetest.NewServer(b)
 	cmd := exec.Command(bin)
@@ -73,15 +88,44 @@ func runRound(b *testing.B, bin string, n, inFlight int) round {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
 	sl.WaitConnected(b, 1, 10*time.Second)
-	send(b, sl, 50, inFlight) // warm-up: connections, caches
-	cpu0 := cpuTime(cmd.Process.Pid)
-	acks, opens, refused := send(b, sl, n, inFlight)
-	r := round{refused: refused, cpuPerCommand: float64(cpuTime(cmd.Process.Pid)-cpu0) / float64(time.Microsecond) / float64(n)}
-	r.ackP50, r.ackP99 = percentile(acks, 50), percentile(acks, 99)
-	r.openP50, r.openP99 = percentile(opens, 50), percentile(opens, 99)
-	return r
+	return sl, cmd
+}
+
+// BenchmarkBinarySubmissions sends b.N form submissions, 20 in flight, to the
+// bot's binary in a process of its own, and reports the ack's p50 and p99
+// and the resident memory afterwards:
+//
+//	go test -run X -bench BinarySubmissions -benchtime 5000x
+func BenchmarkBinarySubmissions(b *testing.B) {
+	sl, cmd := startProgram(b, buildLikeDockerfile(b, "bench"))
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+	var mu sync.Mutex
+	var acks []time.Duration
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 20)
+	b.ResetTimer()
+	for i := range b.N {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			c := sl.SendCommand(b, "U0BENCH001", fakeslack.DefaultCommand, "")
+			sl.WaitAck(b, c.EnvelopeID, 10*time.Second)
+			env := sl.SendSubmission(b, "U0BENCH001", sl.WaitView(b, c, 10*time.Second), fakeslack.Fill{
+				"client_email": fmt.Sprintf("bench%d@example.com", i), "client_first_name": "Nova", "client_last_name": "Smith",
+				"client_business_name": "Nova Ltd", "workspaces": []string{"Zeta Labs"}, "permission": "Unibox only"})
+			ack := sl.WaitAck(b, env, 10*time.Second)
+			mu.Lock()
+			acks = append(acks, ack.At.Sub(sl.SentAt(env)))
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(percentile(acks, 50), "ack-p50-ms")
+	b.ReportMetric(percentile(acks, 99), "ack-p99-ms")
+	b.ReportMetric(float64(residentKB(cmd.Process.Pid))/1024, "rss-MB")
+	b.ReportMetric(float64(cpuTime(cmd.Process.Pid))/float64(time.Microsecond)/float64(b.N), "bot-cpu-µs/submission")
 }
 
 // send sends n commands, inFlight at a time, and returns each one's ack and
@@ -154,6 +198,7 @@ func report(b *testing.B, inFlight int, got map[string][]round) {
 		{"views.open p99 ms", func(r round) float64 { return r.openP99 }},
 		{"CPU µs/command", func(r round) float64 { return r.cpuPerCommand }},
 		{"refused", func(r round) float64 { return float64(r.refused) }},
+		{"RSS MB after", func(r round) float64 { return r.rssMB }},
 	}
 	fmt.Printf("\n%d commands a round, %d in flight, medians of %d interleaved rounds\n", b.N, inFlight, len(got["bot"]))
 	fmt.Printf("%-20s %10s %10s %8s\n", "", "floor", "bot", "bot/floor")
