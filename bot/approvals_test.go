@@ -79,11 +79,15 @@ func (w *world) whispers(channel, user string) []string {
 	return out
 }
 
-// waitWhisper waits for an ephemeral answer to user containing want.
-func (w *world) waitWhisper(user, want string) {
+// waitWhisper waits for an ephemeral answer to user in the approval channel
+// containing want.
+func (w *world) waitWhisper(user, want string) { w.t.Helper(); w.waitWhisperIn(approvals, user, want) }
+
+// waitWhisperIn waits for an ephemeral answer to user in channel containing want.
+func (w *world) waitWhisperIn(channel, user, want string) {
 	w.t.Helper()
 	w.slack.WaitUntil(w.t, wait, "a private answer to "+user+" saying "+want, func() bool {
-		for _, text := range w.whispers(approvals, user) {
+		for _, text := range w.whispers(channel, user) {
 			if strings.Contains(text, want) {
 				return true
 			}
@@ -547,14 +551,7 @@ func TestCollectFailureCanBeRetriedOnce(t *testing.T) {
 	w.slack.WaitAck(t, a.EnvelopeID, wait)
 	w.slack.WaitAck(t, b.EnvelopeID, wait)
 	w.waitDM(dm, "already exists")
-	w.slack.WaitUntil(t, wait, "the second click answered", func() bool {
-		for _, text := range w.whispers(dm.Channel, requester) {
-			if strings.Contains(text, "being created") {
-				return true
-			}
-		}
-		return false
-	})
+	w.waitWhisperIn(dm.Channel, requester, "being created")
 	if n := w.pv.Count("POST", "/client"); n != 2 {
 		t.Errorf("%d POSTs, want 2 (the failure and one retry)", n)
 	}
@@ -775,14 +772,7 @@ func TestCollectRefusedOnceNoLongerAllowed(t *testing.T) {
 	w.setup.cfg.AllowedUsers = []string{outsider} // the admin took the requester off the list
 	w.restart()
 	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
-	w.slack.WaitUntil(t, wait, "the click refused", func() bool {
-		for _, text := range w.whispers(dm.Channel, requester) {
-			if strings.Contains(text, "no longer on the list") {
-				return true
-			}
-		}
-		return false
-	})
+	w.waitWhisperIn(dm.Channel, requester, "no longer on the list")
 	w.waitAudit("*refused*")
 	if n := w.pv.Count("POST", "/client"); n != 0 {
 		t.Errorf("%d POSTs for a requester no longer allowed", n)
@@ -875,14 +865,7 @@ func TestCollectBeforeTheApprovalIsRecordedCreatesNothing(t *testing.T) {
 	w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
 	dm := w.grant()
 	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
-	w.slack.WaitUntil(t, wait, "the early click refused", func() bool {
-		for _, text := range w.whispers(dm.Channel, requester) {
-			if strings.Contains(text, "not approved yet") {
-				return true
-			}
-		}
-		return false
-	})
+	w.waitWhisperIn(dm.Channel, requester, "not approved yet")
 	if n := w.pv.Count("POST", "/client"); n != 0 {
 		t.Fatalf("%d POSTs for a request whose approval is not recorded", n)
 	}

@@ -93,14 +93,7 @@ func TestReplicasGrantOnceAndCreateOnce(t *testing.T) {
 	c2 := w.slack.ClickSeen(t, requester, dm, modals.ActionCollect)
 	w.split(c1.EnvelopeID, c2.EnvelopeID)
 	w.pv.Next(t, "POST", "/client", wait)
-	w.slack.WaitUntil(t, wait, "the second click told it is being created", func() bool {
-		for _, text := range w.whispers(dm.Channel, requester) {
-			if strings.Contains(text, "being created") {
-				return true
-			}
-		}
-		return false
-	})
+	w.waitWhisperIn(dm.Channel, requester, "being created")
 	close(hold)
 	w.waitMessage(ts, "Created by")
 	if n := w.pv.Count("POST", "/client"); n != 1 {
