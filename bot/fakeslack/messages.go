@@ -270,12 +270,19 @@ func (s *Server) Rewrite(t testing.TB, channel, ts string, metadata map[string]a
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	m := s.mustMessageLocked(t, channel, ts)
+	m.Metadata = cloneMap(metadata)
+	m.Edits++
+}
+
+// mustMessageLocked finds a message or fails the test; s.mu must be held.
+func (s *Server) mustMessageLocked(t testing.TB, channel, ts string) *Message {
+	t.Helper()
 	m, found := s.messages[channel+"/"+ts]
 	if !found {
 		t.Fatalf("fakeslack: no message %s in %s", ts, channel)
 	}
-	m.Metadata = cloneMap(metadata)
-	m.Edits++
+	return m
 }
 
 // Messages returns the messages of a channel, oldest first.
@@ -297,11 +304,7 @@ func (s *Server) Message(t testing.TB, channel, ts string) Message {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, found := s.messages[channel+"/"+ts]
-	if !found {
-		t.Fatalf("fakeslack: no message %s in %s", ts, channel)
-	}
-	return m.copy()
+	return s.mustMessageLocked(t, channel, ts).copy()
 }
 
 // copy is m with its own metadata, for callers outside the lock.
