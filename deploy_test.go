@@ -299,7 +299,7 @@ func TestBinary(t *testing.T) {
 }
 
 // freeAddr is a loopback address whose port was free a moment ago.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

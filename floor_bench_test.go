@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,6 +56,7 @@ func buildFloor(b testing.TB) string {
 type round struct {
 	ackP50, ackP99, openP50, openP99 float64 // ms
 	cpuPerCommand                    float64 // µs
+	allocsPerCommand                 float64 // heap objects
 	refused                          int
 	rssMB                            float64 // resident memory after the round
 }
@@ -61,24 +64,27 @@ type round struct {
 // runRound starts bin against fresh fakes, warms it up, then sends n slash
 // commands, inFlight at a time, and measures them.
 func runRound(b *testing.B, bin string, n, inFlight int) round {
-	sl, cmd := startProgram(b, bin)
+	sl, cmd, metricsAt := startProgram(b, bin)
 	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
 	send(b, sl, 50, inFlight) // warm-up: connections, caches
-	cpu0 := cpuTime(cmd.Process.Pid)
+	cpu0, allocs0 := cpuTime(cmd.Process.Pid), mallocs(b, metricsAt)
 	acks, opens, refused := send(b, sl, n, inFlight)
 	r := round{refused: refused, cpuPerCommand: float64(cpuTime(cmd.Process.Pid)-cpu0) / float64(time.Microsecond) / float64(n)}
+	r.allocsPerCommand = float64(mallocs(b, metricsAt)-allocs0) / float64(n)
 	r.ackP50, r.ackP99 = percentile(acks, 50), percentile(acks, 99)
 	r.openP50, r.openP99 = percentile(opens, 50), percentile(opens, 99)
 	r.rssMB = float64(residentKB(cmd.Process.Pid)) / 1024
 	return r
 }
 
-// startProgram runs bin against fresh fakes until the test ends.
-func startProgram(b *testing.B, bin string) (*fakeslack.Server, *exec.Cmd) {
+// startProgram runs bin against fresh fakes until the test ends. It returns
+// where the program serves its Prometheus metrics.
+func startProgram(b *testing.B, bin string) (*fakeslack.Server, *exec.Cmd, string) {
 	sl := fakeslack.New(b)
 	pv := plusvibetest.NewServer(b)
+	addr := freeAddr(b)
 	cmd := exec.Command(bin)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=", "LOG_LEVEL=error", "ALLOWED_USERS=*"}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=" + addr, "LOG_LEVEL=error", "ALLOWED_USERS=*"}
 	for k, v := range fakeEnv(b, sl, pv) {
 		if k != "HTTP_ADDR" && k != "ALLOWED_USERS" {
 			cmd.Env = append(cmd.Env, k+"="+v)
@@ -89,7 +95,30 @@ func startProgram(b *testing.B, bin string) (*fakeslack.Server, *exec.Cmd) {
 		b.Fatal(err)
 	}
 	sl.WaitConnected(b, 1, 10*time.Second)
-	return sl, cmd
+	return sl, cmd, "http://" + addr + "/metrics"
+}
+
+// mallocs is the number of heap objects the program has allocated so far,
+// from the Go runtime's metrics that it serves. Both programs listen before
+// they connect to Slack, so once connected the metrics can be read.
+func mallocs(b *testing.B, metricsAt string) int64 {
+	resp, err := http.Get(metricsAt)
+	if err != nil {
+		b.Fatalf("no metrics at %s: %v", metricsAt, err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for line := range strings.Lines(string(raw)) {
+		if v, ok := strings.CutPrefix(line, "go_memstats_mallocs_total "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return int64(f)
+		}
+	}
+	b.Fatalf("%s has no go_memstats_mallocs_total", metricsAt)
+	return 0
 }
 
 // BenchmarkBinarySubmissions sends b.N form submissions, 20 in flight, to the
@@ -98,7 +127,7 @@ func startProgram(b *testing.B, bin string) (*fakeslack.Server, *exec.Cmd) {
 //
 //	go test -run X -bench BinarySubmissions -benchtime 5000x
 func BenchmarkBinarySubmissions(b *testing.B) {
-	sl, cmd := startProgram(b, buildLikeDockerfile(b, "bench"))
+	sl, cmd, _ := startProgram(b, buildLikeDockerfile(b, "bench"))
 	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
 	var mu sync.Mutex
 	var acks []time.Duration
@@ -197,6 +226,7 @@ func report(b *testing.B, inFlight int, got map[string][]round) {
 		{"views.open p50 ms", func(r round) float64 { return r.openP50 }},
 		{"views.open p99 ms", func(r round) float64 { return r.openP99 }},
 		{"CPU µs/command", func(r round) float64 { return r.cpuPerCommand }},
+		{"allocs/command", func(r round) float64 { return r.allocsPerCommand }},
 		{"refused", func(r round) float64 { return float64(r.refused) }},
 		{"RSS MB after", func(r round) float64 { return r.rssMB }},
 	}
@@ -212,5 +242,6 @@ func report(b *testing.B, inFlight int, got map[string][]round) {
 	}
 	b.ReportMetric(median(got["bot"], rows[1].f)/median(got["floor"], rows[1].f), "ack-p99-vs-floor")
 	b.ReportMetric(median(got["bot"], rows[3].f)/median(got["floor"], rows[3].f), "open-p99-vs-floor")
-	b.ReportMetric(median(got["bot"], rows[5].f), "bot-refused")
+	b.ReportMetric(median(got["bot"], rows[5].f)/median(got["floor"], rows[5].f), "allocs-vs-floor")
+	b.ReportMetric(median(got["bot"], rows[6].f), "bot-refused")
 }

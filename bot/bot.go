@@ -30,6 +30,9 @@ type Config struct {
 	StaticWorkspaces []plusvibe.Workspace
 	// WorkspaceRefresh is how often the workspace list is reloaded.
 	WorkspaceRefresh time.Duration
+	// ConnectWait bounds how long Run waits for the first workspace list
+	// before it connects to Slack anyway (default 10s).
+	ConnectWait time.Duration
 	// AllowAll lets everybody in; otherwise AllowedUsers and members of
 	// AllowedUsergroups may create clients.
 	AllowAll          bool
@@ -68,8 +71,13 @@ type Config struct {
 	Metrics *Metrics
 	// SlackCallTimeout bounds one attempt of a Web API call (default 10s).
 	SlackCallTimeout time.Duration
-	// HTTPClient posts to response URLs; nil: a client with a 10s timeout.
+	// HTTPClient posts to response URLs, and opens and updates views when
+	// SlackAPIURL is set; nil: a client with a 10s timeout.
 	HTTPClient *http.Client
+	// SlackAPIURL (ending in "/") and SlackToken, the bot token, let views
+	// be opened and updated without decoding the view Slack sends back;
+	// unset, slack-go's calls are used.
+	SlackAPIURL, SlackToken string
 	// Store keeps the once-only state; nil: in this process's memory, for
 	// one replica. Several replicas share one (store.Redis).
 	Store store.Store
@@ -144,6 +152,9 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	if cfg.WorkspaceRefresh <= 0 {
 		cfg.WorkspaceRefresh = 5 * time.Minute
 	}
+	if cfg.ConnectWait <= 0 {
+		cfg.ConnectWait = 10 * time.Second
+	}
 	if cfg.ApprovalTTL <= 0 {
 		cfg.ApprovalTTL = 72 * time.Hour
 	}
@@ -162,11 +173,15 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
+	calls := &slackCalls{api: sm, log: log, metrics: cfg.Metrics, callTimeout: cfg.SlackCallTimeout}
+	if cfg.SlackAPIURL != "" && cfg.SlackToken != "" {
+		calls.views = &leanViews{http: cfg.HTTPClient, url: cfg.SlackAPIURL, token: cfg.SlackToken}
+	}
 	work, cancel := context.WithCancel(context.Background())
 	b := &Bot{
 		cfg:         cfg,
 		sm:          sm,
-		slack:       &slackCalls{api: sm, log: log, metrics: cfg.Metrics, callTimeout: cfg.SlackCallTimeout},
+		slack:       calls,
 		pv:          pv,
 		log:         log,
 		metrics:     cfg.Metrics,
@@ -203,6 +218,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		bg.Go(func() { b.sweepEvery(ctx) })
 	}
 	defer bg.Wait()
+	b.awaitWorkspaces(ctx)
 
 	h := socketmode.NewSocketmodeHandler(b.sm)
 	h.Handle(socketmode.EventTypeConnecting, b.onConnection(false, "connecting"))
@@ -227,6 +243,22 @@ func (b *Bot) Run(ctx context.Context) error {
 		return nil // asked to stop
 	}
 	return fmt.Errorf("socket mode: %w", err)
+}
+
+// awaitWorkspaces holds the connection to Slack until the form can be shown,
+// within ConnectWait: Slack spreads envelopes over every open connection, so
+// a replica that connected first would answer some commands with "no
+// workspaces" while its list loads. Past the bound it connects anyway and
+// says why it cannot show the form.
+func (b *Bot) awaitWorkspaces(ctx context.Context) {
+	t := time.NewTimer(b.cfg.ConnectWait)
+	defer t.Stop()
+	select {
+	case <-b.workspaces.ready:
+	case <-ctx.Done():
+	case <-t.C:
+		b.log.Warn().Dur("waited", b.cfg.ConnectWait).Msg("connecting to Slack before the PlusVibe workspaces could be loaded")
+	}
 }
 
 // drain stops new work and waits for the work in flight, within DrainTimeout.

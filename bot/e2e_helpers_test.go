@@ -123,6 +123,9 @@ type setup struct {
 	// store, when set, gives each bot process its own connection to a
 	// shared store.
 	store func() store.Store
+	// slackGoViews opens and updates views with slack-go's own calls,
+	// which decode the view Slack sends back.
+	slackGoViews bool
 }
 
 // start runs the real bot against a fake Slack and a fake PlusVibe.
@@ -204,6 +207,9 @@ func (w *world) newBot() (*bot.Bot, *bot.Metrics) {
 		cfg.DrainTimeout = wait
 	}
 	cfg.Metrics = bot.NewMetrics()
+	if !w.setup.slackGoViews {
+		cfg.SlackAPIURL, cfg.SlackToken = w.slack.APIURL(), w.slack.BotToken
+	}
 	if w.setup.store != nil {
 		cfg.Store = w.setup.store()
 	}

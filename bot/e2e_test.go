@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -16,7 +17,15 @@ import (
 
 func TestHappyPath(t *testing.T) {
 	t.Parallel()
-	w := start(t, setup{})
+	for name, slackGo := range map[string]bool{"lean views": false, "slack-go views": true} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			happyPath(t, start(t, setup{slackGoViews: slackGo}))
+		})
+	}
+}
+
+func happyPath(t *testing.T, w *world) {
 	viewID := w.openForm(requester, "nova.smith@example.com")
 	if got := viewText(w.slack.View(t, viewID)); !strings.Contains(got, `"initial_value":"nova.smith@example.com"`) {
 		t.Errorf("email not pre-filled from the command text: %s", got)
@@ -74,6 +83,71 @@ func assertLogged(t *testing.T, w *world, interaction, outcome string) {
 		}
 	}
 	t.Errorf("no request log with interaction %s and outcome %s in:\n%s", interaction, outcome, w.logs.String())
+}
+
+// A form Slack will not open is explained where the command was typed,
+// with Slack's reason, and a rate limit on it is waited out within the
+// trigger's life.
+func TestFormThatCannotOpenIsExplained(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.slack.FailNext("views.open", "expired_trigger_id")
+	cmd := w.slack.SendCommand(t, requester, fakeslack.DefaultCommand, "")
+	w.slack.WaitUntil(t, wait, "an answer through response_url", func() bool {
+		return len(w.slack.Calls("response_url")) == 1
+	})
+	if text := w.slack.Calls("response_url")[0].Params["text"]; !strings.Contains(text, "expired_trigger_id") || !strings.Contains(text, "Run "+fakeslack.DefaultCommand+" again") {
+		t.Errorf("the requester was told %q, want Slack's reason and what to do", text)
+	}
+	if w.slack.ViewOpenedAt(cmd) != 0 {
+		t.Error("a view was opened after all")
+	}
+
+	w.slack.FaultNext("views.open", fakeslack.Fault{Status: 429, RetryAfter: 1})
+	cmd = w.slack.SendCommand(t, requester, fakeslack.DefaultCommand, "")
+	w.slack.WaitView(t, cmd, wait)
+	if v := metric(w.scrape(), `plusvibe_bot_slack_retries_total{reason="rate_limited"}`); v != 1 {
+		t.Errorf("slack retries = %v, want 1", v)
+	}
+}
+
+// A replica connects to Slack once it can show the form, so Slack never
+// hands it a command it would answer with "no workspaces"; past ConnectWait
+// without PlusVibe it connects anyway.
+func TestConnectsOnceTheFormCanBeShown(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	release := make(chan struct{})
+	w.pv.Script("GET", "/authenticate", plusvibetest.Response{Hold: release})
+	w.setup.cfg.ConnectWait = time.Minute // longer than any wait below
+	second, _ := w.newBot()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- second.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	w.pv.Next(t, "GET", "/authenticate", wait)
+	released := time.Now()
+	close(release)
+	w.slack.WaitConnected(t, 2, wait) // the list, not the bound, let it connect
+	if opens := w.slack.Calls("apps.connections.open"); opens[len(opens)-1].At.Before(released) {
+		t.Errorf("the replica connected at %v, before its workspaces loaded at %v", opens[len(opens)-1].At, released)
+	}
+
+	// PlusVibe does not answer: connected after ConnectWait all the same.
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) })
+	w.pv.Script("GET", "/authenticate", plusvibetest.Response{Hold: hold})
+	w.setup.cfg.ConnectWait = 300 * time.Millisecond
+	third, _ := w.newBot()
+	began := time.Now()
+	ctx3, cancel3 := context.WithCancel(context.Background())
+	done3 := make(chan error, 1)
+	go func() { done3 <- third.Run(ctx3) }()
+	t.Cleanup(func() { cancel3(); <-done3 })
+	w.slack.WaitConnected(t, 3, wait)
+	if opens := w.slack.Calls("apps.connections.open"); opens[len(opens)-1].At.Sub(began) < 300*time.Millisecond {
+		t.Errorf("connected %v after starting, want after ConnectWait", opens[len(opens)-1].At.Sub(began))
+	}
 }
 
 func TestNotAllowed(t *testing.T) {

@@ -25,6 +25,8 @@ type slackCalls struct {
 	log         zerolog.Logger
 	metrics     *Metrics
 	callTimeout time.Duration
+	// views, when set, opens and updates views without decoding them.
+	views *leanViews
 }
 
 var _ SlackAPI = (*slackCalls)(nil)
@@ -92,7 +94,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 func (s *slackCalls) OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (resp *slack.ViewResponse, err error) {
 	err = s.do(ctx, "views.open", false, func(ctx context.Context) (err error) {
-		resp, err = s.api.OpenViewContext(ctx, triggerID, view)
+		if s.views != nil {
+			resp, err = s.views.open(ctx, triggerID, view)
+		} else {
+			resp, err = s.api.OpenViewContext(ctx, triggerID, view)
+		}
 		return err
 	})
 	return resp, err
@@ -100,7 +106,11 @@ func (s *slackCalls) OpenViewContext(ctx context.Context, triggerID string, view
 
 func (s *slackCalls) UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (resp *slack.ViewResponse, err error) {
 	err = s.do(ctx, "views.update", true, func(ctx context.Context) (err error) {
-		resp, err = s.api.UpdateViewContext(ctx, view, externalID, hash, viewID)
+		if s.views != nil && externalID == "" {
+			resp, err = s.views.update(ctx, view, hash, viewID)
+		} else {
+			resp, err = s.api.UpdateViewContext(ctx, view, externalID, hash, viewID)
+		}
 		return err
 	})
 	return resp, err

@@ -1,17 +1,20 @@
 // Command floor is the least a Socket Mode bot built on slack-go can do for
 // the slash command: ack it and open the same form with views.open. The
 // benchmark BenchmarkVersusFloor runs it beside the bot, against the same fake
-// Slack, to show what the bot adds to that floor.
+// Slack, to show what the bot adds to that floor. It serves the Go runtime's
+// metrics on HTTP_ADDR, as the bot does, so both are measured alike.
 package main
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
@@ -25,6 +28,13 @@ func main() {
 	sm := socketmode.New(api)
 	workspaces := []plusvibe.Workspace{{ID: "65f99a0dd96fae8ab61130c0", Name: "Acme Outreach"},
 		{ID: "65f99a0dd96fae8ab61130c1", Name: "Nova Consulting"}, {ID: "65f99a0dd96fae8ab61130c2", Name: "Zeta Labs"}}
+	if addr := os.Getenv("HTTP_ADDR"); addr != "" {
+		l, err := net.Listen("tcp", addr) // before connecting, as the bot does
+		if err != nil {
+			panic(err)
+		}
+		go func() { _ = http.Serve(l, promhttp.Handler()) }()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	h := socketmode.NewSocketmodeHandler(sm)
