@@ -1,5 +1,6 @@
 // Command floor is the least a Socket Mode bot built on slack-go can do for
-// the slash command: ack it and open the same form with views.open. The
+// the slash command: ack it and open the same form with views.open; and for
+// the form's submission: ack it with the progress view. The
 // benchmark BenchmarkVersusFloor runs it beside the bot, against the same fake
 // Slack, to show what the bot adds to that floor. It serves the Go runtime's
 // metrics on HTTP_ADDR, as the bot does, so both are measured alike.
@@ -43,6 +44,13 @@ func main() {
 		c.Ack(*evt.Request)
 		view := modals.NewForm(modals.Form{}, workspaces, modals.Metadata{ChannelID: cmd.ChannelID}, "")
 		_, _ = api.OpenViewContext(ctx, cmd.TriggerID, view)
+	})
+	// A submission: acked with the progress view, as the bot acks it
+	// before it calls PlusVibe; nothing is created.
+	h.HandleViewSubmission(modals.CallbackCreate, func(evt *socketmode.Event, c *socketmode.Client) {
+		cb, _ := evt.Data.(slack.InteractionCallback)
+		progress := modals.Progress(modals.ParseForm(cb.View.State), modals.DecodeMetadata(cb.View.PrivateMetadata))
+		c.Ack(*evt.Request, slack.NewUpdateViewSubmissionResponse(&progress))
 	})
 	h.HandleDefault(func(evt *socketmode.Event, c *socketmode.Client) {
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {
