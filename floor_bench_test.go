@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
 
@@ -27,14 +29,14 @@ import (
 //
 //	go test -run X -bench VersusFloor -benchtime 1000x
 func BenchmarkVersusFloor(b *testing.B) {
-	programs := map[string]string{"bot": buildLikeDockerfile(b, "bench"), "floor": buildFloor(b)}
+	programs := benchPrograms(b)
 	const rounds = 5
 	for _, inFlight := range []int{20, 200} {
 		b.Run(fmt.Sprintf("in-flight=%d", inFlight), func(b *testing.B) {
 			got := map[string][]round{}
 			for range rounds {
-				for _, name := range []string{"floor", "bot"} {
-					got[name] = append(got[name], runRound(b, programs[name], b.N, inFlight))
+				for _, p := range programs {
+					got[p.name] = append(got[p.name], runRound(b, p, b.N, inFlight))
 				}
 			}
 			if b.N >= 100 { // not the framework's one-command probe
@@ -42,6 +44,47 @@ func BenchmarkVersusFloor(b *testing.B) {
 			}
 		})
 	}
+}
+
+// program is one of the programs compared: the bot, the floor, and Bolt for
+// JavaScript when testdata/bolt has its packages (npm ci there).
+type program struct {
+	name      string
+	argv      []string
+	goRuntime bool // serves the Go runtime's metrics on HTTP_ADDR
+}
+
+func benchPrograms(b *testing.B) []program {
+	ps := []program{{"floor", []string{buildFloor(b)}, true}, {"bot", []string{buildLikeDockerfile(b, "bench")}, true}}
+	if _, err := os.Stat("testdata/bolt/node_modules/@slack/bolt"); err != nil {
+		fmt.Println("Bolt for JavaScript left out: run npm ci in testdata/bolt to compare with it")
+		return ps
+	}
+	app, err := filepath.Abs("testdata/bolt/app.js")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return append(ps, program{"bolt", []string{"node", app}, false})
+}
+
+// boltViews writes the form and the progress view, as the bot renders them,
+// for the Bolt app to send.
+func boltViews(b *testing.B) (form, progress string) {
+	dir := b.TempDir()
+	form, progress = filepath.Join(dir, "form.json"), filepath.Join(dir, "progress.json")
+	for path, view := range map[string]any{
+		form:     modals.NewForm(modals.Form{}, plusvibetest.DefaultWorkspaces, modals.Metadata{}, ""),
+		progress: modals.Progress(modals.Form{Email: "bench@example.com"}, modals.Metadata{}),
+	} {
+		raw, err := json.Marshal(view)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return form, progress
 }
 
 func buildFloor(b testing.TB) string {
@@ -63,14 +106,14 @@ type round struct {
 
 // runRound starts bin against fresh fakes, warms it up, then sends n slash
 // commands, inFlight at a time, and measures them.
-func runRound(b *testing.B, bin string, n, inFlight int) round {
-	sl, cmd, metricsAt := startProgram(b, bin)
+func runRound(b *testing.B, p program, n, inFlight int) round {
+	sl, cmd, metricsAt := startProgram(b, p)
 	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
 	send(b, sl, 50, inFlight) // warm-up: connections, caches
-	cpu0, allocs0 := cpuTime(cmd.Process.Pid), mallocs(b, metricsAt)
+	cpu0, allocs0 := cpuTime(cmd.Process.Pid), mallocs(b, p, metricsAt)
 	acks, opens, refused := send(b, sl, n, inFlight)
 	r := round{refused: refused, cpuPerCommand: float64(cpuTime(cmd.Process.Pid)-cpu0) / float64(time.Microsecond) / float64(n)}
-	r.allocsPerCommand = float64(mallocs(b, metricsAt)-allocs0) / float64(n)
+	r.allocsPerCommand = float64(mallocs(b, p, metricsAt)-allocs0) / float64(n)
 	r.ackP50, r.ackP99 = percentile(acks, 50), percentile(acks, 99)
 	r.openP50, r.openP99 = percentile(opens, 50), percentile(opens, 99)
 	r.rssMB = float64(residentKB(cmd.Process.Pid)) / 1024
@@ -79,12 +122,16 @@ func runRound(b *testing.B, bin string, n, inFlight int) round {
 
 // startProgram runs bin against fresh fakes until the test ends. It returns
 // where the program serves its Prometheus metrics.
-func startProgram(b *testing.B, bin string) (*fakeslack.Server, *exec.Cmd, string) {
+func startProgram(b *testing.B, p program) (*fakeslack.Server, *exec.Cmd, string) {
 	sl := fakeslack.New(b)
 	pv := plusvibetest.NewServer(b)
 	addr := freeAddr(b)
-	cmd := exec.Command(bin)
+	cmd := exec.Command(p.argv[0], p.argv[1:]...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HTTP_ADDR=" + addr, "LOG_LEVEL=error", "ALLOWED_USERS=*"}
+	if !p.goRuntime {
+		form, progress := boltViews(b)
+		cmd.Env = append(cmd.Env, "FORM_JSON="+form, "PROGRESS_JSON="+progress, "CALLBACK_CREATE="+modals.CallbackCreate)
+	}
 	for k, v := range fakeEnv(b, sl, pv) {
 		if k != "HTTP_ADDR" && k != "ALLOWED_USERS" {
 			cmd.Env = append(cmd.Env, k+"="+v)
@@ -101,7 +148,10 @@ func startProgram(b *testing.B, bin string) (*fakeslack.Server, *exec.Cmd, strin
 // mallocs is the number of heap objects the program has allocated so far,
 // from the Go runtime's metrics that it serves. Both programs listen before
 // they connect to Slack, so once connected the metrics can be read.
-func mallocs(b *testing.B, metricsAt string) int64 {
+func mallocs(b *testing.B, p program, metricsAt string) int64 {
+	if !p.goRuntime {
+		return 0
+	}
 	resp, err := http.Get(metricsAt)
 	if err != nil {
 		b.Fatalf("no metrics at %s: %v", metricsAt, err)
@@ -129,12 +179,12 @@ func mallocs(b *testing.B, metricsAt string) int64 {
 //
 //	go test -run X -bench SubmissionsVersusFloor -benchtime 1000x
 func BenchmarkSubmissionsVersusFloor(b *testing.B) {
-	programs := map[string]string{"bot": buildLikeDockerfile(b, "bench"), "floor": buildFloor(b)}
+	programs := benchPrograms(b)
 	const rounds = 5
 	got := map[string][]round{}
 	for range rounds {
-		for _, name := range []string{"floor", "bot"} {
-			got[name] = append(got[name], submissionRound(b, programs[name], b.N))
+		for _, p := range programs {
+			got[p.name] = append(got[p.name], submissionRound(b, p, b.N))
 		}
 	}
 	if b.N < 100 { // the framework's one-submission probe
@@ -153,8 +203,8 @@ func BenchmarkSubmissionsVersusFloor(b *testing.B) {
 
 // submissionRound starts bin against fresh fakes and sends n submissions,
 // 20 in flight, each of a form opened by a slash command just before.
-func submissionRound(b *testing.B, bin string, n int) round {
-	sl, cmd, _ := startProgram(b, bin)
+func submissionRound(b *testing.B, p program, n int) round {
+	sl, cmd, _ := startProgram(b, p)
 	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
 	var mu sync.Mutex
 	var acks []time.Duration
@@ -205,7 +255,7 @@ func send(b *testing.B, sl *fakeslack.Server, n, inFlight int) (acks, opens []ti
 			mu.Lock()
 			defer mu.Unlock()
 			acks = append(acks, ack.At.Sub(sent))
-			if len(ack.Payload) != 0 { // an answer instead of a form: refused
+			if p := string(ack.Payload); p != "" && p != "{}" { // an answer instead of a form: refused
 				refused++
 				return
 			}
@@ -267,22 +317,45 @@ func report(b *testing.B, inFlight int, got map[string][]round) {
 	}
 	fmt.Printf("\n%d commands a round, %d in flight, medians of %d interleaved rounds\n", b.N, inFlight, len(got["bot"]))
 	compare(b, got, rows)
-	ratio := func(r row) float64 { return median(got["bot"], r.f) / median(got["floor"], r.f) }
-	b.ReportMetric(ratio(rows[1]), "ack-p99-vs-floor")
-	b.ReportMetric(ratio(rows[3]), "open-p99-vs-floor")
-	b.ReportMetric(ratio(rows[5]), "allocs-vs-floor")
+	vsFloor := func(r row) float64 { return median(got["bot"], r.f) / median(got["floor"], r.f) }
+	b.ReportMetric(vsFloor(rows[1]), "ack-p99-vs-floor")
+	b.ReportMetric(vsFloor(rows[3]), "open-p99-vs-floor")
+	b.ReportMetric(vsFloor(rows[5]), "allocs-vs-floor")
 	b.ReportMetric(median(got["bot"], rows[6].f), "bot-refused")
+	if _, ok := got["bolt"]; ok {
+		b.ReportMetric(median(got["bot"], rows[1].f)/median(got["bolt"], rows[1].f), "ack-p99-vs-bolt")
+	}
 }
 
 // compare prints the medians of the rounds side by side, with the ratios.
 func compare(b *testing.B, got map[string][]round, rows []row) {
-	fmt.Printf("%-20s %10s %10s %8s\n", "", "floor", "bot", "bot/floor")
-	for _, row := range rows {
-		f, o := median(got["floor"], row.f), median(got["bot"], row.f)
-		ratio := "-"
-		if f > 0 {
-			ratio = fmt.Sprintf("%.2f", o/f)
-		}
-		fmt.Printf("%-20s %10.2f %10.2f %8s\n", row.name, f, o, ratio)
+	names := []string{"floor", "bot"}
+	if _, ok := got["bolt"]; ok {
+		names = append(names, "bolt")
 	}
+	fmt.Printf("%-20s", "")
+	for _, n := range names {
+		fmt.Printf(" %10s", n)
+	}
+	for _, n := range names[2:] {
+		fmt.Printf(" %8s", "bot/"+n)
+	}
+	fmt.Printf(" %9s\n", "bot/floor")
+	for _, row := range rows {
+		fmt.Printf("%-20s", row.name)
+		for _, n := range names {
+			fmt.Printf(" %10.2f", median(got[n], row.f))
+		}
+		for _, n := range append(names[2:], "floor") {
+			fmt.Printf(" %8s", ratio(median(got["bot"], row.f), median(got[n], row.f)))
+		}
+		fmt.Println()
+	}
+}
+
+func ratio(a, b float64) string {
+	if b <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", a/b)
 }

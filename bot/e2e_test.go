@@ -10,6 +10,7 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
@@ -360,6 +361,42 @@ func TestDoubleSubmitCreatesOnce(t *testing.T) {
 	}
 	if n := w.pv.Count("POST", "/client"); n != 1 {
 		t.Errorf("%d POSTs for one view submitted twice and redelivered, want 1", n)
+	}
+}
+
+// A submission redelivered once the client was created is told so, from
+// what the store kept (the email, not the view); an entry kept by an
+// earlier version (the whole view) is answered as it was.
+func TestLateDuplicateIsToldTheOutcome(t *testing.T) {
+	t.Parallel()
+	mem := store.NewMemory()
+	w := start(t, setup{store: func() store.Store { return mem }})
+	viewID := w.openForm(requester, "")
+	env := w.slack.SendSubmission(t, requester, viewID, goodFill())
+	w.slack.WaitUntil(t, wait, "the submission to end", func() bool {
+		return metric(w.scrape(), `plusvibe_bot_submissions_total{outcome="created"}`) == 1
+	})
+	w.slack.Resend(t, env)
+	resp := w.slack.ApplyAck(t, viewID, env, wait)
+	if got := string(resp.Ack.Payload); resp.Action != "update" || !strings.Contains(got, "nova.smith@example.com") || !strings.Contains(got, "created") {
+		t.Errorf("the late duplicate was answered %s %s, want the created view", resp.Action, got)
+	}
+
+	old := modals.Success("earlier@example.com")
+	raw, _ := json.Marshal(map[string]any{"view": old})
+	viewID = w.openForm(requester, "")
+	if _, err := mem.Take(context.Background(), "view:"+viewID, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.Finish(context.Background(), "view:"+viewID, string(raw), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	resp = w.slack.ApplyAck(t, viewID, w.slack.SendSubmission(t, requester, viewID, goodFill()), wait)
+	if got := string(resp.Ack.Payload); resp.Action != "update" || !strings.Contains(got, "earlier@example.com") {
+		t.Errorf("an earlier version's entry was answered %s %s", resp.Action, got)
+	}
+	if n := w.pv.Count("POST", "/client"); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
 	}
 }
 

@@ -70,10 +70,16 @@ func (o *onceOnly) release(ctx context.Context, key string) {
 	}
 }
 
-// shown is what a late duplicate of a submission is answered with: a view to
-// show, or, with none, a note pushed on top of a modal that may hold the
-// password, so that it is neither replaced nor repeated.
+// shown is what a late duplicate of a submission is answered with: that the
+// client was created, or created without a usable password; or, with
+// neither, a note pushed on top of a modal that may hold the password, so
+// that it is neither replaced nor repeated. It keeps what the view needs,
+// not the view, as it is kept for a day.
 type shown struct {
+	Created    string `json:"created,omitempty"`    // the client's email
+	Incomplete string `json:"incomplete,omitempty"` // the client's email
+	Reason     string `json:"reason,omitempty"`
+	// View is what earlier versions kept: read during a rolling update.
 	View *slack.ModalViewRequest `json:"view,omitempty"`
 }
 
@@ -100,11 +106,17 @@ func (s *shown) answer(progress slack.ModalViewRequest) *slack.ViewSubmissionRes
 	switch {
 	case s == nil:
 		return slack.NewUpdateViewSubmissionResponse(&progress)
-	case s.View == nil:
-		note := modals.AlreadyHandled()
-		return slack.NewPushViewSubmissionResponse(&note)
+	case s.Created != "":
+		view := modals.Success(s.Created)
+		return slack.NewUpdateViewSubmissionResponse(&view)
+	case s.Incomplete != "":
+		view := modals.FailureFinal(s.Incomplete, s.Reason)
+		return slack.NewUpdateViewSubmissionResponse(&view)
+	case s.View != nil:
+		return slack.NewUpdateViewSubmissionResponse(s.View)
 	}
-	return slack.NewUpdateViewSubmissionResponse(s.View)
+	note := modals.AlreadyHandled()
+	return slack.NewPushViewSubmissionResponse(&note)
 }
 
 // healthFlag remembers whether the store answered last time.

@@ -77,8 +77,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	b.views.finishView(ctx, viewID, shown{})
 	outcome, err := b.handOver(ctx, job, resp)
 	if outcome != outcomeInModal {
-		success := modals.Success(resp.Email)
-		b.views.finishView(ctx, viewID, shown{View: &success})
+		b.views.finishView(ctx, viewID, shown{Created: resp.Email})
 	}
 	req.done(outcome, err, fields)
 }
@@ -92,7 +91,7 @@ func (b *Bot) failed(ctx context.Context, viewID string, form modals.Form, meta 
 	view := modals.Failure(form, meta, userMessage(err))
 	if errors.Is(err, plusvibe.ErrIncomplete) {
 		view = modals.FailureFinal(form.Email, userMessage(err))
-		b.views.finishView(ctx, viewID, shown{View: &view})
+		b.views.finishView(ctx, viewID, shown{Incomplete: form.Email, Reason: userMessage(err)})
 	} else {
 		b.views.releaseView(ctx, viewID)
 	}

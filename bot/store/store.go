@@ -111,7 +111,7 @@ func (m *Memory) prune(now time.Time) {
 func (m *Memory) Finish(_ context.Context, key, final string, keep time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if e, found := m.entries[key]; found && e.value != running+m.owner && m.now().Before(e.expires) {
+	if e, found := m.entries[key]; found && strings.HasPrefix(e.value, running) && e.value != running+m.owner && m.now().Before(e.expires) {
 		return nil // another holder's
 	}
 	m.entries[key] = entry{value: done + final, expires: m.now().Add(keep)}

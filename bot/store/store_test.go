@@ -100,6 +100,14 @@ func TestTakeFinishRelease(t *testing.T) {
 			if c := take(b, "k"); c.First || !c.Done || c.Final != "<@U1> already approved this request." {
 				t.Errorf("Take of a finished key = %+v", c)
 			}
+			// A later outcome replaces an earlier one (a password shown,
+			// then where it went).
+			if err := a.Finish(ctx, "k", "later", time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			if c := take(b, "k"); !c.Done || c.Final != "later" {
+				t.Errorf("Take after a second Finish = %+v, want the later outcome", c)
+			}
 			take(a, "r")
 			if err := a.Release(ctx, "r"); err != nil {
 				t.Fatal(err)
