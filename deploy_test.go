@@ -52,7 +52,14 @@ func TestManifest(t *testing.T) {
 		Features struct {
 			AppHome struct {
 				Messages bool `yaml:"messages_tab_enabled"`
+				Home     bool `yaml:"home_tab_enabled"`
 			} `yaml:"app_home"`
+			Shortcuts []struct {
+				Name       string `yaml:"name"`
+				Type       string `yaml:"type"`
+				CallbackID string `yaml:"callback_id"`
+				Desc       string `yaml:"description"`
+			} `yaml:"shortcuts"`
 			BotUser struct {
 				DisplayName string `yaml:"display_name"`
 			} `yaml:"bot_user"`
@@ -73,6 +80,9 @@ func TestManifest(t *testing.T) {
 				RequestURL string `yaml:"request_url"`
 			} `yaml:"interactivity"`
 			SocketMode bool `yaml:"socket_mode_enabled"`
+			Events     struct {
+				Bot []string `yaml:"bot_events"`
+			} `yaml:"event_subscriptions"`
 		} `yaml:"settings"`
 	}
 	if err := yaml.Unmarshal(raw, &m); err != nil {
@@ -89,6 +99,20 @@ func TestManifest(t *testing.T) {
 	}
 	if len(m.Features.Commands) != 1 || m.Features.Commands[0].Command != envVars()["SLACK_COMMAND"] || m.Features.Commands[0].URL != "" {
 		t.Errorf("slash commands %+v, want only %s, without a URL", m.Features.Commands, envVars()["SLACK_COMMAND"])
+	}
+	// The shortcuts the bot answers, within Slack's limits on their fields.
+	want := map[string]string{bot.ShortcutCreate: "global", bot.ShortcutCreateFromMessage: "message"}
+	for _, sc := range m.Features.Shortcuts {
+		if want[sc.CallbackID] != sc.Type || sc.Name == "" || len(sc.Name) > 255 || sc.Desc == "" || len(sc.Desc) > 150 {
+			t.Errorf("shortcut %+v is not one the bot answers, or breaks a limit", sc)
+		}
+		delete(want, sc.CallbackID)
+	}
+	if len(want) != 0 {
+		t.Errorf("the manifest lacks the shortcuts %v", want)
+	}
+	if !m.Features.AppHome.Home || !slices.Equal(m.Settings.Events.Bot, []string{"app_home_opened"}) {
+		t.Errorf("Home tab %v, bot events %v: want the Home tab and app_home_opened alone", m.Features.AppHome.Home, m.Settings.Events.Bot)
 	}
 	// Exactly the scopes the code's Web API calls need; the bot suite runs with
 	// these scopes only, against a fake Slack that enforces them.

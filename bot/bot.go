@@ -226,6 +226,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.Handle(socketmode.EventTypeConnected, b.onConnection(true, "connected"))
 	h.Handle(socketmode.EventTypeHello, func(*socketmode.Event, *socketmode.Client) {})
 	h.HandleSlashCommand(b.cfg.Command, b.guardIn(b.quick, b.onCommand))
+	h.HandleShortcut(ShortcutCreate, b.guardIn(b.quick, b.onShortcut))
+	h.HandleShortcut(ShortcutCreateFromMessage, b.guardIn(b.quick, b.onShortcut))
 	h.HandleViewSubmission(modals.CallbackCreate, b.guard(b.onSubmit))
 	h.HandleInteractionBlockAction(modals.ActionRetry, b.guard(b.onRetry))
 	h.HandleInteractionBlockAction(modals.ActionApprove, b.guard(b.onApprove))

@@ -150,7 +150,7 @@ func (b *Bot) collect(ctx context.Context, k collection, r modals.Record) {
 		return
 	}
 	b.writeGrant(ctx, k.ref, r)
-	job := creation{requester: r.Request.Requester, approver: r.By, form: r.Request.Form, viewID: viewID, dm: r.DM}
+	job := creation{requester: r.Request.Requester, approver: r.By, form: r.Request.Form, viewID: viewID, dm: r.DM, source: r.Request.Source}
 	var err error
 	job.request, err = b.revalidate(r.Request.Form)
 	var resp plusvibe.CreateClientResponse

@@ -25,27 +25,9 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 		req.done("help", nil, nil)
 		return
 	}
-	allowed, err := b.access.allowed(ctx, cmd.UserID)
-	if !allowed {
-		msg := modals.NotAllowedText
-		if err != nil {
-			msg = uncheckedText
-		}
+	if msg, outcome, err := b.formBlocker(ctx, cmd.UserID); msg != "" {
 		b.ack(c, evt.Request.EnvelopeID, ephemeral(msg))
-		req.done("refused", err, nil)
-		return
-	}
-	// Refused while the store is down: the form could not be sent anyway.
-	if b.storeHealth.down.Load() && b.checkStore(ctx) != nil {
-		b.ack(c, evt.Request.EnvelopeID, ephemeral(storeDownText))
-		req.done("store_unreachable", nil, nil)
-		return
-	}
-	workspaces := b.workspaces.get()
-	if len(workspaces) == 0 {
-		b.workspaces.refreshSoon()
-		b.ack(c, evt.Request.EnvelopeID, ephemeral(modals.NoWorkspacesText))
-		req.done("no_workspaces", nil, nil)
+		req.done(outcome, err, nil)
 		return
 	}
 	b.ack(c, evt.Request.EnvelopeID, nil)
@@ -54,15 +36,40 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 	if addr, err := mail.ParseAddress(text); err == nil && addr.Address == text {
 		form.Email = text
 	}
-	view := modals.NewForm(form, workspaces, modals.Metadata{ChannelID: cmd.ChannelID}, b.approvalNote())
-	openCtx, cancel := context.WithDeadline(ctx, req.start.Add(triggerLife))
-	defer cancel()
-	if _, err := b.slack.OpenViewContext(openCtx, cmd.TriggerID, view); err != nil {
+	if err := b.openForm(ctx, req, cmd.TriggerID, form, modals.Metadata{ChannelID: cmd.ChannelID}); err != nil {
 		b.tellViaResponseURL(ctx, cmd.ResponseURL, "The form could not be opened ("+err.Error()+"). Run "+b.cfg.Command+" again.")
 		req.done("open_failed", err, nil)
 		return
 	}
 	req.done("opened", nil, nil)
+}
+
+// formBlocker says why the form cannot be opened for user right now ("" if
+// it can), with the outcome to log.
+func (b *Bot) formBlocker(ctx context.Context, user string) (msg, outcome string, err error) {
+	allowed, err := b.access.allowed(ctx, user)
+	switch {
+	case !allowed && err != nil:
+		return uncheckedText, "refused", err
+	case !allowed:
+		return modals.NotAllowedText, "refused", nil
+	case b.storeHealth.down.Load() && b.checkStore(ctx) != nil:
+		// Refused while the store is down: the form could not be sent anyway.
+		return storeDownText, "store_unreachable", nil
+	case len(b.workspaces.get()) == 0:
+		b.workspaces.refreshSoon()
+		return modals.NoWorkspacesText, "no_workspaces", nil
+	}
+	return "", "", nil
+}
+
+// openForm opens the form, filled in with form, within the trigger's life.
+func (b *Bot) openForm(ctx context.Context, req requestLog, triggerID string, form modals.Form, meta modals.Metadata) error {
+	view := modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote())
+	ctx, cancel := context.WithDeadline(ctx, req.start.Add(triggerLife))
+	defer cancel()
+	_, err := b.slack.OpenViewContext(ctx, triggerID, view)
+	return err
 }
 
 // triggerLife is how long a trigger_id can open a view.

@@ -24,6 +24,8 @@ type creation struct {
 	// channel is where to tell them, without it, that the password is lost;
 	// "" when another message says so.
 	channel string
+	// source is the message the client was asked for in, if any.
+	source *modals.Source
 }
 
 // How a password reached the requester.
@@ -59,6 +61,7 @@ func (b *Bot) handOver(ctx context.Context, c creation, resp plusvibe.CreateClie
 		entry.Detail = "the password could not be delivered"
 	}
 	b.audit(ctx, entry)
+	b.announce(ctx, c, resp.Email)
 	return outcome, err
 }
 

@@ -35,7 +35,7 @@ const postBudget = 15 * time.Second
 // metadata is the request's record from then on.
 func (b *Bot) requestApproval(ctx context.Context, req requestLog, user, viewID string, form modals.Form, meta modals.Metadata) {
 	fields := map[string]any{"view_id": viewID}
-	r := modals.Record{State: modals.Pending, Request: modals.Approval{Requester: user, ViewID: viewID, Channel: meta.ChannelID, Form: form}}
+	r := modals.Record{State: modals.Pending, Request: modals.Approval{Requester: user, ViewID: viewID, Channel: meta.ChannelID, Form: form, Source: meta.Source}}
 	postCtx, cancel := context.WithTimeout(ctx, postBudget)
 	defer cancel()
 	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))

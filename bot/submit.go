@@ -63,7 +63,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 		return
 	}
 
-	job := creation{requester: user, form: form, request: create, viewID: viewID, channel: meta.ChannelID}
+	job := creation{requester: user, form: form, request: create, viewID: viewID, channel: meta.ChannelID, source: meta.Source}
 	resp, err := b.create(ctx, job)
 	if err != nil {
 		b.failed(ctx, viewID, form, meta, err)

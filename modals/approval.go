@@ -40,6 +40,8 @@ type Approval struct {
 	// Channel is where the requester typed the command.
 	Channel string `json:"c,omitempty"`
 	Form    Form   `json:"f"`
+	// Source is the message the request came from, if any.
+	Source *Source `json:"s,omitempty"`
 }
 
 // State is where an approval request stands.

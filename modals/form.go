@@ -56,6 +56,16 @@ type Metadata struct {
 	ChannelID string `json:"c,omitempty"`
 	// Form is set on the progress and failure views, for "try again".
 	Form *Form `json:"f,omitempty"`
+	// Source is the message the form was filled in from, if any: the
+	// creation is announced in its thread.
+	Source *Source `json:"s,omitempty"`
+}
+
+// Source is a Slack message a request came from.
+type Source struct {
+	Channel string `json:"c"`
+	// TS is the thread to reply in: the message's own, or its parent's.
+	TS string `json:"t"`
 }
 
 // Encode returns the private_metadata string.
@@ -96,6 +106,9 @@ func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata, note string
 
 	submit := "Create client"
 	var head []slack.Block
+	if meta.Source != nil {
+		head = append(head, slack.NewContextBlock("source_note", mrkdwn(fromMessageNote(f))))
+	}
 	if note != "" {
 		submit = "Submit"
 		head = append(head, slack.NewContextBlock("approval_note", mrkdwn(note)))
@@ -121,6 +134,18 @@ func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata, note string
 			labelsBlock,
 		)},
 	}
+}
+
+// fromMessageNote says what was taken from the message, for the person to
+// check; the creation will be announced in the message's thread.
+func fromMessageNote(f Form) string {
+	switch {
+	case f.Email == "":
+		return ":speech_balloon: No email address was found in the message: fill in the form. The client will be announced in the message's thread."
+	case f.FirstName == "":
+		return ":speech_balloon: The email was taken from the message: check it, and fill in the rest. The client will be announced in the message's thread."
+	}
+	return ":speech_balloon: The email and name were taken from the message: check them, and fill in the rest. The client will be announced in the message's thread."
 }
 
 func textInput(placeholder, initial string, max int) *slack.PlainTextInputBlockElement {

@@ -59,6 +59,19 @@ func AlreadyHandled() slack.ModalViewRequest {
 		section("This form was already sent and its client created. Close this to go back to the result."))
 }
 
+// Notice is a small modal that answers a shortcut when the form cannot be
+// opened, with why.
+func Notice(text string) slack.ModalViewRequest {
+	return resultView(Metadata{}, "PlusVibe client", section(text))
+}
+
+// ThreadReply announces a new client under the message it was asked for in.
+// Never the password.
+func ThreadReply(requester, email string, workspaces []string, permission string) string {
+	return fmt.Sprintf(":white_check_mark: <@%s> created PlusVibe client *%s* in %s (%s).",
+		requester, Escape(email), Escape(strings.Join(workspaces, ", ")), PermissionLabel(permission))
+}
+
 func resultView(meta Metadata, title string, blocks ...slack.Block) slack.ModalViewRequest {
 	if title == "" {
 		title = "New PlusVibe client"

@@ -15,8 +15,11 @@ import (
 type Message struct {
 	Channel string
 	TS      string
-	Text    string
-	Blocks  []map[string]any
+	// ThreadTS is the thread's parent, for a reply; User, who posted it
+	// ("" for the bot).
+	ThreadTS, User string
+	Text           string
+	Blocks         []map[string]any
 	// Metadata is the message's metadata (event_type, event_payload), if any.
 	Metadata map[string]any
 	// Edits counts chat.update calls applied to it.
@@ -65,7 +68,7 @@ func (s *Server) postMessage(p map[string]string) map[string]any {
 	if code != "" {
 		return failure(code)
 	}
-	m := &Message{Channel: ch, TS: s.ts(), Text: p["text"], Blocks: blocks, Metadata: meta}
+	m := &Message{Channel: ch, TS: s.ts(), ThreadTS: p["thread_ts"], Text: p["text"], Blocks: blocks, Metadata: meta}
 	s.mu.Lock()
 	s.messages[ch+"/"+m.TS] = m
 	s.mu.Unlock()
@@ -184,8 +187,19 @@ func parseMetadata(raw string) (map[string]any, string) {
 }
 
 func (m *Message) json() map[string]any {
-	return map[string]any{"type": "message", "user": BotUserID, "bot_id": "B0BOT", "ts": m.TS,
+	if m.User != "" {
+		j := map[string]any{"type": "message", "user": m.User, "ts": m.TS, "text": m.Text}
+		if m.ThreadTS != "" {
+			j["thread_ts"] = m.ThreadTS
+		}
+		return j
+	}
+	j := map[string]any{"type": "message", "user": BotUserID, "bot_id": "B0BOT", "ts": m.TS,
 		"text": m.Text, "blocks": m.Blocks}
+	if m.ThreadTS != "" {
+		j["thread_ts"] = m.ThreadTS
+	}
+	return j
 }
 
 // history answers conversations.history: messages newest first, between

@@ -92,7 +92,8 @@ type Server struct {
 	awaiting    map[string]bool   // submissions sent and not yet acked
 	triggers    map[string]*trigger
 	views       map[string]map[string]any
-	pushed      map[string][]string // view id → views pushed on top of it
+	homes       map[string]map[string]any // user → their published Home tab
+	pushed      map[string][]string       // view id → views pushed on top of it
 	usergroups  map[string][]string
 	failures    map[string][]string
 	faults      map[string][]Fault
@@ -129,6 +130,7 @@ func New(t testing.TB) *Server {
 		awaiting:   map[string]bool{},
 		triggers:   map[string]*trigger{},
 		views:      map[string]map[string]any{},
+		homes:      map[string]map[string]any{},
 		pushed:     map[string][]string{},
 		connNum:    map[*websocket.Conn]int{},
 		route:      map[string]int{},
@@ -434,6 +436,8 @@ func (s *Server) answer(method string, p map[string]string) map[string]any {
 		return s.viewsOpen(p)
 	case "views.update":
 		return s.viewsUpdate(p)
+	case "views.publish":
+		return s.viewsPublish(p)
 	case "conversations.open":
 		users := strings.Split(p["users"], ",")
 		if len(users) != 1 || users[0] == "" {
@@ -544,14 +548,26 @@ func (s *Server) waitAcks(viewID string) {
 }
 
 func parseView(raw string) (map[string]any, string) {
+	v, code := parseAnyView(raw)
+	if code == "" && v["type"] != "modal" {
+		return nil, "invalid_arguments"
+	}
+	return v, code
+}
+
+// parseAnyView checks what modals and Home tabs share.
+func parseAnyView(raw string) (map[string]any, string) {
 	var v map[string]any
-	if err := json.Unmarshal([]byte(raw), &v); err != nil || v["type"] != "modal" {
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
 		return nil, "invalid_arguments"
 	}
 	if len(raw) > 250_000 {
 		return nil, "view_too_large"
 	}
 	if md, _ := v["private_metadata"].(string); len(md) > 3000 {
+		return nil, "invalid_arguments"
+	}
+	if !viewBlocksFit(v) {
 		return nil, "invalid_arguments"
 	}
 	return v, ""

@@ -179,6 +179,20 @@ func (s *Server) Connections() int {
 // viewID, for a view submission, names the view its ack applies to.
 func (s *Server) send(t testing.TB, typ string, payload any, viewID string) string {
 	t.Helper()
+	return s.sendEnvelope(t, typ, payload, viewID, true)
+}
+
+// sendEvent delivers an Events API event, wrapped as Slack wraps it.
+func (s *Server) sendEvent(t testing.TB, event map[string]any) string {
+	t.Helper()
+	return s.sendEnvelope(t, "events_api", map[string]any{
+		"token": "deprecated-verification-token", "team_id": TeamID, "api_app_id": "A0FAKE",
+		"event": event, "type": "event_callback", "event_id": s.nextID("Ev"), "event_time": time.Now().Unix(),
+	}, "", false)
+}
+
+func (s *Server) sendEnvelope(t testing.TB, typ string, payload any, viewID string, acceptsResponse bool) string {
+	t.Helper()
 	id := s.nextID("env-")
 	s.mu.Lock()
 	if viewID != "" {
@@ -197,7 +211,7 @@ func (s *Server) send(t testing.TB, typ string, payload any, viewID string) stri
 		"envelope_id":              id,
 		"type":                     typ,
 		"payload":                  payload,
-		"accepts_response_payload": true, // slash commands and interactions both take one
+		"accepts_response_payload": acceptsResponse, // commands and interactions; not events
 		"retry_attempt":            0,
 		"retry_reason":             "",
 	})
