@@ -47,6 +47,21 @@ func newAccess(all bool, users, groups []string, api SlackAPI, log zerolog.Logge
 	return &access{all: all, users: users, groups: groups, slack: api, log: log, now: time.Now}
 }
 
+// known returns up to max people in the role that are known now: those
+// listed, then group members as last loaded.
+func (a *access) known(max int) []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := slices.Clone(a.users)
+	for m := range a.members {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	slices.Sort(out[len(a.users):])
+	return out[:min(len(out), max)]
+}
+
 // allowed reports whether user may create clients. A non-nil error means the
 // answer could not be found out (and is then no).
 func (a *access) allowed(ctx context.Context, user string) (bool, error) {

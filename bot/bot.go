@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
@@ -94,6 +95,7 @@ type SlackAPI interface {
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 }
 
 // PlusVibe is the part of the PlusVibe client the bot uses.
@@ -228,6 +230,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleSlashCommand(b.cfg.Command, b.guardIn(b.quick, b.onCommand))
 	h.HandleShortcut(ShortcutCreate, b.guardIn(b.quick, b.onShortcut))
 	h.HandleShortcut(ShortcutCreateFromMessage, b.guardIn(b.quick, b.onShortcut))
+	h.HandleEvents(slackevents.AppHomeOpened, b.guardIn(b.quick, b.onHomeOpened))
+	h.HandleInteractionBlockAction(modals.ActionHomeCreate, b.guardIn(b.quick, b.onHomeCreate))
 	h.HandleViewSubmission(modals.CallbackCreate, b.guard(b.onSubmit))
 	h.HandleInteractionBlockAction(modals.ActionRetry, b.guard(b.onRetry))
 	h.HandleInteractionBlockAction(modals.ActionApprove, b.guard(b.onApprove))

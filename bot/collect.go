@@ -36,9 +36,11 @@ func (b *Bot) onCollect(ctx context.Context, evt *socketmode.Event, c *socketmod
 	cb, _ := evt.Data.(slack.InteractionCallback)
 	b.ack(c, evt.Request.EnvelopeID, nil)
 	k := collection{user: cb.User.ID, triggerID: cb.TriggerID, req: b.startRequest("collect", cb.User.ID)}
-	if cb.Container.Type == "view" {
+	switch {
+	case cb.View.Type == slack.VTHomeTab: // the Home tab: no modal, no DM clicked in
+	case cb.Container.Type == "view":
 		k.viewID = cb.View.ID
-	} else {
+	default:
 		k.dm = cb.Container.ChannelID
 	}
 	ref, ok := parseRef(actionValue(cb, modals.ActionCollect))

@@ -59,8 +59,10 @@ func (b *Bot) writeRecord(ctx context.Context, ref requestRef, r modals.Record) 
 		slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(r.Metadata()))
 	if err != nil {
 		b.log.Warn().Err(err).Str("channel", ref.channel).Str("ts", ref.ts).Msg("chat.update of the approval request failed")
+		return err
 	}
-	return err
+	b.trackRecord(ctx, ref, r, "")
+	return nil
 }
 
 // writeGrant rewrites the requester's DM with the Create client button to say

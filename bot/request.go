@@ -55,6 +55,7 @@ func (b *Bot) requestApproval(ctx context.Context, req requestLog, user, viewID 
 	if err != nil {
 		b.log.Warn().Err(err).Msg("chat.getPermalink failed; linking the channel instead")
 	}
+	b.trackRecord(sctx, requestRef{channel: b.cfg.ApprovalChannel, ts: ts}, r, link)
 	waiting := modals.Waiting(form.Email, b.cfg.ApprovalChannel, link)
 	b.views.finishView(sctx, viewID, shown{View: &waiting})
 	b.updateView(sctx, viewID, waiting)

@@ -12,6 +12,7 @@ var MethodScopes = map[string]string{
 	"auth.test":             "",
 	"views.open":            "", // the trigger_id is the permission
 	"views.update":          "",
+	"views.publish":         "", // the Home tab: any user of the workspace
 	"chat.getPermalink":     "",
 	"chat.postMessage":      "chat:write",
 	"chat.postEphemeral":    "chat:write",

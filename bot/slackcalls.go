@@ -171,3 +171,11 @@ func (s *slackCalls) GetConversationHistoryContext(ctx context.Context, params *
 	})
 	return resp, err
 }
+
+func (s *slackCalls) PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (resp *slack.ViewResponse, err error) {
+	err = s.do(ctx, "views.publish", true, func(ctx context.Context) (err error) {
+		resp, err = s.api.PublishViewContext(ctx, req)
+		return err
+	})
+	return resp, err
+}

@@ -67,6 +67,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	resp, err := b.create(ctx, job)
 	if err != nil {
 		b.failed(ctx, viewID, form, meta, err)
+		b.trackForm(ctx, user, viewID, form, modals.Failed, userMessage(err))
 		fields["plusvibe_error"] = errorKind(err)
 		req.done("failed", err, fields)
 		return
@@ -79,6 +80,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	if outcome != outcomeInModal {
 		b.views.finishView(ctx, viewID, shown{Created: resp.Email})
 	}
+	b.trackForm(ctx, user, viewID, form, modals.Created, "")
 	req.done(outcome, err, fields)
 }
 

@@ -248,7 +248,11 @@ func (s *Server) click(t testing.TB, user string, blocks []map[string]any, actio
 	t.Helper()
 	var action map[string]any
 	for _, b := range blocks {
-		for _, e := range asList(b["elements"]) {
+		elements := asList(b["elements"])
+		if acc, _ := b["accessory"].(map[string]any); acc != nil {
+			elements = append(elements, acc) // a section's button
+		}
+		for _, e := range elements {
 			if e["action_id"] == actionID {
 				action = map[string]any{"type": e["type"], "action_id": actionID, "block_id": b["block_id"],
 					"value": e["value"], "text": e["text"], "action_ts": s.ts()}

@@ -86,6 +86,60 @@ func (r *Redis) Release(ctx context.Context, key string) error {
 	return nil
 }
 
+var (
+	// note adds or updates an item, trims the list to its newest ARGV[4]
+	// and sets its expiry; KEYS are the order (a sorted set by first noted
+	// time) and the values (a hash).
+	note = redis.NewScript(`
+redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
+if extra > 0 then
+  local old = redis.call('ZRANGE', KEYS[1], 0, extra - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, extra - 1)
+  redis.call('HDEL', KEYS[2], unpack(old))
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return 1`)
+	forget = redis.NewScript(`
+redis.call('ZREM', KEYS[1], ARGV[1])
+return redis.call('HDEL', KEYS[2], ARGV[1])`)
+	list = redis.NewScript(`
+local ids = redis.call('ZREVRANGE', KEYS[1], 0, -1)
+if #ids == 0 then return {} end
+return redis.call('HMGET', KEYS[2], unpack(ids))`)
+)
+
+// listKeys are a list's order and values; the hash tag keeps both in one
+// slot of a Redis Cluster.
+func (r *Redis) listKeys(name string) []string {
+	return []string{r.prefix + "list:{" + name + "}:order", r.prefix + "list:{" + name + "}:values"}
+}
+
+func (r *Redis) Note(ctx context.Context, name, id, value string, max int, keep time.Duration) error {
+	err := note.Run(ctx, r.client, r.listKeys(name), id, value, time.Now().UnixMicro(), max, keep.Milliseconds()).Err()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+func (r *Redis) Forget(ctx context.Context, name, id string) error {
+	if err := forget.Run(ctx, r.client, r.listKeys(name), id).Err(); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+func (r *Redis) List(ctx context.Context, name string) ([]string, error) {
+	vals, err := list.Run(ctx, r.client, r.listKeys(name)).StringSlice()
+	if err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return vals, nil
+}
+
 func (r *Redis) Ping(ctx context.Context) error {
 	if err := r.client.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)

@@ -1,8 +1,9 @@
-// Package store keeps the bot's once-only state: which submission, decision
-// or creation has been claimed, and what a late duplicate is told. Memory
-// serves one replica; Redis serves any number of replicas that share it.
-// Nothing stored is secret: claims hold views and sentences people already
-// saw, never a password or a token.
+// Package store keeps the bot's shared state: which submission, decision or
+// creation has been claimed, and what a late duplicate is told; and short
+// lists, such as each person's recent requests. Memory serves one replica;
+// Redis serves any number of replicas that share it. Nothing stored is
+// secret: claims hold sentences people already saw, lists what the Home tab
+// shows, never a password or a token.
 package store
 
 import (
@@ -10,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +41,15 @@ type Store interface {
 	Release(ctx context.Context, key string) error
 	// Ping reports whether the store can be reached.
 	Ping(ctx context.Context) error
+
+	// Note puts item id in list with value. A new item goes first; one
+	// already there keeps its place. The list keeps its newest max items,
+	// and is dropped keep after its last change.
+	Note(ctx context.Context, list, id, value string, max int, keep time.Duration) error
+	// Forget drops item id from list.
+	Forget(ctx context.Context, list, id string) error
+	// List returns the values in list, newest first.
+	List(ctx context.Context, list string) ([]string, error)
 }
 
 // Values are "run:<owner>" while held and "done:<final>" once finished;
@@ -71,6 +82,14 @@ type Memory struct {
 	mu      sync.Mutex
 	entries map[string]entry
 	takes   int
+	lists   map[string]*memList
+}
+
+// memList is a list's items, newest first, and when it is dropped.
+type memList struct {
+	ids     []string
+	values  map[string]string
+	expires time.Time
 }
 
 type entry struct {
@@ -82,7 +101,7 @@ var _ Store = (*Memory)(nil)
 
 // NewMemory returns an empty in-process store.
 func NewMemory() *Memory {
-	return &Memory{owner: newOwner(), now: time.Now, entries: map[string]entry{}}
+	return &Memory{owner: newOwner(), now: time.Now, entries: map[string]entry{}, lists: map[string]*memList{}}
 }
 
 func (m *Memory) Take(_ context.Context, key string, hold time.Duration) (Claim, error) {
@@ -128,3 +147,57 @@ func (m *Memory) Release(_ context.Context, key string) error {
 }
 
 func (m *Memory) Ping(context.Context) error { return nil }
+
+func (m *Memory) Note(_ context.Context, list, id, value string, max int, keep time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l := m.liveList(list)
+	if l == nil {
+		l = &memList{values: map[string]string{}}
+		m.lists[list] = l
+	}
+	if _, found := l.values[id]; !found {
+		l.ids = append([]string{id}, l.ids...)
+	}
+	l.values[id] = value
+	for len(l.ids) > max {
+		delete(l.values, l.ids[len(l.ids)-1])
+		l.ids = l.ids[:len(l.ids)-1]
+	}
+	l.expires = m.now().Add(keep)
+	return nil
+}
+
+func (m *Memory) Forget(_ context.Context, list, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if l := m.liveList(list); l != nil {
+		delete(l.values, id)
+		l.ids = slices.DeleteFunc(l.ids, func(s string) bool { return s == id })
+	}
+	return nil
+}
+
+func (m *Memory) List(_ context.Context, list string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l := m.liveList(list)
+	if l == nil {
+		return nil, nil
+	}
+	out := make([]string, len(l.ids))
+	for i, id := range l.ids {
+		out[i] = l.values[id]
+	}
+	return out, nil
+}
+
+// liveList is list, or nil if it has none or it expired (then dropped).
+func (m *Memory) liveList(list string) *memList {
+	l := m.lists[list]
+	if l != nil && !m.now().Before(l.expires) {
+		delete(m.lists, list)
+		return nil
+	}
+	return l
+}

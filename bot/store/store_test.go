@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -173,5 +174,76 @@ func TestRedisDownIsAnErrorAndRecovers(t *testing.T) {
 	srv.Restart()
 	if c, err := s.Take(ctx, "k", time.Minute); err != nil || !c.First {
 		t.Errorf("Take after Redis came back = %+v, %v", c, err)
+	}
+}
+
+func TestLists(t *testing.T) {
+	t.Parallel()
+	stores := kinds()
+	stores["memory"] = func(*testing.T) (store.Store, store.Store) { m := store.NewMemory(); return m, m }
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			a, b := open(t)
+			ctx := t.Context()
+			note := func(id, value string) {
+				t.Helper()
+				if err := a.Note(ctx, "home:U1", id, value, 2, time.Hour); err != nil {
+					t.Fatal(err)
+				}
+			}
+			list := func() []string {
+				t.Helper()
+				got, err := b.List(ctx, "home:U1") // as another replica reads it
+				if err != nil {
+					t.Fatal(err)
+				}
+				return got
+			}
+			if got := list(); len(got) != 0 {
+				t.Errorf("empty list = %q", got)
+			}
+			note("r1", "first")
+			note("r2", "second")
+			note("r3", "third") // r1 falls off: two at most
+			if got := list(); !slices.Equal(got, []string{"third", "second"}) {
+				t.Errorf("list = %q, want the newest two, newest first", got)
+			}
+			note("r2", "second, approved") // updated in place
+			if got := list(); !slices.Equal(got, []string{"third", "second, approved"}) {
+				t.Errorf("after an update, list = %q", got)
+			}
+			if err := b.Forget(ctx, "home:U1", "r3"); err != nil {
+				t.Fatal(err)
+			}
+			if got := list(); !slices.Equal(got, []string{"second, approved"}) {
+				t.Errorf("after Forget, list = %q", got)
+			}
+			if got, _ := b.List(ctx, "home:U2"); len(got) != 0 {
+				t.Errorf("another list = %q", got)
+			}
+		})
+	}
+}
+
+// A list in Redis expires keep after its last change.
+func TestListsExpireInRedis(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	st, err := store.OpenRedis(srv.URL(), "test:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Note(t.Context(), "pending", "r1", "v", 10, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	opts, _ := redis.ParseURL(srv.URL())
+	raw := redis.NewClient(opts)
+	defer raw.Close()
+	for _, key := range []string{"test:list:{pending}:order", "test:list:{pending}:values"} {
+		if ttl := raw.PTTL(t.Context(), key).Val(); ttl <= 59*time.Minute || ttl > time.Hour {
+			t.Errorf("%s expires in %v, want an hour", key, ttl)
+		}
 	}
 }
