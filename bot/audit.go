@@ -10,8 +10,15 @@ import (
 )
 
 func auditEntry(requester string, f modals.Form, offered []plusvibe.Workspace) modals.AuditEntry {
-	return modals.AuditEntry{Requester: requester, Email: f.Email, Business: f.BusinessName,
+	e := modals.AuditEntry{Requester: requester, Email: f.Email, Business: f.BusinessName,
 		Workspaces: modals.WorkspaceNames(f.WorkspaceIDs, offered), Permission: f.Permission}
+	if f.PerWorkspace {
+		e.Permission = ""
+		for i, g := range f.Grants(offered) {
+			e.Workspaces[i] = g.Name + " (" + modals.PermissionLabel(g.Permission) + ")"
+		}
+	}
+	return e
 }
 
 // recordEntry is the audit entry of an approval request.

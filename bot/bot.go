@@ -232,6 +232,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleShortcut(ShortcutCreateFromMessage, b.guardIn(b.quick, b.onShortcut))
 	h.HandleEvents(slackevents.AppHomeOpened, b.guardIn(b.quick, b.onHomeOpened))
 	h.HandleInteractionBlockAction(modals.ActionHomeCreate, b.guardIn(b.quick, b.onHomeCreate))
+	h.HandleInteractionBlockAction(modals.ActionInput, b.guardIn(b.quick, b.onFormChange))
 	h.HandleViewSubmission(modals.CallbackCreate, b.guard(b.onSubmit))
 	h.HandleInteractionBlockAction(modals.ActionRetry, b.guard(b.onRetry))
 	h.HandleInteractionBlockAction(modals.ActionApprove, b.guard(b.onApprove))

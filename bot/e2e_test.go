@@ -405,9 +405,11 @@ func TestReconnects(t *testing.T) {
 	w := start(t, setup{})
 	w.slack.Drop()
 	w.slack.WaitConnected(t, 2, wait)
+	w.slack.WaitOpen(t, 1, wait) // the dropped one is gone, not just replaced
 	w.openForm(requester, "")
 	w.slack.Disconnect(t, "refresh_requested")
 	w.slack.WaitConnected(t, 3, wait)
+	w.slack.WaitOpen(t, 1, wait)
 	w.openForm(requester, "")
 	if got := len(w.slack.Calls("apps.connections.open")); got != 3 {
 		t.Errorf("%d apps.connections.open calls, want 3", got)

@@ -9,17 +9,18 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
 
 // ackBudget is how much of Slack's 3 s a handler may spend before its ack.
 const ackBudget = 2500 * time.Millisecond
 
-func (b *Bot) needsApproval(permission string) bool {
+// needsApproval: every request, or with APPROVAL_FOR=FULL_ACCESS those that
+// give Full access in any workspace.
+func (b *Bot) needsApproval(f modals.Form) bool {
 	if b.cfg.ApprovalChannel == "" {
 		return false
 	}
-	return !b.cfg.ApproveFullAccessOnly || permission == plusvibe.PermissionFullAccess
+	return !b.cfg.ApproveFullAccessOnly || f.FullAccess()
 }
 
 func (b *Bot) approvalNote() string {

@@ -64,7 +64,7 @@ func (b *Bot) announce(ctx context.Context, c creation, email string) {
 	if c.source == nil {
 		return
 	}
-	text := modals.ThreadReply(c.requester, email, modals.WorkspaceNames(c.form.WorkspaceIDs, b.workspaces.get()), c.form.Permission)
+	text := modals.ThreadReply(c.requester, email, modals.AccessText(c.form.Grants(b.workspaces.get())))
 	_, _, err := b.slack.PostMessageContext(ctx, c.source.Channel, slack.MsgOptionText(text, false), slack.MsgOptionTS(c.source.TS))
 	if err != nil {
 		b.log.Info().Err(err).Str("channel", c.source.Channel).Msg("the new client was not announced in the message's thread")

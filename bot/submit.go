@@ -41,7 +41,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	// A double submit or a redelivered envelope carries the same view id: only
 	// the first one creates; the others see where it stands.
 	progress := modals.Progress(form, meta)
-	approval := b.needsApproval(form.Permission)
+	approval := b.needsApproval(form)
 	if approval {
 		progress = modals.Posting(form, meta, b.cfg.ApprovalChannel)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -166,19 +167,7 @@ func ApprovalMessage(r Record, offered []plusvibe.Workspace, until time.Time) (s
 // comes first and each part has a field of its own, so no amount of typed
 // text can push the access level out of an approver's sight.
 func RequestFields(f Form, offered []plusvibe.Workspace) []slack.Block {
-	labels := "none"
-	if l := f.Labels(); len(l) > 0 {
-		labels = Escape(strings.Join(l, ", "))
-	}
-	var ws []string
-	for _, id := range f.WorkspaceIDs {
-		ws = append(ws, "• "+Escape(workspaceName(id, offered)))
-	}
-	grant := []*slack.TextBlockObject{
-		field("Access", PermissionLabel(f.Permission)),
-		field("Workspaces", strings.Join(ws, "\n")),
-		field("Hidden labels", labels),
-	}
+	grant := grantFields(f, offered)
 	who := []*slack.TextBlockObject{
 		field("Client", Escape(f.FirstName)+" "+Escape(f.LastName)),
 		field("Email", EmailForApprovers(f.Email)),
@@ -188,6 +177,57 @@ func RequestFields(f Form, offered []plusvibe.Workspace) []slack.Block {
 		slack.NewSectionBlock(nil, grant, nil, slack.SectionBlockOptionBlockID("grant")),
 		slack.NewSectionBlock(nil, who, nil, slack.SectionBlockOptionBlockID("client")),
 	}
+}
+
+// grantFields show what the client would get: one access for every
+// workspace, or each workspace's own, split over as many fields as it takes.
+func grantFields(f Form, offered []plusvibe.Workspace) []*slack.TextBlockObject {
+	var ws, hidden []string
+	for _, g := range f.Grants(offered) {
+		line := "• " + Escape(g.Name)
+		if f.PerWorkspace {
+			line += ": " + PermissionLabel(g.Permission)
+			if len(g.Labels) > 0 {
+				hidden = append(hidden, "• "+Escape(g.Name)+": "+Escape(strings.Join(g.Labels, ", ")))
+			}
+		}
+		ws = append(ws, line)
+	}
+	if !f.PerWorkspace {
+		if l := f.Labels(); len(l) > 0 {
+			hidden = []string{Escape(strings.Join(l, ", "))}
+		}
+		return []*slack.TextBlockObject{field("Access", PermissionLabel(f.Permission)),
+			field("Workspaces", strings.Join(ws, "\n")), field("Hidden labels", orNone(hidden))}
+	}
+	if len(hidden) == 0 {
+		hidden = []string{"none"}
+	}
+	return append(chunkFields("Access per workspace", ws), chunkFields("Hidden labels", hidden)...)
+}
+
+func orNone(lines []string) string {
+	if len(lines) == 0 {
+		return "none"
+	}
+	return strings.Join(lines, "\n")
+}
+
+// chunkFields spreads lines over fields of at most maxFieldText characters,
+// so that none is cut.
+func chunkFields(name string, lines []string) []*slack.TextBlockObject {
+	var out []*slack.TextBlockObject
+	var cur []string
+	size := len(name) + 3
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l) + 1; len(cur) > 0 && size+n > maxFieldText {
+			out = append(out, field(name, strings.Join(cur, "\n")))
+			cur, size, name = nil, len(name)+3, name+" (more)"
+		}
+		cur = append(cur, l)
+		size += utf8.RuneCountInString(l) + 1
+	}
+	return append(out, field(name, strings.Join(cur, "\n")))
 }
 
 func field(name, md string) *slack.TextBlockObject {

@@ -49,49 +49,73 @@ func TestApprovalMessageWithinLimits(t *testing.T) {
 	ws := manyWorkspaces(30)
 	f := worstForm(ws)
 	f.HideLabels = strings.Repeat("L,", 150)
-	a := modals.Approval{Requester: "U1", Form: f}
-	for _, r := range []modals.Record{
-		{State: modals.Pending}, {State: modals.Approved, By: "U2"}, {State: modals.Creating, By: "U2"},
-		{State: modals.Created, By: "U2", ClientID: "abc"}, {State: modals.Created, By: "U2", Undelivered: true},
-		{State: modals.Failed, By: "U2", Reason: strings.Repeat("PlusVibe said no. ", 300)},
-		{State: modals.Denied, By: "U2", Reason: strings.Repeat("<!channel>", 50)}, {State: modals.Expired},
-		{State: modals.Expired, By: "U2"},
-	} {
-		r.Request = a
-		text, blocks := modals.ApprovalMessage(r, ws, time.Now())
-		if text == "" || len(blocks) > 50 {
-			t.Errorf("state %s: text %q, %d blocks", r.State, text, len(blocks))
-		}
-		for _, b := range blocks {
-			switch b := b.(type) {
-			case *slack.SectionBlock:
-				if b.Text != nil && utf8.RuneCountInString(b.Text.Text) > 3000 {
-					t.Errorf("state %s: section over 3000 characters", r.State)
-				}
-				if len(b.Fields) > 10 {
-					t.Errorf("state %s: %d fields", r.State, len(b.Fields))
-				}
-				for _, f := range b.Fields {
-					if utf8.RuneCountInString(f.Text) > 2000 {
-						t.Errorf("state %s: field over 2000 characters", r.State)
+	pw := worstPerWorkspace(ws)
+	for i := range pw.Access {
+		pw.Access[i].HideLabels = "L,"
+	}
+	for _, a := range []modals.Approval{{Requester: "U1", Form: f}, {Requester: "U1", Form: pw}} {
+		for _, r := range []modals.Record{
+			{State: modals.Pending}, {State: modals.Approved, By: "U2"}, {State: modals.Creating, By: "U2"},
+			{State: modals.Created, By: "U2", ClientID: "abc"}, {State: modals.Created, By: "U2", Undelivered: true},
+			{State: modals.Failed, By: "U2", Reason: strings.Repeat("PlusVibe said no. ", 300)},
+			{State: modals.Denied, By: "U2", Reason: strings.Repeat("<!channel>", 50)}, {State: modals.Expired},
+			{State: modals.Expired, By: "U2"},
+		} {
+			r.Request = a
+			text, blocks := modals.ApprovalMessage(r, ws, time.Now())
+			if text == "" || len(blocks) > 50 {
+				t.Errorf("state %s: text %q, %d blocks", r.State, text, len(blocks))
+			}
+			for _, b := range blocks {
+				switch b := b.(type) {
+				case *slack.SectionBlock:
+					if b.Text != nil && utf8.RuneCountInString(b.Text.Text) > 3000 {
+						t.Errorf("state %s: section over 3000 characters", r.State)
 					}
-				}
-			case *slack.ContextBlock:
-				for _, e := range b.ContextElements.Elements {
-					if txt, isText := e.(*slack.TextBlockObject); isText && utf8.RuneCountInString(txt.Text) > 3000 {
-						t.Errorf("state %s: context over 3000 characters", r.State)
+					if len(b.Fields) > 10 {
+						t.Errorf("state %s: %d fields", r.State, len(b.Fields))
 					}
-				}
-			case *slack.ActionBlock:
-				if r.State != modals.Pending {
-					t.Errorf("state %s still offers decision buttons", r.State)
+					for _, f := range b.Fields {
+						if utf8.RuneCountInString(f.Text) > 2000 {
+							t.Errorf("state %s: field over 2000 characters", r.State)
+						}
+					}
+				case *slack.ContextBlock:
+					for _, e := range b.ContextElements.Elements {
+						if txt, isText := e.(*slack.TextBlockObject); isText && utf8.RuneCountInString(txt.Text) > 3000 {
+							t.Errorf("state %s: context over 3000 characters", r.State)
+						}
+					}
+				case *slack.ActionBlock:
+					if r.State != modals.Pending {
+						t.Errorf("state %s still offers decision buttons", r.State)
+					}
 				}
 			}
+			_, grant := modals.GrantMessage(r, "C1/1.2", time.Now())
+			if len(grant) > 50 {
+				t.Errorf("state %s: grant DM has %d blocks", r.State, len(grant))
+			}
 		}
-		_, grant := modals.GrantMessage(r, "C1/1.2", time.Now())
-		if len(grant) > 50 {
-			t.Errorf("state %s: grant DM has %d blocks", r.State, len(grant))
+	}
+}
+
+// Every workspace's access is shown whole, over as many fields as it takes.
+func TestApprovalMessageShowsEachWorkspacesAccess(t *testing.T) {
+	t.Parallel()
+	ws := manyWorkspaces(30)
+	f := worstPerWorkspace(ws)
+	_, blocks := modals.ApprovalMessage(modals.Record{State: modals.Pending, Request: modals.Approval{Requester: "U1", Form: f}}, ws, time.Now())
+	all := strings.Join(fieldTexts(blocks), "\n")
+	for _, id := range f.WorkspaceIDs {
+		for _, w := range ws {
+			if w.ID == id && !strings.Contains(all, w.Name+": Unibox only") {
+				t.Errorf("%s's access is not shown whole", w.Name)
+			}
 		}
+	}
+	if strings.Contains(all, "…") {
+		t.Error("a field was cut")
 	}
 }
 

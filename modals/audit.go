@@ -24,7 +24,7 @@ type AuditEntry struct {
 	Actor      string // who was refused, for AuditRefused
 	Email      string
 	Business   string
-	Workspaces []string // names
+	Workspaces []string // names; with each one's access when Permission is ""
 	Permission string
 	ClientID   string
 	// Detail is the failure, the denial reason or why an action was refused.
@@ -55,7 +55,11 @@ func AuditLine(e AuditEntry) string {
 		for i, w := range e.Workspaces {
 			ws[i] = Escape(w)
 		}
-		parts = append(parts, fmt.Sprintf("%s in %s", PermissionLabel(e.Permission), strings.Join(ws, ", ")))
+		if e.Permission == "" {
+			parts = append(parts, "access per workspace: "+strings.Join(ws, ", "))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s in %s", PermissionLabel(e.Permission), strings.Join(ws, ", ")))
+		}
 	}
 	if e.ClientID != "" {
 		parts = append(parts, fmt.Sprintf("client_id `%s`", Escape(e.ClientID)))

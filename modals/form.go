@@ -25,8 +25,11 @@ const (
 	BlockPermission   = "permission"
 	BlockHideLabels   = "hide_labels"
 
-	// Every input has one element, so one action id serves them all.
+	// Every input has one element, so one action id serves them all. Only
+	// the inputs that redraw the form (dispatch_action) send it as a
+	// block action.
 	actionInput = "input"
+	ActionInput = actionInput
 )
 
 // Limits chosen so a whole Form fits in private_metadata (3,000 characters).
@@ -47,6 +50,10 @@ type Form struct {
 	WorkspaceIDs []string `json:"w,omitempty"`
 	Permission   string   `json:"p,omitempty"`
 	HideLabels   string   `json:"h,omitempty"` // as typed: comma or line separated
+	// PerWorkspace gives each workspace its own access: Access, in the
+	// order of WorkspaceIDs, instead of Permission and HideLabels.
+	PerWorkspace bool              `json:"pw,omitempty"`
+	Access       []WorkspaceAccess `json:"a,omitempty"`
 }
 
 // Metadata travels in the views' private_metadata between the steps of one
@@ -90,19 +97,9 @@ func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata, note string
 	email.InitialValue = f.Email
 
 	ws := workspaceSelect(workspaces, f.WorkspaceIDs)
-
-	perm := slack.NewRadioButtonsBlockElement(actionInput, permissionOptions()...)
-	for _, o := range perm.Options {
-		if o.Value == f.Permission {
-			perm.InitialOption = o
-		}
-	}
-
-	labels := textInput("e.g. NOT_INTERESTED, DO_NOT_CONTACT", f.HideLabels, MaxHideLabelsLen)
-	labels.Multiline = true
-	labelsBlock := slack.NewInputBlock(BlockHideLabels, plainText("Labels to hide"),
-		plainText("Lead labels this client won't see, separated by commas or new lines."), labels)
-	labelsBlock.Optional = true
+	wsBlock := slack.NewInputBlock(BlockWorkspaces, plainText("Workspaces"),
+		plainText("The client gets a login to each workspace chosen."), ws)
+	wsBlock.DispatchAction = f.PerWorkspace // each one chosen gets its own inputs
 
 	submit := "Create client"
 	var head []slack.Block
@@ -120,7 +117,7 @@ func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata, note string
 		Submit:          plainText(submit),
 		Close:           plainText("Cancel"),
 		PrivateMetadata: meta.Encode(),
-		Blocks: slack.Blocks{BlockSet: append(head,
+		Blocks: slack.Blocks{BlockSet: append(append(head,
 			slack.NewInputBlock(BlockEmail, plainText("Client email"), nil, email),
 			slack.NewInputBlock(BlockFirstName, plainText("First name"), nil,
 				textInput("Nova", f.FirstName, plusvibe.MaxNameLen)),
@@ -128,12 +125,29 @@ func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata, note string
 				textInput("Smith", f.LastName, plusvibe.MaxNameLen)),
 			slack.NewInputBlock(BlockBusinessName, plainText("Business name"), nil,
 				textInput("Nova Consulting Ltd", f.BusinessName, plusvibe.MaxBusinessNameLen)),
-			slack.NewInputBlock(BlockWorkspaces, plainText("Workspaces"),
-				plainText("The client gets a login to each workspace chosen."), ws),
-			slack.NewInputBlock(BlockPermission, plainText("Access"), nil, perm),
-			labelsBlock,
-		)},
+			wsBlock,
+			accessModeBlock(f.PerWorkspace),
+		), accessBlocks(f, workspaces)...)},
 	}
+}
+
+// accessBlocks ask for the access: once for every workspace, or per workspace.
+func accessBlocks(f Form, workspaces []plusvibe.Workspace) []slack.Block {
+	if f.PerWorkspace {
+		return perWorkspaceBlocks(f, workspaces)
+	}
+	perm := slack.NewRadioButtonsBlockElement(actionInput, permissionOptions()...)
+	for _, o := range perm.Options {
+		if o.Value == f.Permission {
+			perm.InitialOption = o
+		}
+	}
+	labels := textInput("e.g. NOT_INTERESTED, DO_NOT_CONTACT", f.HideLabels, MaxHideLabelsLen)
+	labels.Multiline = true
+	labelsBlock := slack.NewInputBlock(BlockHideLabels, plainText("Labels to hide"),
+		plainText("Lead labels this client won't see, separated by commas or new lines."), labels)
+	labelsBlock.Optional = true
+	return []slack.Block{slack.NewInputBlock(BlockPermission, plainText("Access in every workspace chosen"), nil, perm), labelsBlock}
 }
 
 // fromMessageNote says what was taken from the message, for the person to

@@ -40,6 +40,18 @@ func worstForm(ws []plusvibe.Workspace) modals.Form {
 	return f
 }
 
+// worstPerWorkspace is worstForm with access per workspace: every
+// workspace's own, labels to the combined limit in characters JSON doubles.
+func worstPerWorkspace(ws []plusvibe.Workspace) modals.Form {
+	f := worstForm(ws)
+	f.PerWorkspace, f.Permission, f.HideLabels = true, "", ""
+	each := modals.MaxPerWorkspaceLabels / len(f.WorkspaceIDs)
+	for range f.WorkspaceIDs {
+		f.Access = append(f.Access, modals.WorkspaceAccess{Permission: plusvibe.PermissionUniboxAccess, HideLabels: strings.Repeat("\"", each)})
+	}
+	return f
+}
+
 // checkLimits walks a view's JSON for the Block Kit limits Slack enforces.
 func checkLimits(t *testing.T, v slack.ModalViewRequest) {
 	t.Helper()
@@ -92,20 +104,25 @@ func TestFormWithinBlockKitLimits(t *testing.T) {
 	t.Parallel()
 	ws := manyWorkspaces(150)
 	f := worstForm(ws)
-	meta := modals.Metadata{ChannelID: "C0123456789"}
+	meta := modals.Metadata{ChannelID: "C0123456789", Source: &modals.Source{Channel: "C0123456789", TS: "1764300000.000100"}}
+	pw := worstPerWorkspace(ws)
 	for name, v := range map[string]slack.ModalViewRequest{
-		"form":            modals.NewForm(f, ws, meta, modals.ApprovalNote("C0123456789", true)),
-		"progress":        modals.Progress(f, meta),
-		"posting":         modals.Posting(f, meta, "C0123456789"),
-		"failure":         modals.Failure(f, meta, strings.Repeat("PlusVibe said no. ", 300)),
-		"success":         modals.SuccessWithPassword(f.Email, "Xp9#Ld2!ak"),
-		"waiting":         modals.Waiting(f.Email, "C0123456789", "https://x.slack.com/archives/C0123456789/p1764300000000100"),
-		"collect failed":  modals.CollectFailed(f.Email, strings.Repeat("PlusVibe said no. ", 300), true),
-		"collecting":      modals.Collecting(f.Email),
-		"grant":           modals.GrantView(modals.Record{State: modals.Approved, By: "U0123456789", Request: modals.Approval{Requester: "U1", Form: f}}, "C0123456789/1764300000.000100", time.Now()),
-		"failure final":   modals.FailureFinal(f.Email, strings.Repeat("PlusVibe said no. ", 300)),
-		"already handled": modals.AlreadyHandled(),
-		"denied":          modals.DeniedView(f.Email, "U0123456789", strings.Repeat("<", modals.MaxReasonLen)),
+		"per-workspace form":     modals.NewForm(pw, ws, meta, modals.ApprovalNote("C0123456789", true)),
+		"per-workspace progress": modals.Progress(pw, meta),
+		"per-workspace posting":  modals.Posting(pw, meta, "C0123456789"),
+		"per-workspace failure":  modals.Failure(pw, meta, strings.Repeat("PlusVibe said no. ", 300)),
+		"form":                   modals.NewForm(f, ws, meta, modals.ApprovalNote("C0123456789", true)),
+		"progress":               modals.Progress(f, meta),
+		"posting":                modals.Posting(f, meta, "C0123456789"),
+		"failure":                modals.Failure(f, meta, strings.Repeat("PlusVibe said no. ", 300)),
+		"success":                modals.SuccessWithPassword(f.Email, "Xp9#Ld2!ak"),
+		"waiting":                modals.Waiting(f.Email, "C0123456789", "https://x.slack.com/archives/C0123456789/p1764300000000100"),
+		"collect failed":         modals.CollectFailed(f.Email, strings.Repeat("PlusVibe said no. ", 300), true),
+		"collecting":             modals.Collecting(f.Email),
+		"grant":                  modals.GrantView(modals.Record{State: modals.Approved, By: "U0123456789", Request: modals.Approval{Requester: "U1", Form: f}}, "C0123456789/1764300000.000100", time.Now()),
+		"failure final":          modals.FailureFinal(f.Email, strings.Repeat("PlusVibe said no. ", 300)),
+		"already handled":        modals.AlreadyHandled(),
+		"denied":                 modals.DeniedView(f.Email, "U0123456789", strings.Repeat("<", modals.MaxReasonLen)),
 	} {
 		t.Run(name, func(t *testing.T) { checkLimits(t, v) })
 	}
@@ -125,6 +142,35 @@ func TestFormOffersWorkspacesByNameAndKeepsInput(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("form lacks %s", want)
 		}
+	}
+}
+
+func TestValidatePerWorkspace(t *testing.T) {
+	t.Parallel()
+	ws := manyWorkspaces(3)
+	f := modals.Form{Email: "a@b.co", FirstName: "A", LastName: "B", BusinessName: "C", PerWorkspace: true,
+		WorkspaceIDs: []string{ws[0].ID, ws[1].ID, ws[2].ID},
+		Access:       []modals.WorkspaceAccess{{Permission: plusvibe.PermissionFullAccess, HideLabels: "VIP"}, {}, {Permission: plusvibe.PermissionUniboxAccess, HideLabels: strings.Repeat("x", modals.MaxPerWorkspaceLabels)}}}
+	req, problems := f.Validate(apiWorkspace, ws)
+	if msg := problems[modals.BlockWorkspacePermission(ws[1].ID)]; !strings.Contains(msg, ws[1].Name) {
+		t.Errorf("a workspace without access: %v", problems)
+	}
+	if msg := problems[modals.BlockWorkspaceLabels(ws[2].ID)]; !strings.Contains(msg, "all workspaces together") {
+		t.Errorf("labels over the combined limit: %v", problems)
+	}
+	if _, common := problems[modals.BlockPermission]; common || len(problems) != 2 {
+		t.Errorf("problems %v, want exactly the two, under their workspaces", problems)
+	}
+	if p := req.Workspaces[0]; p.Permissions[0] != plusvibe.PermissionFullAccess || p.HideLabels[0] != "VIP" {
+		t.Errorf("first workspace's request %+v", p)
+	}
+	// Fewer access entries than workspaces (a forged state): the rest have none.
+	f.Access = f.Access[:1]
+	if _, problems := f.Validate(apiWorkspace, ws); problems[modals.BlockWorkspacePermission(ws[2].ID)] == "" {
+		t.Errorf("a workspace without an access entry passed: %v", problems)
+	}
+	if !f.FullAccess() {
+		t.Error("FullAccess is false with Full access in one workspace")
 	}
 }
 

@@ -28,24 +28,28 @@ func ParseForm(state *slack.ViewState) Form {
 	for _, o := range get(BlockWorkspaces).SelectedOptions {
 		f.WorkspaceIDs = append(f.WorkspaceIDs, o.Value)
 	}
+	f.PerWorkspace = len(get(BlockAccessMode).SelectedOptions) > 0
+	parseAccess(&f, state)
 	return f
 }
 
 // Labels splits the typed labels on commas and new lines, dropping empty
 // entries and repeats.
-func (f Form) Labels() []string {
-	labels := []string{}
-	for _, l := range strings.FieldsFunc(f.HideLabels, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
-		if l = strings.TrimSpace(l); l != "" && !slices.Contains(labels, l) {
-			labels = append(labels, l)
+func (f Form) Labels() []string { return labels(f.HideLabels) }
+
+func labels(typed string) []string {
+	out := []string{}
+	for _, l := range strings.FieldsFunc(typed, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
+		if l = strings.TrimSpace(l); l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
 		}
 	}
-	return labels
+	return out
 }
 
 // Request turns the form into a PlusVibe request; apiWorkspaceID is the
-// configured top-level workspace_id. Every chosen workspace gets the same
-// permission and hidden labels.
+// configured top-level workspace_id. Each chosen workspace gets the access
+// typed for all, or its own.
 func (f Form) Request(apiWorkspaceID string) plusvibe.CreateClientRequest {
 	req := plusvibe.CreateClientRequest{
 		WorkspaceID:        apiWorkspaceID,
@@ -54,14 +58,13 @@ func (f Form) Request(apiWorkspaceID string) plusvibe.CreateClientRequest {
 		ClientLastName:     f.LastName,
 		ClientBusinessName: f.BusinessName,
 	}
-	labels := f.Labels()
-	var perms []string
-	if f.Permission != "" {
-		perms = []string{f.Permission}
-	}
-	for _, id := range f.WorkspaceIDs {
+	for _, g := range f.Grants(nil) {
+		var perms []string
+		if g.Permission != "" {
+			perms = []string{g.Permission}
+		}
 		req.Workspaces = append(req.Workspaces, plusvibe.ClientWorkspacePermission{
-			ID: id, Permissions: perms, HideLabels: labels,
+			ID: g.ID, Permissions: perms, HideLabels: g.Labels,
 		})
 	}
 	return req.Normalized()
@@ -84,7 +87,9 @@ func (f Form) Validate(apiWorkspaceID string, offered []plusvibe.Workspace) (plu
 			add(block, msg)
 		}
 	}
-	if msg := invisibleMessage(f.HideLabels, true); msg != "" {
+	if f.PerWorkspace {
+		f.validatePerWorkspace(offered, add)
+	} else if msg := invisibleMessage(f.HideLabels, true); msg != "" {
 		add(BlockHideLabels, msg)
 	}
 	for _, id := range f.WorkspaceIDs {
@@ -95,7 +100,7 @@ func (f Form) Validate(apiWorkspaceID string, offered []plusvibe.Workspace) (plu
 	if len(f.WorkspaceIDs) > MaxWorkspaces {
 		add(BlockWorkspaces, fmt.Sprintf("Choose at most %d workspaces at once.", MaxWorkspaces))
 	}
-	if f.Permission == "" {
+	if f.Permission == "" && !f.PerWorkspace {
 		add(BlockPermission, "Choose Full access or Unibox only.")
 	}
 	if n := len([]rune(f.HideLabels)); n > MaxHideLabelsLen {
@@ -104,14 +109,22 @@ func (f Form) Validate(apiWorkspaceID string, offered []plusvibe.Workspace) (plu
 	if err := req.Validate(); err != nil {
 		verrs, _ := err.(plusvibe.ValidationErrors)
 		for _, fe := range verrs {
-			add(blockFor(fe.Field), fe.Message)
+			add(f.blockFor(fe), fe.Message)
 		}
 	}
 	return req, problems
 }
 
-func blockFor(field string) string {
-	switch field {
+func (f Form) blockFor(fe plusvibe.FieldError) string {
+	if f.PerWorkspace && fe.Index >= 0 && fe.Index < len(f.WorkspaceIDs) {
+		switch fe.Field {
+		case plusvibe.FieldPermissions:
+			return BlockWorkspacePermission(f.WorkspaceIDs[fe.Index])
+		case plusvibe.FieldHideLabels:
+			return BlockWorkspaceLabels(f.WorkspaceIDs[fe.Index])
+		}
+	}
+	switch fe.Field {
 	case plusvibe.FieldEmail:
 		return BlockEmail
 	case plusvibe.FieldFirstName:

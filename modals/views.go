@@ -65,11 +65,10 @@ func Notice(text string) slack.ModalViewRequest {
 	return resultView(Metadata{}, "PlusVibe client", section(text))
 }
 
-// ThreadReply announces a new client under the message it was asked for in.
-// Never the password.
-func ThreadReply(requester, email string, workspaces []string, permission string) string {
-	return fmt.Sprintf(":white_check_mark: <@%s> created PlusVibe client *%s* in %s (%s).",
-		requester, Escape(email), Escape(strings.Join(workspaces, ", ")), PermissionLabel(permission))
+// ThreadReply announces a new client under the message it was asked for in,
+// with its access (AccessText). Never the password.
+func ThreadReply(requester, email, access string) string {
+	return fmt.Sprintf(":white_check_mark: <@%s> created PlusVibe client *%s*: %s.", requester, Escape(email), access)
 }
 
 func resultView(meta Metadata, title string, blocks ...slack.Block) slack.ModalViewRequest {

@@ -224,6 +224,52 @@ func (s *Server) Pushed(viewID string) []string {
 	return slices.Clone(s.pushed[viewID])
 }
 
+// Change is a person changing the input changed of a modal, having typed
+// fill so far (as in a submission; inputs not in fill keep what they hold).
+// Slack tells the app only when that input's block has dispatch_action,
+// with the whole view's state.
+func (s *Server) Change(t testing.TB, user, viewID, changed string, fill Fill) Command {
+	t.Helper()
+	if _, ok := fill[changed]; !ok {
+		t.Fatalf("fakeslack: fill has no value for %s", changed)
+	}
+	view := s.View(t, viewID)
+	values, err := inputState(view, fill, s.suggester(t, user, view), false)
+	if err != nil {
+		t.Fatalf("fakeslack: the Slack client would not allow this change: %v", err)
+	}
+	var action map[string]any
+	for _, b := range blocks(view) {
+		if b["block_id"] != changed {
+			continue
+		}
+		if dispatch, _ := b["dispatch_action"].(bool); !dispatch {
+			t.Fatalf("fakeslack: %v has no dispatch_action: Slack tells the app nothing of this change", b["block_id"])
+		}
+		el, _ := b["element"].(map[string]any)
+		state, _ := values[fmt.Sprint(b["block_id"])].(map[string]any)
+		action = cloneMap(state[fmt.Sprint(el["action_id"])].(map[string]any))
+		action["action_id"], action["block_id"], action["action_ts"] = el["action_id"], b["block_id"], s.ts()
+	}
+	if action == nil {
+		t.Fatalf("fakeslack: view %s has no input %s", viewID, changed)
+	}
+	seen := cloneMap(view)
+	seen["state"] = map[string]any{"values": values}
+	triggerID, tr := s.newTrigger()
+	env := s.send(t, "interactive", map[string]any{
+		"type":       "block_actions",
+		"team":       map[string]any{"id": TeamID, "domain": "fake"},
+		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
+		"api_app_id": "A0FAKE",
+		"trigger_id": triggerID,
+		"container":  map[string]any{"type": "view", "view_id": viewID},
+		"view":       seen,
+		"actions":    []any{action},
+	}, "")
+	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
+}
+
 // Click presses the button with actionID in the view, as user, and waits for the ack.
 func (s *Server) Click(t testing.TB, user, viewID, actionID string) Ack {
 	t.Helper()
@@ -346,6 +392,12 @@ func (s *Server) suggester(t testing.TB, user string, view map[string]any) sugge
 // options that exist (for an external select: that the app suggested when
 // the option's name was typed).
 func stateFor(view map[string]any, fill Fill, suggest suggest) (map[string]any, error) {
+	return inputState(view, fill, suggest, true)
+}
+
+// inputState is what a view's inputs hold with fill typed in; a submission
+// also needs every required input filled.
+func inputState(view map[string]any, fill Fill, suggest suggest, submitting bool) (map[string]any, error) {
 	values := map[string]any{}
 	for _, b := range blocks(view) {
 		if b["type"] != "input" {
@@ -402,7 +454,7 @@ func stateFor(view map[string]any, fill Fill, suggest suggest) (map[string]any, 
 				}
 			}
 			state["selected_options"], empty = selected, len(selected) == 0
-		case "multi_static_select":
+		case "multi_static_select", "checkboxes":
 			selected := asList(el["initial_options"])
 			if hasGiven {
 				selected = nil
@@ -435,7 +487,7 @@ func stateFor(view map[string]any, fill Fill, suggest suggest) (map[string]any, 
 		default:
 			return nil, fmt.Errorf("%s: element type %s not supported by this fake", blockID, typ)
 		}
-		if empty && !optional {
+		if empty && !optional && submitting {
 			return nil, fmt.Errorf("%s is required", blockID)
 		}
 		values[blockID] = map[string]any{actionID: state}
