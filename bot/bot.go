@@ -127,6 +127,8 @@ type Bot struct {
 	views, once *onceOnly
 	storeHealth *healthFlag
 	ready       atomic.Bool
+	firstUp     chan struct{} // closed on the first connection
+	upOnce      sync.Once
 
 	// work outlives the socket: creations in flight finish after shutdown
 	// begins, until DrainTimeout cancels it.
@@ -192,6 +194,7 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		slots:       make(chan struct{}, cfg.MaxInFlight),
 		quick:       make(chan struct{}, 8*cfg.MaxInFlight),
 		storeHealth: &healthFlag{},
+		firstUp:     make(chan struct{}),
 	}
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory()
@@ -207,6 +210,9 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 
 // WorkspacesReady is closed once the workspace list is available.
 func (b *Bot) WorkspacesReady() <-chan struct{} { return b.workspaces.ready }
+
+// Connected is closed once the first Socket Mode connection is up.
+func (b *Bot) Connected() <-chan struct{} { return b.firstUp }
 
 // Ready reports whether the Socket Mode connection is up.
 func (b *Bot) Ready() bool { return b.ready.Load() }
@@ -292,6 +298,7 @@ func (b *Bot) onConnection(up bool, state string) socketmode.SocketmodeHandlerFu
 	return func(evt *socketmode.Event, _ *socketmode.Client) {
 		b.ready.Store(up)
 		if up {
+			b.upOnce.Do(func() { close(b.firstUp) })
 			b.metrics.connected.Set(1)
 			if b.connects.Add(1) > 1 {
 				b.metrics.reconnects.Inc()

@@ -183,10 +183,12 @@ func (w *world) run(b *bot.Bot) (context.CancelFunc, chan error) {
 	sockets := w.slack.Connections()
 	go func() { done <- b.Run(ctx) }()
 	w.slack.WaitConnected(t, sockets+1, wait)
-	select {
-	case <-b.WorkspacesReady():
-	case <-time.After(wait):
-		t.Fatal("workspaces never loaded")
+	for what, ch := range map[string]<-chan struct{}{"workspaces never loaded": b.WorkspacesReady(), "the bot never saw its connection up": b.Connected()} {
+		select {
+		case <-ch:
+		case <-time.After(wait):
+			t.Fatal(what)
+		}
 	}
 	return cancel, done
 }

@@ -101,6 +101,8 @@ func HelpText(command string) string {
 		fmt.Sprintf("*%s* creates a PlusVibe client login without leaving Slack.", command),
 		fmt.Sprintf("• `%s` opens the form: email, name, business, workspaces, access, labels to hide.", command),
 		fmt.Sprintf("• `%s nova@example.com` opens it with the email filled in.", command),
+		"• On a message: ⋮ → *Create PlusVibe client from this message* fills in the email and name it gives, and answers in its thread.",
+		"• The app's Home tab lists your requests and where each stands.",
 		"The one-time password comes to you alone, in your DMs with this app.",
 	}, "\n")
 }
