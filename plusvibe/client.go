@@ -1,6 +1,6 @@
-// Package plusvibe is a small client for the two PlusVibe API endpoints the bot
-// uses: creating a client login (POST /client) and listing the workspaces an API
-// key can use (GET /authenticate).
+// Package plusvibe is a small client for the PlusVibe API endpoints the bot
+// uses: creating, listing, editing and deleting client logins (/client), and
+// listing the workspaces an API key can use (GET /authenticate).
 //
 // API reference: https://developer.plusvibe.ai/
 package plusvibe
@@ -160,6 +160,7 @@ func isLoopback(host string) bool {
 type endpoint struct {
 	method string
 	path   string // relative to the base URL, no leading slash
+	query  url.Values
 	// idempotent operations may be retried after a 5xx; POST /client is not,
 	// because PlusVibe may have created the client before failing.
 	idempotent bool
@@ -230,7 +231,7 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, out a
 	reqCtx = httptrace.WithClientTrace(reqCtx, &httptrace.ClientTrace{
 		WroteHeaders: func() { sent = true },
 	})
-	u := c.baseURL.ResolveReference(&url.URL{Path: ep.path})
+	u := c.baseURL.ResolveReference(&url.URL{Path: ep.path, RawQuery: ep.query.Encode()})
 	var bodyReader io.Reader
 	if payload != nil {
 		bodyReader = bytes.NewReader(payload)

@@ -102,31 +102,7 @@ func (r CreateClientRequest) Validate() error {
 		}
 	}
 
-	if len(r.Workspaces) == 0 {
-		add(FieldWorkspaces, -1, "Choose at least one workspace.")
-	}
-	seen := make(map[string]bool, len(r.Workspaces))
-	for i, w := range r.Workspaces {
-		switch {
-		case !IsWorkspaceID(w.ID):
-			add(FieldWorkspaces, i, "%q is not a PlusVibe workspace id (24 hexadecimal characters).", w.ID)
-		case seen[strings.ToLower(w.ID)]:
-			add(FieldWorkspaces, i, "Workspace %s is listed twice.", w.ID)
-		}
-		seen[strings.ToLower(w.ID)] = true
-
-		if len(w.Permissions) != 1 {
-			add(FieldPermissions, i, "Choose exactly one permission: Full access or Unibox only.")
-		} else if p := w.Permissions[0]; p != PermissionFullAccess && p != PermissionUniboxAccess {
-			add(FieldPermissions, i, "%q is not a permission; use Full access or Unibox only.", p)
-		}
-		for _, l := range w.HideLabels {
-			if msg := checkText("label", l, MaxLabelLen); msg != "" {
-				add(FieldHideLabels, i, "%s", msg)
-				break
-			}
-		}
-	}
+	checkWorkspaces(r.Workspaces, add)
 	if len(errs) == 0 {
 		return nil
 	}
@@ -173,4 +149,34 @@ func checkText(label, s string, max int) string {
 		return fmt.Sprintf("The %s is too long: %d characters, the limit is %d.", label, n, max)
 	}
 	return ""
+}
+
+// checkWorkspaces reports the problems of a client's access, one workspace
+// at a time.
+func checkWorkspaces(ws []ClientWorkspacePermission, add func(field string, idx int, format string, args ...any)) {
+	if len(ws) == 0 {
+		add(FieldWorkspaces, -1, "Choose at least one workspace.")
+	}
+	seen := make(map[string]bool, len(ws))
+	for i, w := range ws {
+		switch {
+		case !IsWorkspaceID(w.ID):
+			add(FieldWorkspaces, i, "%q is not a PlusVibe workspace id (24 hexadecimal characters).", w.ID)
+		case seen[strings.ToLower(w.ID)]:
+			add(FieldWorkspaces, i, "Workspace %s is listed twice.", w.ID)
+		}
+		seen[strings.ToLower(w.ID)] = true
+
+		if len(w.Permissions) != 1 {
+			add(FieldPermissions, i, "Choose exactly one permission: Full access or Unibox only.")
+		} else if p := w.Permissions[0]; p != PermissionFullAccess && p != PermissionUniboxAccess {
+			add(FieldPermissions, i, "%q is not a permission; use Full access or Unibox only.", p)
+		}
+		for _, l := range w.HideLabels {
+			if msg := checkText("label", l, MaxLabelLen); msg != "" {
+				add(FieldHideLabels, i, "%s", msg)
+				break
+			}
+		}
+	}
 }

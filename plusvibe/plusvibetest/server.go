@@ -1,6 +1,8 @@
 // Package plusvibetest is a fake PlusVibe API for tests: a stateful in-process
-// HTTP server that checks every POST /client body against the vendor's OpenAPI
-// spec, records every request, and can be scripted to fail, stall or rate-limit.
+// HTTP server that keeps the clients it creates (listed, edited, deleted),
+// checks every POST /client against the vendor's OpenAPI spec and every
+// list, edit and delete against the spec written from PlusVibe's reference,
+// records every request, and can be scripted to fail, stall or rate-limit.
 package plusvibetest
 
 import (
@@ -68,6 +70,13 @@ type CreatedClient struct {
 	Request  plusvibe.CreateClientRequest
 }
 
+// listed is a client as the fake keeps it for GET /client/: created
+// through it, or seeded with AddClient; edited by PUT, gone after DELETE.
+type listed struct {
+	login   plusvibe.ClientLogin
+	deleted bool
+}
+
 // Server is a fake PlusVibe. All methods are safe for concurrent use.
 type Server struct {
 	t       testing.TB
@@ -80,6 +89,7 @@ type Server struct {
 	script     map[string][]Response
 	requests   []Request
 	clients    []CreatedClient
+	logins     []*listed // every client, as GET /client/ lists them
 	seen       chan Request
 }
 
@@ -267,6 +277,8 @@ func (s *Server) answer(r *http.Request, rec *Request) (int, []byte, map[string]
 		return http.StatusOK, b, nil
 	case "POST /client":
 		return s.createClient(r, rec)
+	case "GET /client/", "PUT /client", "DELETE /client":
+		return s.access(r, rec)
 	}
 	s.t.Errorf("plusvibetest: unexpected request %s %s", r.Method, r.URL.Path)
 	return http.StatusNotFound, errBody("Not found"), nil
@@ -311,8 +323,17 @@ func (s *Server) createClient(r *http.Request, rec *Request) (int, []byte, map[s
 			return http.StatusBadRequest, errBody("Client with this email already exists"), nil
 		}
 	}
+	for _, l := range s.logins {
+		if !l.deleted && strings.EqualFold(l.login.Email, req.ClientEmail) {
+			return http.StatusBadRequest, errBody("Client with this email already exists"), nil
+		}
+	}
 	c := CreatedClient{ID: randomHex(12), Email: req.ClientEmail, Password: randomPassword(), Request: req}
 	s.clients = append(s.clients, c)
+	now := time.Now().UTC()
+	s.logins = append(s.logins, &listed{login: plusvibe.ClientLogin{ID: c.ID, FirstName: req.ClientFirstName, LastName: req.ClientLastName,
+		Email: req.ClientEmail, BusinessName: req.ClientBusinessName, Status: "ACTIVE", Permissions: s.permissionsLocked(req.Workspaces),
+		CreatedAt: now, ModifiedAt: now}})
 	b, _ := json.Marshal(map[string]string{"client_id": c.ID, "email": c.Email, "password": c.Password})
 	return http.StatusOK, b, nil
 }

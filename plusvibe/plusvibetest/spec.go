@@ -16,11 +16,37 @@ import (
 //go:embed testdata/plusvibe-openapi.yaml
 var vendorSpec []byte
 
+// accessSpec is PlusVibe's list, edit and delete client endpoints, written
+// down from its public reference (the vendor publishes no export of them).
+//
+//go:embed testdata/plusvibe-client-access.yaml
+var accessSpec []byte
+
 var (
 	specOnce sync.Once
 	specDoc  *openapi3.T
 	specErr  error
+
+	accessOnce sync.Once
+	accessDoc  *openapi3.T
+	accessErr  error
 )
+
+// AccessSpec returns the list/edit/delete spec, validated.
+func AccessSpec() (*openapi3.T, error) {
+	accessOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		var tree map[string]any
+		if accessErr = yaml.Unmarshal(accessSpec, &tree); accessErr != nil {
+			return
+		}
+		data, _ := json.Marshal(tree)
+		if accessDoc, accessErr = loader.LoadFromData(data); accessErr == nil {
+			accessErr = accessDoc.Validate(loader.Context)
+		}
+	})
+	return accessDoc, accessErr
+}
 
 // Spec returns the vendor spec, repaired in memory and validated.
 func Spec() (*openapi3.T, error) {
