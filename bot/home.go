@@ -25,6 +25,11 @@ const (
 
 func homeList(user string) string { return "home:" + user }
 
+// seenList marks that user has opened the Home tab: only their tabs are
+// redrawn on a change (views.publish is rate-limited per workspace); the
+// others are drawn when first opened.
+func seenList(user string) string { return "home_seen:" + user }
+
 // homeKeep is how long a person's list outlives its last change: as long as
 // a request can wait for a decision and then for its requester.
 func (b *Bot) homeKeep() time.Duration { return 2 * b.cfg.ApprovalTTL }
@@ -38,6 +43,7 @@ func (b *Bot) onHomeOpened(ctx context.Context, evt *socketmode.Event, c *socket
 		return
 	}
 	req := b.startRequest("home", opened.User)
+	b.note(ctx, seenList(opened.User), "seen", true, 1)
 	if err := b.publishHome(ctx, opened.User); err != nil {
 		req.done("publish_failed", err, nil)
 		return
@@ -113,15 +119,21 @@ func (b *Bot) trackRecord(ctx context.Context, ref requestRef, r modals.Record, 
 		return // the approvers' lists did not change
 	}
 	for _, approver := range b.approvers.known(maxRepublish) {
-		if err := b.publishHome(ctx, approver); err != nil {
-			b.log.Warn().Err(err).Str("user", approver).Msg("could not redraw an approver's Home tab")
-		}
+		b.redraw(ctx, approver)
 	}
 }
 
 // track notes item in user's list and redraws their Home tab.
 func (b *Bot) track(ctx context.Context, user string, item modals.HomeItem) {
 	b.note(ctx, homeList(user), item.ID, item, modals.HomeRequests)
+	b.redraw(ctx, user)
+}
+
+// redraw publishes user's Home tab again, if they have opened it.
+func (b *Bot) redraw(ctx context.Context, user string) {
+	if len(b.listed(ctx, seenList(user))) == 0 {
+		return
+	}
 	if err := b.publishHome(ctx, user); err != nil {
 		b.log.Warn().Err(err).Str("user", user).Msg("could not redraw the Home tab")
 	}

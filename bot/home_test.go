@@ -81,6 +81,13 @@ func TestHomeTabListsYourRequests(t *testing.T) {
 	if home := fakeslack.ViewText(w.slack.Home(requester)); strings.Contains(home, "nova.smith@example.com") {
 		t.Error("the oldest request is still listed")
 	}
+	// Tabs never opened are not drawn on every change (views.publish is
+	// rate-limited): approver2 has none.
+	for _, c := range w.slack.Calls("views.publish") {
+		if c.Params["user_id"] != requester {
+			t.Errorf("views.publish for %s, who never opened the Home tab", c.Params["user_id"])
+		}
+	}
 	// Someone else's Home tab shows none of it.
 	w.slack.OpenHome(t, "U0SOMEONE")
 	if home := w.slack.WaitHome(t, "U0SOMEONE", "No requests yet", wait); strings.Contains(home, "@example.com") {
@@ -93,6 +100,8 @@ func TestHomeTabFollowsAnApproval(t *testing.T) {
 	w := start(t, approvalSetup())
 	w.slack.OpenHome(t, approver)
 	w.slack.WaitHome(t, approver, "Nothing waits for your decision", wait)
+	w.slack.OpenHome(t, requester)
+	w.slack.WaitHome(t, requester, "No requests yet", wait)
 	_, ts := w.request(fullAccessFill())
 
 	// The requester sees it waiting; the approver sees it waiting for them,
@@ -133,6 +142,8 @@ func TestHomeTabFollowsAnApproval(t *testing.T) {
 func TestHomeTabShowsADenialAndCapsTheWaitingList(t *testing.T) {
 	t.Parallel()
 	w := start(t, approvalSetup())
+	w.slack.OpenHome(t, requester)
+	w.slack.WaitHome(t, requester, "No requests yet", wait)
 	_, ts := w.request(fullAccessFill())
 	w.deny(approver, ts, "Not a customer <yet>")
 	if home := w.slack.WaitHome(t, requester, "denied", wait); !strings.Contains(home, "Not a customer &lt;yet&gt;") {
