@@ -102,6 +102,9 @@ type SlackAPI interface {
 type PlusVibe interface {
 	CreateClient(ctx context.Context, req plusvibe.CreateClientRequest) (plusvibe.CreateClientResponse, error)
 	Workspaces(ctx context.Context) ([]plusvibe.Workspace, error)
+	ListClients(ctx context.Context, workspaceID string) ([]plusvibe.ClientLogin, error)
+	UpdateClient(ctx context.Context, req plusvibe.UpdateClientRequest) error
+	DeleteClient(ctx context.Context, workspaceID, clientID string) error
 }
 
 var (
@@ -119,6 +122,7 @@ type Bot struct {
 	access     *access
 	approvers  *access
 	workspaces *workspaceCache
+	clients    *clientCache
 	metrics    *Metrics
 	connects   atomic.Int64
 	// views makes each submitted form act once; once does the same for each
@@ -205,6 +209,7 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, b.slack, log)
 	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, b.slack, log)
 	b.workspaces = newWorkspaceCache(cfg, pv, log)
+	b.clients = &clientCache{pv: pv, workspaceID: cfg.APIWorkspaceID}
 	return b, nil
 }
 
@@ -246,6 +251,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleInteractionBlockAction(modals.ActionCollect, b.guard(b.onCollect))
 	h.HandleInteraction(slack.InteractionTypeBlockSuggestion, b.guardIn(b.quick, b.onSuggest))
 	h.HandleViewSubmission(modals.CallbackDeny, b.guard(b.onDenySubmit))
+	h.HandleInteractionBlockAction(modals.ActionEditAccess, b.guard(b.onEditAccess))
+	h.HandleViewSubmission(modals.CallbackEditAccess, b.guard(b.onEditAccessSubmit))
+	h.HandleInteractionBlockAction(modals.ActionRemove, b.guard(b.onRemove))
+	h.HandleViewSubmission(modals.CallbackRemove, b.guard(b.onRemoveSubmit))
+	h.HandleInteractionBlockAction(modals.ActionAddAccess, b.guard(b.onAddAccess))
 	h.HandleDefault(b.onUnhandled)
 
 	err := h.RunEventLoopContext(ctx)

@@ -20,6 +20,10 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 	req := b.startRequest("command", cmd.UserID)
 	text := strings.TrimSpace(cmd.Text)
 
+	if verb, query, _ := strings.Cut(text, " "); strings.EqualFold(verb, "find") {
+		b.onFind(ctx, req, evt, c, cmd, strings.TrimSpace(query))
+		return
+	}
 	if strings.EqualFold(text, "help") {
 		b.ack(c, evt.Request.EnvelopeID, ephemeral(modals.HelpText(b.cfg.Command)))
 		req.done("help", nil, nil)

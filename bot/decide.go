@@ -131,6 +131,10 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 		return
 	}
 	r := d.record
+	if r.Change != nil {
+		b.approveChange(ctx, d, key)
+		return
+	}
 	r.State, r.By = modals.Approved, d.user
 	if err := b.postGrant(ctx, d.ref, &r); err != nil {
 		b.once.release(ctx, key)
@@ -277,5 +281,41 @@ func (b *Bot) dm(ctx context.Context, user, text string) {
 	}
 	if err != nil {
 		b.log.Warn().Err(err).Str("user", user).Msg("could not write to the requester")
+	}
+}
+
+// approveChange applies an approved change to an existing client at once:
+// no password is made, so nobody needs to be there to collect it. The
+// change applies only if the client is still as it was when asked.
+func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
+	r := d.record
+	r.State, r.By = modals.Creating, d.user
+	b.writeRecord(ctx, d.ref, r)
+	outcome, text, err := b.applyAccess(ctx, accessChange{requester: r.Request.Requester, clientID: r.Change.ClientID,
+		modified: r.Change.Modified, after: r.Request.Form.Request(b.cfg.APIWorkspaceID).Workspaces, approver: d.user})
+	ctx, cancel := settle(ctx)
+	defer cancel()
+	r.State = modals.Created
+	if outcome != changeApplied {
+		r.State, r.Final, r.Reason = modals.Failed, true, text
+	}
+	b.writeRecord(ctx, d.ref, r)
+	b.once.finish(ctx, key, r.Decided())
+	b.tellRequester(ctx, r, fmt.Sprintf("<@%s> approved your change. %s", d.user, text))
+	if r.Request.ViewID != "" {
+		b.updateView(ctx, r.Request.ViewID, modals.ClientResult("Edit access", text))
+	}
+	b.metrics.approvals.WithLabelValues("approved").Inc()
+	d.req.done("change_"+outcome, err, d.fields)
+}
+
+// tellRequester posts a lasting DM to the requester: they may be away.
+func (b *Bot) tellRequester(ctx context.Context, r modals.Record, text string) {
+	dm, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.Request.Requester}})
+	if err == nil {
+		_, _, err = b.slack.PostMessageContext(ctx, dm.ID, slack.MsgOptionText(text, false))
+	}
+	if err != nil {
+		b.log.Warn().Err(err).Str("user", r.Request.Requester).Msg("could not tell the requester")
 	}
 }

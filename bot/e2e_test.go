@@ -43,7 +43,7 @@ func happyPath(t *testing.T, w *world) {
 	if !strings.Contains(viewText(final), "created") || !strings.Contains(viewText(final), "in your DMs") {
 		t.Errorf("final view says %s, want created and where the password went", viewText(final))
 	}
-	post := w.pv.Requests()[1] // after GET /authenticate
+	post := w.pv.Next(t, "POST", "/client", wait)
 	var body map[string]any
 	_ = json.Unmarshal(post.Body, &body)
 	ws, _ := body["workspaces"].([]any)

@@ -16,13 +16,19 @@ import (
 func (b *Bot) onFormChange(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
 	cb, _ := evt.Data.(slack.InteractionCallback)
 	b.ack(c, evt.Request.EnvelopeID, nil)
-	if cb.View.CallbackID != modals.CallbackCreate {
+	req := b.startRequest("form_change", cb.User.ID)
+	var form modals.Form
+	var view slack.ModalViewRequest
+	switch cb.View.CallbackID {
+	case modals.CallbackCreate:
+		form = modals.ParseForm(cb.View.State)
+		view = modals.NewForm(form, b.workspaces.get(), modals.DecodeMetadata(cb.View.PrivateMetadata), b.approvalNote())
+	case modals.CallbackEditAccess:
+		form = modals.ParseAccess(cb.View.State)
+		view = modals.EditAccessForm(form, b.workspaces.get(), modals.DecodeClientMeta(cb.View.PrivateMetadata), b.changeNote())
+	default:
 		return
 	}
-	req := b.startRequest("form_change", cb.User.ID)
-	form := modals.ParseForm(cb.View.State)
-	meta := modals.DecodeMetadata(cb.View.PrivateMetadata)
-	view := modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote())
 	if _, err := b.slack.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID); err != nil {
 		req.done("update_failed", err, nil)
 		return

@@ -24,7 +24,8 @@ type Metrics struct {
 	connected   prometheus.Gauge
 	reconnects  prometheus.Counter
 	// slackRetries counts Web API calls retried, by why.
-	slackRetries *prometheus.CounterVec
+	slackRetries  *prometheus.CounterVec
+	clientChanges *prometheus.CounterVec
 }
 
 // NewMetrics registers the bot's metrics and the Go runtime's.
@@ -48,10 +49,12 @@ func NewMetrics() *Metrics {
 			Name: "plusvibe_bot_socket_connected", Help: "1 while the Socket Mode connection is up."}),
 		reconnects: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "plusvibe_bot_socket_reconnects_total", Help: "Socket Mode connections opened after the first."}),
+		clientChanges: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusvibe_bot_client_changes_total", Help: "Changes to existing clients, by outcome: access_changed, access_requested (waits for approval), removed, stale (changed meanwhile: refused), failed."}, []string{"outcome"}),
 		slackRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "plusvibe_bot_slack_retries_total", Help: "Slack Web API calls retried: rate_limited, server_error, timeout."}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.commands, m.modals, m.submissions, m.approvals, m.plusvibe, m.connected, m.reconnects, m.slackRetries,
+	m.reg.MustRegister(m.commands, m.modals, m.submissions, m.approvals, m.plusvibe, m.connected, m.reconnects, m.slackRetries, m.clientChanges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

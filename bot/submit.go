@@ -38,6 +38,15 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 		return
 	}
 
+	// An email that is already a client's: say who, and offer to add the
+	// workspaces to their access instead.
+	if client, found := b.existing(ctx, form.Email); found {
+		dup := modals.Duplicate(form, meta, client, b.workspaces.get())
+		b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&dup))
+		req.done("already_a_client", nil, fields)
+		return
+	}
+
 	// A double submit or a redelivered envelope carries the same view id: only
 	// the first one creates; the others see where it stands.
 	progress := modals.Progress(form, meta)

@@ -170,3 +170,27 @@ func parseAccess(f *Form, state *slack.ViewState) {
 	}
 	f.Permission, f.HideLabels = "", ""
 }
+
+// ValidateAccess checks an edit of a client's access: the workspaces and
+// each one's own access, keyed by input block.
+func (f Form) ValidateAccess(offered []plusvibe.Workspace) map[string]string {
+	problems := map[string]string{}
+	add := func(block, msg string) {
+		if _, dup := problems[block]; !dup {
+			problems[block] = msg
+		}
+	}
+	switch {
+	case len(f.WorkspaceIDs) == 0:
+		add(BlockWorkspaces, "Keep at least one workspace. To take every access away, remove the client.")
+	case len(f.WorkspaceIDs) > MaxWorkspaces:
+		add(BlockWorkspaces, fmt.Sprintf("Choose at most %d workspaces.", MaxWorkspaces))
+	}
+	for _, id := range f.WorkspaceIDs {
+		if workspaceName(id, offered) == id {
+			add(BlockWorkspaces, fmt.Sprintf("Workspace %s is not available any more; choose again.", id))
+		}
+	}
+	f.validatePerWorkspace(offered, add)
+	return problems
+}

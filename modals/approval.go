@@ -79,6 +79,16 @@ type Record struct {
 	Final bool `json:"final,omitempty"`
 	// Undelivered: created, but its password reached nobody.
 	Undelivered bool `json:"undelivered,omitempty"`
+	// Change, when set, makes this a change to an existing client's access
+	// (Request.Form holds the access after it); approving it applies it.
+	Change *ClientChange `json:"change,omitempty"`
+}
+
+// ClientChange names the client an access change is for, as it was when
+// asked: the change applies only if it is still so.
+type ClientChange struct {
+	ClientID string `json:"id"`
+	Modified string `json:"m"`
 }
 
 // Metadata is the record as Slack message metadata.
@@ -152,7 +162,12 @@ func ApprovalMessage(r Record, offered []plusvibe.Workspace, until time.Time) (s
 	who := fmt.Sprintf("<@%s>", a.Requester)
 	fallback := fmt.Sprintf("%s asks for a PlusVibe client for %s %s (%s)", who,
 		Escape(a.Form.FirstName), Escape(a.Form.LastName), Escape(a.Form.Email))
-	blocks := []slack.Block{section(fmt.Sprintf(":inbox_tray: %s asks for a PlusVibe client.", who))}
+	ask := fmt.Sprintf(":inbox_tray: %s asks for a PlusVibe client.", who)
+	if r.Change != nil {
+		fallback = fmt.Sprintf("%s asks to change the access of PlusVibe client %s", who, Escape(a.Form.Email))
+		ask = fmt.Sprintf(":inbox_tray: %s asks to change the access of an existing PlusVibe client to this:", who)
+	}
+	blocks := []slack.Block{section(ask)}
 	blocks = append(blocks, RequestFields(a.Form, offered)...)
 	blocks = append(blocks, slack.NewContextBlock("status", mrkdwn(truncate(approvalStatus(r, until), 3000))))
 	if r.State == Pending {
@@ -237,6 +252,16 @@ func field(name, md string) *slack.TextBlockObject {
 func approvalStatus(r Record, until time.Time) string {
 	who := fmt.Sprintf("<@%s>", r.Request.Requester)
 	by := fmt.Sprintf("<@%s>", r.By)
+	if r.Change != nil {
+		switch r.State {
+		case Creating:
+			return fmt.Sprintf(":hourglass_flowing_sand: Approved by %s. Changing the access…", by)
+		case Created:
+			return fmt.Sprintf(":white_check_mark: Approved by %s. The access was changed.", by)
+		case Failed:
+			return fmt.Sprintf(":x: Approved by %s, but the access was not changed: %s", by, Escape(r.Reason))
+		}
+	}
 	switch r.State {
 	case Pending:
 		return fmt.Sprintf("Waiting for an approver other than %s. Expires %s.", who, slackDate(until))

@@ -13,6 +13,9 @@ const (
 	AuditRefused  = "refused"
 	AuditApproved = "approved" // granted; the requester creates it later
 	AuditExpired  = "expired"
+	// An existing client's access changed, or the client removed.
+	AuditAccessChanged = "access changed"
+	AuditRemoved       = "removed"
 )
 
 // AuditEntry is one outcome, for the audit channel. It has no field for a
@@ -29,6 +32,8 @@ type AuditEntry struct {
 	ClientID   string
 	// Detail is the failure, the denial reason or why an action was refused.
 	Detail string
+	// Before is the client's access before a change (AccessText).
+	Before string
 }
 
 // AuditLine renders an entry as one mrkdwn line, with everything typed by
@@ -36,7 +41,7 @@ type AuditEntry struct {
 func AuditLine(e AuditEntry) string {
 	icon := map[string]string{AuditCreated: ":white_check_mark:", AuditFailed: ":x:",
 		AuditDenied: ":no_entry:", AuditRefused: ":raised_hand:", AuditApproved: ":ballot_box_with_check:",
-		AuditExpired: ":hourglass:"}[e.Outcome]
+		AuditExpired: ":hourglass:", AuditAccessChanged: ":arrows_counterclockwise:", AuditRemoved: ":wastebasket:"}[e.Outcome]
 	parts := []string{fmt.Sprintf("%s *%s*", icon, e.Outcome)}
 	client := fmt.Sprintf("%s (%s)", Escape(e.Email), Escape(e.Business))
 	parts = append(parts, "client "+client)
@@ -60,6 +65,9 @@ func AuditLine(e AuditEntry) string {
 		} else {
 			parts = append(parts, fmt.Sprintf("%s in %s", PermissionLabel(e.Permission), strings.Join(ws, ", ")))
 		}
+	}
+	if e.Before != "" {
+		parts = append(parts, "was: "+e.Before)
 	}
 	if e.ClientID != "" {
 		parts = append(parts, fmt.Sprintf("client_id `%s`", Escape(e.ClientID)))

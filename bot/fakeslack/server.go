@@ -613,8 +613,43 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	var p map[string]any
 	_ = json.Unmarshal(body, &p)
-	s.record(Call{Method: "response_url", Params: flatten(p), At: time.Now()})
+	call := Call{Method: "response_url", Params: flatten(p), At: time.Now()}
+	if raw, has := p["blocks"]; has {
+		b, _ := json.Marshal(raw)
+		if _, code := parseBlocks(string(b)); code != "" {
+			call.Error = code // Slack answers 400 and posts nothing
+		}
+	}
+	s.record(call)
+	if call.Error != "" {
+		http.Error(w, call.Error, http.StatusBadRequest)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// Answered is the private message an app posted through a response_url,
+// as the person sees it in the channel.
+func Answered(c Call) Message {
+	blocks, _ := parseBlocks(c.Params["blocks"])
+	return Message{Channel: CommandChannel, Text: c.Params["text"], Blocks: blocks}
+}
+
+// ClickBlock presses the button actionID in the block blockID of m, a
+// message as the person sees it (a private answer, say).
+func (s *Server) ClickBlock(t testing.TB, user string, m Message, blockID, actionID string) Command {
+	t.Helper()
+	var blocks []map[string]any
+	for _, b := range m.Blocks {
+		if b["block_id"] == blockID {
+			blocks = append(blocks, b)
+		}
+	}
+	return s.click(t, user, blocks, actionID, "block "+blockID, map[string]any{
+		"container":    map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.TS == ""},
+		"channel":      map[string]any{"id": m.Channel, "name": channelName(m.Channel)},
+		"response_url": s.srv.URL + "/response/" + s.nextID("R"),
+	})
 }
 
 // readParams reads form or JSON parameters and the token from either the

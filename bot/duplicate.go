@@ -1,0 +1,71 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+// duplicateBudget bounds reading the client list inside a submission's ack;
+// past it, or if PlusVibe cannot be read, creation goes ahead and
+// PlusVibe's own answer stands.
+const duplicateBudget = 1500 * time.Millisecond
+
+// existing returns the client that already has the form's email, if the
+// list can be read in time.
+func (b *Bot) existing(ctx context.Context, email string) (plusvibe.ClientLogin, bool) {
+	ctx, cancel := context.WithTimeout(ctx, duplicateBudget)
+	defer cancel()
+	list, err := b.clients.get(ctx, clientsFresh)
+	if err != nil {
+		b.log.Info().Err(err).Msg("the client list could not be read; creating without the duplicate check")
+		return plusvibe.ClientLogin{}, false
+	}
+	return byEmail(list, email)
+}
+
+// onAddAccess adds the workspaces of a form whose email is already a
+// client's to that client's access, instead of creating a second one.
+func (b *Bot) onAddAccess(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	req := b.startRequest("add_access", cb.User.ID)
+	b.ack(c, evt.Request.EnvelopeID, nil)
+	const title = "Already a client"
+	if allowed, err := b.access.allowed(ctx, cb.User.ID); !allowed {
+		b.updateView(ctx, cb.View.ID, modals.ClientResult(title, refusedText(err)))
+		req.done("refused", err, nil)
+		return
+	}
+	key := "add:" + cb.View.ID
+	first, told, err := b.once.claim(ctx, key)
+	switch {
+	case err != nil:
+		b.updateView(ctx, cb.View.ID, modals.ClientResult(title, storeDownText))
+		req.done("store_unreachable", err, nil)
+		return
+	case !first:
+		req.done("duplicate", nil, map[string]any{"told": told != nil})
+		return
+	}
+	meta := modals.DecodeMetadata(cb.View.PrivateMetadata)
+	current, found, err := b.clients.byID(ctx, actionValue(cb, modals.ActionAddAccess))
+	if err != nil || !found || meta.Form == nil {
+		b.once.release(ctx, key)
+		b.updateView(ctx, cb.View.ID, modals.ClientResult(title, "The client could not be read from PlusVibe again. Nothing was changed; try again."))
+		req.done("list_failed", err, nil)
+		return
+	}
+	b.updateView(ctx, cb.View.ID, modals.ClientResult(title, ":hourglass_flowing_sand: Adding the workspaces to *"+modals.Escape(current.Email)+"*…"))
+	outcome, text, err := b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: current.ID, modified: modals.Stamp(current),
+		after: modals.Merged(current, *meta.Form), viewID: cb.View.ID, channel: meta.ChannelID})
+	sctx, cancel := settle(ctx)
+	defer cancel()
+	b.once.finish(sctx, key, text)
+	b.updateView(sctx, cb.View.ID, modals.ClientResult(title, text))
+	req.done(outcome, err, map[string]any{"client_id": current.ID})
+}

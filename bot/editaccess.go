@@ -1,0 +1,118 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+// onEditAccess opens a client's access to edit, from a find answer. The
+// click's trigger opens a modal at once; the client is read anew from
+// PlusVibe, then shown.
+func (b *Bot) onEditAccess(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	req := b.startRequest("edit_access", cb.User.ID)
+	b.ack(c, evt.Request.EnvelopeID, nil)
+	viewID, client, ok := b.openClient(ctx, req, cb, modals.ActionEditAccess, "Edit access")
+	if !ok {
+		return
+	}
+	offered := b.workspaces.get()
+	for _, p := range client.Permissions {
+		if !offeredID(offered, p.WorkspaceID) {
+			b.updateView(ctx, viewID, modals.ClientResult("Edit access", fmt.Sprintf("*%s* has access to workspace %s, which this bot's API key cannot reach, so its access can't be edited here without losing it. Edit it in PlusVibe.", modals.Escape(client.Email), modals.Escape(p.WorkspaceID))))
+			req.done("unreachable_workspace", nil, nil)
+			return
+		}
+	}
+	if len(client.Permissions) > modals.MaxWorkspaces {
+		b.updateView(ctx, viewID, modals.ClientResult("Edit access", fmt.Sprintf("*%s* has access to %d workspaces, more than this form can show (%d). Edit it in PlusVibe.", modals.Escape(client.Email), len(client.Permissions), modals.MaxWorkspaces)))
+		req.done("too_many_workspaces", nil, nil)
+		return
+	}
+	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: modals.Stamp(client), Channel: cb.Channel.ID}
+	b.updateView(ctx, viewID, modals.EditAccessForm(modals.ClientForm(client), offered, meta, b.changeNote()))
+	req.done("opened", nil, nil)
+}
+
+// changeNote says which changes wait for an approver.
+func (b *Bot) changeNote() string {
+	switch {
+	case b.cfg.ApprovalChannel == "":
+		return ""
+	case b.cfg.ApproveFullAccessOnly:
+		return fmt.Sprintf(":lock: Giving Full access where they lack it waits for an approver in <#%s>; anything else is saved at once.", b.cfg.ApprovalChannel)
+	}
+	return fmt.Sprintf(":lock: Giving more access waits for an approver in <#%s>; taking access away is saved at once.", b.cfg.ApprovalChannel)
+}
+
+// openClient checks the clicker may manage clients, opens a modal with the
+// click's trigger, and reads the client named by the button anew. ok is
+// false when the modal already says why not.
+func (b *Bot) openClient(ctx context.Context, req requestLog, cb slack.InteractionCallback, action, title string) (string, plusvibe.ClientLogin, bool) {
+	if msg, outcome, err := b.formBlocker(ctx, cb.User.ID); msg != "" {
+		b.notice(ctx, req, cb.TriggerID, msg)
+		req.done(outcome, err, nil)
+		return "", plusvibe.ClientLogin{}, false
+	}
+	openCtx, cancel := context.WithDeadline(ctx, req.start.Add(triggerLife))
+	resp, err := b.slack.OpenViewContext(openCtx, cb.TriggerID, modals.ClientResult(title, ":hourglass_flowing_sand: Reading the client from PlusVibe…"))
+	cancel()
+	if err != nil {
+		req.done("open_failed", err, nil)
+		return "", plusvibe.ClientLogin{}, false
+	}
+	client, found, err := b.clients.byID(ctx, actionValue(cb, action))
+	switch {
+	case err != nil:
+		b.updateView(ctx, resp.ID, modals.ClientResult(title, "PlusVibe's client list could not be read ("+modals.Escape(userMessage(err))+"). Try again in a minute."))
+		req.done("list_failed", err, nil)
+		return "", client, false
+	case !found:
+		b.updateView(ctx, resp.ID, modals.ClientResult(title, "This client no longer exists in PlusVibe."))
+		req.done("gone", nil, nil)
+		return "", client, false
+	}
+	return resp.ID, client, true
+}
+
+func offeredID(offered []plusvibe.Workspace, id string) bool {
+	for _, w := range offered {
+		if w.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// onEditAccessSubmit saves an edit: checked in the ack, then applied (or
+// held for approval) after it, the modal saying how it went.
+func (b *Bot) onEditAccessSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	req := b.startRequest("edit_access_submit", cb.User.ID)
+	if allowed, err := b.access.allowed(ctx, cb.User.ID); !allowed {
+		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockWorkspaces: refusedText(err)}))
+		req.done("refused", err, nil)
+		return
+	}
+	f := modals.ParseAccess(cb.View.State)
+	if problems := f.ValidateAccess(b.workspaces.get()); len(problems) > 0 {
+		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(problems))
+		req.done("invalid", nil, nil)
+		return
+	}
+	meta := modals.DecodeClientMeta(cb.View.PrivateMetadata)
+	saving := modals.ClientResult("Edit access", ":hourglass_flowing_sand: Saving the access of *"+modals.Escape(meta.Email)+"*…")
+	b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&saving))
+	outcome, text, err := b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: meta.ID, modified: meta.Modified,
+		after: f.Request(b.cfg.APIWorkspaceID).Workspaces, viewID: cb.View.ID, channel: meta.Channel})
+	sctx, cancel := settle(ctx)
+	defer cancel()
+	b.updateView(sctx, cb.View.ID, modals.ClientResult("Edit access", text))
+	req.done(outcome, err, map[string]any{"client_id": meta.ID})
+}

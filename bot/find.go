@@ -1,0 +1,50 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+)
+
+// onFind answers "<command> find <email or name>" privately: the clients
+// that match, read anew from PlusVibe, each with Edit access and Remove.
+// It acks at once and answers through the command's response_url.
+func (b *Bot) onFind(ctx context.Context, req requestLog, evt *socketmode.Event, c *socketmode.Client, cmd slack.SlashCommand, query string) {
+	if query == "" {
+		b.ack(c, evt.Request.EnvelopeID, ephemeral(fmt.Sprintf("Say what to look for: `%s find jane@acme.com`, or part of a name or business.", b.cfg.Command)))
+		req.done("find_usage", nil, nil)
+		return
+	}
+	if allowed, err := b.access.allowed(ctx, cmd.UserID); !allowed {
+		b.ack(c, evt.Request.EnvelopeID, ephemeral(refusedText(err)))
+		req.done("refused", err, nil)
+		return
+	}
+	b.ack(c, evt.Request.EnvelopeID, ephemeral("Looking for *"+modals.Escape(query)+"* among the PlusVibe clients…"))
+	list, err := b.clients.get(ctx, 0)
+	if err != nil {
+		b.tellViaResponseURL(ctx, cmd.ResponseURL, "PlusVibe's client list could not be read ("+userMessage(err)+"). Try again in a minute.")
+		req.done("list_failed", err, nil)
+		return
+	}
+	found := matching(list, query)
+	text, blocks := modals.FindAnswer(query, found[:min(len(found), modals.FindShown)], len(found))
+	msg := &slack.WebhookMessage{Text: text, Blocks: &slack.Blocks{BlockSet: blocks}, ResponseType: "ephemeral", ReplaceOriginal: true}
+	if err := slack.PostWebhookCustomHTTPContext(ctx, cmd.ResponseURL, b.cfg.HTTPClient, msg); err != nil {
+		req.done("answer_failed", err, nil)
+		return
+	}
+	req.done("found", nil, map[string]any{"matches": len(found)})
+}
+
+// refusedText tells someone not allowed, or not known to be, why not.
+func refusedText(err error) string {
+	if err != nil {
+		return uncheckedText
+	}
+	return modals.NotAllowedText
+}

@@ -1,0 +1,79 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+)
+
+// onRemove asks to confirm a client's removal, from a find answer: the
+// person types the client's email.
+func (b *Bot) onRemove(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	req := b.startRequest("remove", cb.User.ID)
+	b.ack(c, evt.Request.EnvelopeID, nil)
+	viewID, client, ok := b.openClient(ctx, req, cb, modals.ActionRemove, "Remove client")
+	if !ok {
+		return
+	}
+	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: modals.Stamp(client), Channel: cb.Channel.ID}
+	b.updateView(ctx, viewID, modals.RemoveForm(client, meta))
+	req.done("confirming", nil, nil)
+}
+
+// onRemoveSubmit removes the client once the email typed is theirs. It
+// needs the allow-list of creation and never waits for approval.
+func (b *Bot) onRemoveSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	req := b.startRequest("remove_submit", cb.User.ID)
+	meta := modals.DecodeClientMeta(cb.View.PrivateMetadata)
+	typed := strings.TrimSpace(cb.View.State.Values[modals.BlockConfirmEmail][modals.ActionInput].Value)
+	allowed, err := b.access.allowed(ctx, cb.User.ID)
+	switch {
+	case !allowed:
+		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockConfirmEmail: refusedText(err)}))
+		req.done("refused", err, nil)
+		return
+	case !strings.EqualFold(typed, meta.Email):
+		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{
+			modals.BlockConfirmEmail: fmt.Sprintf("That is not this client's email. Type %s exactly to remove them.", meta.Email)}))
+		req.done("not_confirmed", nil, nil)
+		return
+	}
+	removing := modals.ClientResult("Remove client", ":hourglass_flowing_sand: Removing *"+modals.Escape(meta.Email)+"*…")
+	b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&removing))
+	outcome, text, err := b.removeClient(ctx, cb.User.ID, meta)
+	sctx, cancel := settle(ctx)
+	defer cancel()
+	b.updateView(sctx, cb.View.ID, modals.ClientResult("Remove client", text))
+	req.done(outcome, err, map[string]any{"client_id": meta.ID})
+}
+
+// removeClient deletes the client, if it is still the one confirmed.
+func (b *Bot) removeClient(ctx context.Context, user string, meta modals.ClientMeta) (string, string, error) {
+	current, found, err := b.clients.byID(ctx, meta.ID)
+	switch {
+	case err != nil:
+		return changeFailed, "PlusVibe's client list could not be read (" + userMessage(err) + "). Nothing was removed; try again.", err
+	case !found:
+		return changeFailed, "This client no longer exists in PlusVibe.", nil
+	}
+	err = b.pv.DeleteClient(ctx, b.cfg.APIWorkspaceID, meta.ID)
+	b.clients.forget()
+	if err != nil {
+		b.metrics.clientChanges.WithLabelValues(changeFailed).Inc()
+		return changeFailed, "PlusVibe did not remove the client: " + userMessage(err), err
+	}
+	entry := auditEntry(user, modals.ClientForm(current), b.workspaces.get())
+	entry.Outcome, entry.ClientID = modals.AuditRemoved, current.ID
+	sctx, cancel := settle(ctx)
+	defer cancel()
+	b.audit(sctx, entry)
+	b.metrics.clientChanges.WithLabelValues("removed").Inc()
+	return "removed", fmt.Sprintf(":wastebasket: *%s* was removed from PlusVibe.", modals.Escape(current.Email)), nil
+}

@@ -1,0 +1,254 @@
+package modals
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+// Existing clients: finding them, editing their access, removing them.
+const (
+	ActionEditAccess   = "plusvibe_edit_access"
+	ActionRemove       = "plusvibe_remove_client"
+	ActionAddAccess    = "plusvibe_add_access"
+	CallbackEditAccess = "plusvibe_edit_access"
+	CallbackRemove     = "plusvibe_remove_client"
+	BlockConfirmEmail  = "confirm_email"
+	// FindShown is how many matches one answer lists (2 blocks each, well
+	// within an ephemeral message's 50).
+	FindShown = 20
+)
+
+// NoPasswordReset says what people look for and PlusVibe's API lacks.
+const NoPasswordReset = "PlusVibe's API cannot reset a client's password: do that in PlusVibe itself."
+
+// ClientMeta travels in the edit and remove modals: which client, as it was
+// when the modal opened, and where the person asked.
+type ClientMeta struct {
+	ID       string `json:"id"`
+	Email    string `json:"e"`
+	Modified string `json:"m"` // modified_at as PlusVibe listed it
+	Channel  string `json:"c,omitempty"`
+}
+
+// Encode returns the private_metadata string.
+func (m ClientMeta) Encode() string {
+	b, _ := json.Marshal(m) // plain strings: cannot fail
+	return string(b)
+}
+
+// DecodeClientMeta reads private_metadata; a foreign string yields the zero value.
+func DecodeClientMeta(s string) ClientMeta {
+	var m ClientMeta
+	_ = json.Unmarshal([]byte(s), &m)
+	return m
+}
+
+// Stamp is how a client's modified_at is compared between reads.
+func Stamp(c plusvibe.ClientLogin) string { return c.ModifiedAt.UTC().Format(time.RFC3339Nano) }
+
+// FindAnswer lists the clients that match query: the first FindShown of
+// total, each with Edit access and Remove.
+func FindAnswer(query string, matches []plusvibe.ClientLogin, total int) (string, []slack.Block) {
+	text := fmt.Sprintf("%d PlusVibe clients match %s", total, Escape(query))
+	head := fmt.Sprintf("*%d* PlusVibe clients match *%s*.", total, Escape(query))
+	switch {
+	case total == 0:
+		text = "No PlusVibe client matches " + Escape(query)
+		head = fmt.Sprintf("No PlusVibe client matches *%s*. Search by email, name or business, or part of one.", Escape(query))
+	case total == 1:
+		text, head = "1 PlusVibe client matches "+Escape(query), fmt.Sprintf("*1* PlusVibe client matches *%s*.", Escape(query))
+	case total > len(matches):
+		head += fmt.Sprintf(" Showing %d of %d: search for more of the name or email to narrow it.", len(matches), total)
+	}
+	blocks := []slack.Block{section(head)}
+	for i, c := range matches {
+		blocks = append(blocks, clientSection(fmt.Sprintf("client_%d", i), c),
+			slack.NewActionBlock(fmt.Sprintf("client_%d_actions", i),
+				slack.NewButtonBlockElement(ActionEditAccess, c.ID, plainText("Edit access")),
+				slack.NewButtonBlockElement(ActionRemove, c.ID, plainText("Remove")).WithStyle(slack.StyleDanger)))
+	}
+	blocks = append(blocks, slack.NewContextBlock("no_reset", mrkdwn(NoPasswordReset)))
+	return text, blocks
+}
+
+// clientSection shows who a client is and their access, within a section's
+// 3,000 characters however many workspaces they have.
+func clientSection(blockID string, c plusvibe.ClientLogin) *slack.SectionBlock {
+	head := fmt.Sprintf("*%s* · %s %s · %s · %s\nCreated %s, changed %s", Escape(c.Email), Escape(c.FirstName), Escape(c.LastName),
+		Escape(c.BusinessName), Escape(c.Status), slackDate(c.CreatedAt), slackDate(c.ModifiedAt))
+	lines := AccessLines(c)
+	body := head
+	for i, l := range lines {
+		if len([]rune(body))+len([]rune(l))+60 > 3000 {
+			body += fmt.Sprintf("\n…and %d more workspaces", len(lines)-i)
+			break
+		}
+		body += "\n" + l
+	}
+	s := slack.NewSectionBlock(mrkdwn(body), nil, nil)
+	s.BlockID = blockID
+	return s
+}
+
+// AccessLines is a client's access, one workspace a line.
+func AccessLines(c plusvibe.ClientLogin) []string {
+	out := make([]string, len(c.Permissions))
+	for i, p := range c.Permissions {
+		name := p.WorkspaceName
+		if name == "" {
+			name = p.WorkspaceID
+		}
+		perm := "no access"
+		if len(p.Permissions) > 0 {
+			perm = PermissionLabel(p.Permissions[0])
+		}
+		out[i] = "• " + Escape(name) + ": " + perm
+		if len(p.HideLabels) > 0 {
+			out[i] += " (hides " + Escape(strings.Join(p.HideLabels, ", ")) + ")"
+		}
+	}
+	return out
+}
+
+// ClientForm is a client's access as the form holds it: each workspace its
+// own.
+func ClientForm(c plusvibe.ClientLogin) Form {
+	f := Form{Email: c.Email, FirstName: c.FirstName, LastName: c.LastName, BusinessName: c.BusinessName, PerWorkspace: true}
+	for _, p := range c.Permissions {
+		a := WorkspaceAccess{HideLabels: strings.Join(p.HideLabels, ", ")}
+		if len(p.Permissions) > 0 {
+			a.Permission = p.Permissions[0]
+		}
+		f.WorkspaceIDs, f.Access = append(f.WorkspaceIDs, p.WorkspaceID), append(f.Access, a)
+	}
+	return f
+}
+
+// EditAccessForm is a client's access, to change: its workspaces, each with
+// its own access and hidden labels. note says what waits for approval.
+func EditAccessForm(f Form, offered []plusvibe.Workspace, meta ClientMeta, note string) slack.ModalViewRequest {
+	f.PerWorkspace = true
+	ws := workspaceSelect(offered, f.WorkspaceIDs)
+	wsBlock := slack.NewInputBlock(BlockWorkspaces, plainText("Workspaces"),
+		plainText("Untick a workspace to take the client's access to it away."), ws)
+	wsBlock.DispatchAction = true
+	blocks := []slack.Block{section(fmt.Sprintf("Access of *%s*: each workspace chosen, with its own access.", Escape(meta.Email)))}
+	if note != "" {
+		blocks = append(blocks, slack.NewContextBlock("approval_note", mrkdwn(note)))
+	}
+	blocks = append(blocks, wsBlock)
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      CallbackEditAccess,
+		Title:           plainText("Edit access"),
+		Submit:          plainText("Save"),
+		Close:           plainText("Cancel"),
+		PrivateMetadata: meta.Encode(),
+		Blocks:          slack.Blocks{BlockSet: append(blocks, perWorkspaceBlocks(f, offered)...)},
+	}
+}
+
+// ParseAccess reads an edit-access form's workspaces and their access.
+func ParseAccess(state *slack.ViewState) Form {
+	f := ParseForm(state)
+	f.PerWorkspace = true
+	f.Access = nil
+	parseAccess(&f, state)
+	return f
+}
+
+// RemoveForm asks to confirm a removal by typing the client's email.
+func RemoveForm(c plusvibe.ClientLogin, meta ClientMeta) slack.ModalViewRequest {
+	confirm := textInput(c.Email, "", plusvibe.MaxEmailLen)
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      CallbackRemove,
+		Title:           plainText("Remove client"),
+		Submit:          plainText("Remove"),
+		Close:           plainText("Cancel"),
+		PrivateMetadata: meta.Encode(),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			section(fmt.Sprintf(":warning: Remove *%s* (%s %s, %s) from PlusVibe? Their login to %d workspaces stops working. This cannot be undone.",
+				Escape(c.Email), Escape(c.FirstName), Escape(c.LastName), Escape(c.BusinessName), len(c.Permissions))),
+			slack.NewInputBlock(BlockConfirmEmail, plainText("Type the client's email to confirm"), nil, confirm),
+		}},
+	}
+}
+
+// ClientResult ends an edit or a removal: what happened, or why not.
+func ClientResult(title, text string) slack.ModalViewRequest {
+	v := resultView(Metadata{}, title, section(text))
+	v.CallbackID = CallbackEditAccess
+	return v
+}
+
+// Duplicate answers a form whose email already belongs to a client: who it
+// is, and the offer to add the chosen workspaces to their access instead.
+// Back to the form brings back everything typed.
+func Duplicate(f Form, meta Metadata, c plusvibe.ClientLogin, offered []plusvibe.Workspace) slack.ModalViewRequest {
+	meta.Form = &f
+	who := fmt.Sprintf(":warning: *%s* is already a PlusVibe client: %s %s, %s.\n%s", Escape(c.Email),
+		Escape(c.FirstName), Escape(c.LastName), Escape(c.BusinessName), strings.Join(AccessLines(c), "\n"))
+	offer := fmt.Sprintf("Add %s to their access instead? Workspaces they already have keep their access.", AccessText(f.Grants(offered)))
+	add := slack.NewButtonBlockElement(ActionAddAccess, c.ID, plainText("Add to their access")).WithStyle(slack.StylePrimary)
+	back := slack.NewButtonBlockElement(ActionRetry, "retry", plainText("Back to the form"))
+	return resultView(meta, "Already a client", section(who), section(offer), slack.NewActionBlock("duplicate", add, back))
+}
+
+// Merged is c's access with f's workspaces added; those c has keep theirs.
+func Merged(c plusvibe.ClientLogin, f Form) []plusvibe.ClientWorkspacePermission {
+	out := c.Access()
+	for _, g := range f.Grants(nil) {
+		if !hasWorkspace(c, g.ID) {
+			out = append(out, plusvibe.ClientWorkspacePermission{ID: g.ID, Permissions: []string{g.Permission}, HideLabels: g.Labels})
+		}
+	}
+	return out
+}
+
+func hasWorkspace(c plusvibe.ClientLogin, id string) bool {
+	for _, p := range c.Permissions {
+		if p.WorkspaceID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// GainsFullAccess reports whether after gives Full access in a workspace
+// where c does not have it now.
+func GainsFullAccess(c plusvibe.ClientLogin, after []plusvibe.ClientWorkspacePermission) bool {
+	for _, w := range after {
+		if len(w.Permissions) == 0 || w.Permissions[0] != plusvibe.PermissionFullAccess {
+			continue
+		}
+		full := false
+		for _, p := range c.Permissions {
+			full = full || (p.WorkspaceID == w.ID && len(p.Permissions) > 0 && p.Permissions[0] == plusvibe.PermissionFullAccess)
+		}
+		if !full {
+			return true
+		}
+	}
+	return false
+}
+
+// AccessForm is a client with the access after, as a form (for approval
+// requests and audit lines).
+func AccessForm(c plusvibe.ClientLogin, after []plusvibe.ClientWorkspacePermission) Form {
+	f := Form{Email: c.Email, FirstName: c.FirstName, LastName: c.LastName, BusinessName: c.BusinessName, PerWorkspace: true}
+	for _, w := range after {
+		a := WorkspaceAccess{HideLabels: strings.Join(w.HideLabels, ", ")}
+		if len(w.Permissions) > 0 {
+			a.Permission = w.Permissions[0]
+		}
+		f.WorkspaceIDs, f.Access = append(f.WorkspaceIDs, w.ID), append(f.Access, a)
+	}
+	return f
+}
