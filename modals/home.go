@@ -31,6 +31,8 @@ type HomeItem struct {
 	// value while it is approved. Link is its permalink.
 	Ref  string `json:"ref,omitempty"`
 	Link string `json:"l,omitempty"`
+	// Change marks a change to an existing client's access.
+	Change bool `json:"x,omitempty"`
 }
 
 // WaitingItem is a request that waits for an approver's decision.
@@ -79,7 +81,11 @@ func homeItem(i int, it HomeItem) slack.Block {
 	if it.Business != "" {
 		text += " · " + Escape(it.Business)
 	}
-	text += "\n" + when(it.At) + " · " + homeState(it)
+	text += "\n" + when(it.At) + " · "
+	if it.Change {
+		text += "access change: "
+	}
+	text += homeState(it)
 	s := section(text)
 	s.BlockID = fmt.Sprintf("request_%d", i)
 	if it.State == Approved && it.Ref != "" {
@@ -101,6 +107,9 @@ func homeState(it HomeItem) string {
 	case Creating:
 		return ":hourglass_flowing_sand: being created"
 	case Created:
+		if it.Change {
+			return ":white_check_mark: applied"
+		}
 		return ":white_check_mark: created"
 	case Denied:
 		return ":no_entry: denied" + reason

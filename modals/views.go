@@ -103,6 +103,8 @@ func HelpText(command string) string {
 		fmt.Sprintf("• `%s nova@example.com` opens it with the email filled in.", command),
 		"• On a message: ⋮ → *Create PlusVibe client from this message* fills in the email and name it gives, and answers in its thread.",
 		"• The app's Home tab lists your requests and where each stands.",
+		fmt.Sprintf("• `%s find jane@acme.com` (or part of a name or business) shows a client's access, with Edit access and Remove.", command),
+		NoPasswordReset,
 		"The one-time password comes to you alone, in your DMs with this app.",
 	}, "\n")
 }
