@@ -59,6 +59,20 @@ func (w *world) request(fill fakeslack.Fill) (string, string) {
 	return "", ""
 }
 
+// onlyRequest waits for the approval channel's one request.
+func (w *world) onlyRequest() fakeslack.Message {
+	w.t.Helper()
+	var m fakeslack.Message
+	w.slack.WaitUntil(w.t, wait, "the request in the approval channel", func() bool {
+		if ms := w.slack.Messages(approvals); len(ms) == 1 {
+			m = ms[0]
+			return true
+		}
+		return false
+	})
+	return m
+}
+
 // waitMessage waits until the approval message says want.
 func (w *world) waitMessage(ts, want string) fakeslack.Message {
 	w.t.Helper()

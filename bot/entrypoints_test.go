@@ -143,14 +143,7 @@ func TestMessageShortcutThroughApproval(t *testing.T) {
 	delete(fill, modals.BlockFirstName)
 	delete(fill, modals.BlockLastName)
 	w.slack.Submit(t, requester, viewID, fill)
-	var ts string
-	w.slack.WaitUntil(t, wait, "the request in the approval channel", func() bool {
-		if ms := w.slack.Messages(approvals); len(ms) == 1 {
-			ts = ms[0].TS
-			return true
-		}
-		return false
-	})
+	ts := w.onlyRequest().TS
 	dm := w.approve(approver, ts)
 	if n := len(w.slack.Messages(ticketChannel)); n != 1 {
 		t.Errorf("%d messages in the ticket channel before the client exists, want the question alone", n)

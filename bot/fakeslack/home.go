@@ -23,39 +23,25 @@ func (s *Server) PostAs(t testing.TB, user, channel, text string) Message {
 // shortcuts menu: a trigger, no channel and no response_url.
 func (s *Server) SendShortcut(t testing.TB, user, callbackID string) Command {
 	t.Helper()
-	triggerID, tr := s.newTrigger()
-	env := s.send(t, "interactive", map[string]any{
-		"type":                  "shortcut",
-		"token":                 "deprecated-verification-token",
-		"action_ts":             s.ts(),
-		"team":                  map[string]any{"id": TeamID, "domain": "fake"},
-		"user":                  map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
-		"is_enterprise_install": false,
-		"callback_id":           callbackID,
-		"trigger_id":            triggerID,
-	}, "")
-	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
+	payload, c := s.interaction("shortcut", user, map[string]any{"callback_id": callbackID, "action_ts": s.ts()})
+	c.EnvelopeID = s.send(t, "interactive", payload, "")
+	return c
 }
 
 // SendMessageShortcut runs the app's message shortcut callbackID on m as
 // user: Slack sends the message, its channel and a response_url.
 func (s *Server) SendMessageShortcut(t testing.TB, user, callbackID string, m Message) Command {
 	t.Helper()
-	triggerID, tr := s.newTrigger()
-	env := s.send(t, "interactive", map[string]any{
-		"type":         "message_action",
-		"token":        "deprecated-verification-token",
-		"action_ts":    s.ts(),
-		"team":         map[string]any{"id": TeamID, "domain": "fake"},
-		"user":         map[string]any{"id": user, "name": strings.ToLower(user), "team_id": TeamID},
-		"channel":      map[string]any{"id": m.Channel, "name": channelName(m.Channel)},
+	payload, c := s.interaction("message_action", user, map[string]any{
 		"callback_id":  callbackID,
-		"trigger_id":   triggerID,
+		"action_ts":    s.ts(),
+		"channel":      map[string]any{"id": m.Channel, "name": channelName(m.Channel)},
 		"message_ts":   m.TS,
 		"message":      m.json(),
 		"response_url": s.srv.URL + "/response/" + s.nextID("R"),
-	}, "")
-	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
+	})
+	c.EnvelopeID = s.send(t, "interactive", payload, "")
+	return c
 }
 
 // OpenHome opens the app's Home tab as user: Slack sends app_home_opened,

@@ -126,16 +126,25 @@ func (s *Server) SendSubmissionSeen(t testing.TB, user string, view map[string]a
 	}
 	submitted := cloneMap(view)
 	submitted["state"] = map[string]any{"values": values}
-	triggerID, _ := s.newTrigger()
-	env := s.send(t, "interactive", map[string]any{
-		"type":       "view_submission",
+	payload, _ := s.interaction("view_submission", user, map[string]any{"view": submitted})
+	return s.send(t, "interactive", payload, viewID)
+}
+
+// interaction is an interaction payload of typ from user, as Slack sends
+// it, with a fresh trigger and fields; it returns the trigger too.
+func (s *Server) interaction(typ, user string, fields map[string]any) (map[string]any, Command) {
+	triggerID, tr := s.newTrigger()
+	payload := map[string]any{
+		"type":       typ,
 		"team":       map[string]any{"id": TeamID, "domain": "fake"},
 		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
 		"api_app_id": "A0FAKE",
 		"trigger_id": triggerID,
-		"view":       submitted,
-	}, viewID)
-	return env
+	}
+	for k, v := range fields {
+		payload[k] = v
+	}
+	return payload, Command{TriggerID: triggerID, trigger: tr}
 }
 
 // Submit submits the view, waits for the ack and applies it as Slack would.
@@ -256,18 +265,13 @@ func (s *Server) Change(t testing.TB, user, viewID, changed string, fill Fill) C
 	}
 	seen := cloneMap(view)
 	seen["state"] = map[string]any{"values": values}
-	triggerID, tr := s.newTrigger()
-	env := s.send(t, "interactive", map[string]any{
-		"type":       "block_actions",
-		"team":       map[string]any{"id": TeamID, "domain": "fake"},
-		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
-		"api_app_id": "A0FAKE",
-		"trigger_id": triggerID,
-		"container":  map[string]any{"type": "view", "view_id": viewID},
-		"view":       seen,
-		"actions":    []any{action},
-	}, "")
-	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
+	payload, c := s.interaction("block_actions", user, map[string]any{
+		"container": map[string]any{"type": "view", "view_id": viewID},
+		"view":      seen,
+		"actions":   []any{action},
+	})
+	c.EnvelopeID = s.send(t, "interactive", payload, "")
+	return c
 }
 
 // Click presses the button with actionID in the view, as user, and waits for the ack.
@@ -308,20 +312,10 @@ func (s *Server) click(t testing.TB, user string, blocks []map[string]any, actio
 	if action == nil {
 		t.Fatalf("fakeslack: %s has no button %q", where, actionID)
 	}
-	triggerID, tr := s.newTrigger()
-	payload := map[string]any{
-		"type":       "block_actions",
-		"team":       map[string]any{"id": TeamID, "domain": "fake"},
-		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
-		"api_app_id": "A0FAKE",
-		"trigger_id": triggerID,
-		"actions":    []any{action},
-	}
-	for k, v := range fields {
-		payload[k] = v
-	}
-	env := s.send(t, "interactive", payload, "")
-	return Command{EnvelopeID: env, TriggerID: triggerID, trigger: tr}
+	fields["actions"] = []any{action}
+	payload, c := s.interaction("block_actions", user, fields)
+	c.EnvelopeID = s.send(t, "interactive", payload, "")
+	return c
 }
 
 // suggest asks the app for an external select's options, as the Slack

@@ -1,19 +1,14 @@
 package plusvibetest
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
@@ -153,32 +148,7 @@ func (s *Server) checkAccessSpec(r *http.Request, rec *Request) error {
 	if rec.Method == http.MethodGet {
 		path += "/"
 	}
-	item := doc.Paths.Find(path)
-	if item == nil || item.GetOperation(rec.Method) == nil {
-		return fmt.Errorf("no %s %s in the spec", rec.Method, path)
-	}
-	op := item.GetOperation(rec.Method)
-	req := r.Clone(context.Background())
-	req.Body = io.NopCloser(bytes.NewReader(rec.Body))
-	input := &openapi3filter.RequestValidationInput{
-		Request:     req,
-		QueryParams: r.URL.Query(),
-		Route:       &routers.Route{Spec: doc, Path: path, PathItem: item, Method: rec.Method, Operation: op},
-		Options: &openapi3filter.Options{MultiError: true,
-			AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-				if in.RequestValidationInput.Request.Header.Get("x-api-key") == "" {
-					return fmt.Errorf("no x-api-key header")
-				}
-				return nil
-			}},
-	}
-	if err := openapi3filter.ValidateRequest(context.Background(), input); err != nil {
-		return err
-	}
-	if op.RequestBody == nil {
-		return nil
-	}
-	return unknownFields(rec.Body, op.RequestBody.Value.Content.Get("application/json").Schema.Value)
+	return validateAgainst(doc, path, r, rec.Body)
 }
 
 // unknownFields rejects properties the schema does not define, at the top

@@ -364,20 +364,30 @@ func (s *Server) businessRules(req plusvibe.CreateClientRequest) string {
 	return ""
 }
 
-// checkSpec validates the request against the vendor spec, and rejects JSON
-// properties the spec does not define (a misspelt field would otherwise pass).
+// checkSpec validates a POST /client against the vendor spec.
 func (s *Server) checkSpec(r *http.Request, body []byte) error {
 	doc, err := Spec()
 	if err != nil {
 		return err
 	}
-	pathItem := doc.Paths.Find("/client")
-	op := pathItem.Post
+	return validateAgainst(doc, "/client", r, body)
+}
+
+// validateAgainst validates a request against the operation at path in doc,
+// and rejects JSON properties the spec does not define (a misspelt field
+// would otherwise pass).
+func validateAgainst(doc *openapi3.T, path string, r *http.Request, body []byte) error {
+	item := doc.Paths.Find(path)
+	if item == nil || item.GetOperation(r.Method) == nil {
+		return fmt.Errorf("no %s %s in the spec", r.Method, path)
+	}
+	op := item.GetOperation(r.Method)
 	req := r.Clone(context.Background())
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	input := &openapi3filter.RequestValidationInput{
-		Request: req,
-		Route:   &routers.Route{Spec: doc, Path: "/client", PathItem: pathItem, Method: http.MethodPost, Operation: op},
+		Request:     req,
+		QueryParams: r.URL.Query(),
+		Route:       &routers.Route{Spec: doc, Path: path, PathItem: item, Method: r.Method, Operation: op},
 		Options: &openapi3filter.Options{
 			MultiError: true,
 			AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
@@ -391,8 +401,10 @@ func (s *Server) checkSpec(r *http.Request, body []byte) error {
 	if err := openapi3filter.ValidateRequest(context.Background(), input); err != nil {
 		return err
 	}
-	schema := op.RequestBody.Value.Content.Get("application/json").Schema.Value
-	return unknownProperties(body, schema.Properties["workspaces"].Value.Items.Value.Properties, schema.Properties)
+	if op.RequestBody == nil {
+		return nil
+	}
+	return unknownFields(body, op.RequestBody.Value.Content.Get("application/json").Schema.Value)
 }
 
 func unknownProperties(body []byte, itemProps, props map[string]*openapi3.SchemaRef) error {
