@@ -96,9 +96,7 @@ func TestAccessPerWorkspace(t *testing.T) {
 // for Full access; the approvers see each workspace's own.
 func TestAccessPerWorkspaceUnderApproval(t *testing.T) {
 	t.Parallel()
-	s := approvalSetup()
-	s.cfg.ApproveFullAccessOnly = true
-	w := start(t, s)
+	w := start(t, fullAccessOnlySetup())
 	viewID := w.perWorkspace()
 	w.slack.Submit(t, requester, viewID, map[string]any{modals.BlockWorkspacePermission(acme.ID): "Unibox only"})
 	w.pv.Next(t, "POST", "/client", wait) // Unibox only everywhere: no approval

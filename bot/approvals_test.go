@@ -35,6 +35,13 @@ func approvalSetup() setup {
 	}}
 }
 
+// fullAccessOnlySetup is approvalSetup with APPROVAL_FOR=FULL_ACCESS.
+func fullAccessOnlySetup() setup {
+	s := approvalSetup()
+	s.cfg.ApproveFullAccessOnly = true
+	return s
+}
+
 // request fills and submits the form and returns the requester's view and the
 // approval message's ts.
 func (w *world) request(fill fakeslack.Fill) (string, string) {
@@ -592,9 +599,7 @@ func TestCollectWithoutUsablePasswordIsFinal(t *testing.T) {
 
 func TestApprovalForFullAccessOnly(t *testing.T) {
 	t.Parallel()
-	s := approvalSetup()
-	s.cfg.ApproveFullAccessOnly = true
-	w := start(t, s)
+	w := start(t, fullAccessOnlySetup())
 	viewID := w.openForm(requester, "")
 	if !strings.Contains(viewText(w.slack.View(t, viewID)), "created at once") {
 		t.Error("the form does not say which requests wait")

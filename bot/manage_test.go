@@ -163,9 +163,7 @@ func TestEditAccess(t *testing.T) {
 // approver, who applies it; taking access away does not wait.
 func TestEditAccessUnderApproval(t *testing.T) {
 	t.Parallel()
-	s := approvalSetup()
-	s.cfg.ApproveFullAccessOnly = true
-	w := start(t, s)
+	w := start(t, fullAccessOnlySetup())
 	id := w.jane()
 	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
 	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})

@@ -14,6 +14,14 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store/redistest"
 )
 
+// withMemory is every kind, and the in-process store (one replica: both
+// sides are the same store).
+func withMemory() map[string]replicas {
+	stores := kinds()
+	stores["memory"] = func(*testing.T) (store.Store, store.Store) { m := store.NewMemory(); return m, m }
+	return stores
+}
+
 // replicas returns two stores that share state, as two bot processes do.
 type replicas func(t *testing.T) (store.Store, store.Store)
 
@@ -68,9 +76,7 @@ func TestOneTakerAmongConcurrentReplicas(t *testing.T) {
 
 func TestTakeFinishRelease(t *testing.T) {
 	t.Parallel()
-	stores := kinds()
-	stores["memory"] = func(*testing.T) (store.Store, store.Store) { m := store.NewMemory(); return m, m }
-	for name, open := range stores {
+	for name, open := range withMemory() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			a, b := open(t)
@@ -179,9 +185,7 @@ func TestRedisDownIsAnErrorAndRecovers(t *testing.T) {
 
 func TestLists(t *testing.T) {
 	t.Parallel()
-	stores := kinds()
-	stores["memory"] = func(*testing.T) (store.Store, store.Store) { m := store.NewMemory(); return m, m }
-	for name, open := range stores {
+	for name, open := range withMemory() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			a, b := open(t)
