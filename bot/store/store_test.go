@@ -14,6 +14,22 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store/redistest"
 )
 
+// startRedis starts a redis-server of the test's own and opens a store on it.
+func startRedis(t *testing.T) (*redistest.Server, *store.Redis) {
+	srv := redistest.Start(t)
+	return srv, openRedis(t, srv)
+}
+
+// openRedis opens one more store on srv, as another replica would.
+func openRedis(t *testing.T, srv *redistest.Server) *store.Redis {
+	s, err := store.OpenRedis(srv.URL(), "test:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // withMemory is every kind, and the in-process store (one replica: both
 // sides are the same store).
 func withMemory() map[string]replicas {
@@ -28,13 +44,8 @@ type replicas func(t *testing.T) (store.Store, store.Store)
 func kinds() map[string]replicas {
 	return map[string]replicas{
 		"redis": func(t *testing.T) (store.Store, store.Store) {
-			srv := redistest.Start(t)
-			a, err := store.OpenRedis(srv.URL(), "test:")
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := store.OpenRedis(srv.URL(), "test:")
-			t.Cleanup(func() { a.Close(); b.Close() })
+			srv, a := startRedis(t)
+			b := openRedis(t, srv)
 			return a, b
 		},
 	}
@@ -162,12 +173,7 @@ func TestHeldKeyFreesItselfWhenItsHolderDies(t *testing.T) {
 
 func TestRedisDownIsAnErrorAndRecovers(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t)
-	s, err := store.OpenRedis(srv.URL(), "test:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	srv, s := startRedis(t)
 	srv.Stop()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -233,12 +239,7 @@ func TestLists(t *testing.T) {
 // A list in Redis expires keep after its last change.
 func TestListsExpireInRedis(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t)
-	st, err := store.OpenRedis(srv.URL(), "test:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	srv, st := startRedis(t)
 	if err := st.Note(t.Context(), "pending", "r1", "v", 10, time.Hour); err != nil {
 		t.Fatal(err)
 	}
