@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
 
 func perm(ws plusvibe.Workspace, p string, labels ...string) plusvibe.ClientPermission {
@@ -280,4 +282,31 @@ func TestDuplicateEmailOffersToAddAccess(t *testing.T) {
 	if n := w.pv.Count("POST", "/client"); n != 0 {
 		t.Errorf("%d POSTs for an existing client", n)
 	}
+}
+
+// When the client list cannot be read (an error, or no answer in time),
+// the form creates as before and PlusVibe's own answer stands.
+func TestDuplicateCheckNeverBlocksCreation(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.pv.Script("GET", "/client/", plusvibetest.Response{Status: 500}, plusvibetest.Response{Status: 500}, plusvibetest.Response{Status: 500})
+	viewID := w.openForm(requester, "")
+	if resp := w.slack.Submit(t, requester, viewID, goodFill()); resp.Action != "update" || !strings.Contains(string(resp.Ack.Payload), "Creating") {
+		t.Fatalf("with the list failing, the form answered %s %s", resp.Action, resp.Ack.Payload)
+	}
+	w.pv.Next(t, "POST", "/client", wait)
+
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) })
+	w.pv.Script("GET", "/client/", plusvibetest.Response{Hold: hold})
+	viewID = w.openForm(requester, "")
+	fill := goodFill()
+	fill[modals.BlockEmail] = "second@example.com"
+	env := w.slack.SendSubmission(t, requester, viewID, fill)
+	ack := w.slack.WaitAck(t, env, wait)
+	// Slack's deadline for an ack is 3 s: past it the person sees an error.
+	if took := ack.At.Sub(w.slack.SentAt(env)); took > 3*time.Second || !strings.Contains(string(ack.Payload), "Creating") {
+		t.Errorf("with the list hanging, the form answered %s after %v", ack.Payload, took)
+	}
+	w.pv.Next(t, "POST", "/client", wait)
 }

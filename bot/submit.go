@@ -40,7 +40,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 
 	// An email that is already a client's: say who, and offer to add the
 	// workspaces to their access instead.
-	if client, found := b.existing(ctx, form.Email); found {
+	if client, found := b.existing(ctx, req.start, form.Email); found {
 		dup := modals.Duplicate(form, meta, client, b.workspaces.get())
 		b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&dup))
 		req.done("already_a_client", nil, fields)
