@@ -57,6 +57,7 @@ func runDemo(out io.Writer) (err error) {
 	d.intro()
 	d.formPath()
 	d.approvalPath()
+	d.whereSupportWorks()
 	d.close()
 	if msgs := t.errors(); len(msgs) > 0 {
 		return fmt.Errorf("demo: %s", strings.Join(msgs, "; "))
@@ -176,6 +177,36 @@ func (d *demo) approvalPath() {
 	d.show("#approvals, at the end", d.renderMessage(d.slack.Message(d.t, demoApproval, req.TS)))
 }
 
+// whereSupportWorks: a form filled in from a message, the Home tab, and a
+// client looked up.
+func (d *demo) whereSupportWorks() {
+	msg := d.slack.PostAs(d.t, "U0CAROL", "C0TICKETS", "Hi! Please give Jane Doe &lt;<mailto:jane.doe@acme.com|jane.doe@acme.com>&gt; access to Zeta Labs")
+	d.say("In #tickets Carol writes: \"" + d.plain(msg.Text) + "\"; Alice picks Create PlusVibe client from this message")
+	sc := d.slack.SendMessageShortcut(d.t, alice, bot.ShortcutCreateFromMessage, msg)
+	viewID := d.slack.WaitView(d.t, sc, demoWait)
+	d.show("The form opens with what the message says (the rest as before)", strings.Join(strings.SplitAfterN(d.renderView(viewID), "\n", 6)[:5], ""))
+
+	d.say("Alice opens the app's Home tab")
+	d.slack.OpenHome(d.t, alice)
+	d.slack.WaitHome(d.t, alice, "Your requests", demoWait)
+	d.show("Her requests and where each stands", d.renderBlocks(list(d.slack.Home(alice)["blocks"])))
+
+	d.say("Alice looks a client up: /plusvibe-client find nova")
+	cmd := d.slack.SendCommand(d.t, alice, fakeslack.DefaultCommand, "find nova")
+	d.slack.WaitAck(d.t, cmd.EnvelopeID, demoWait)
+	d.slack.WaitUntil(d.t, demoWait, "the answer", func() bool { return len(d.slack.Calls("response_url")) > 0 })
+	answer := fakeslack.Answered(d.slack.Calls("response_url")[0])
+	d.show("Only Alice sees", d.renderBlocks(answer.Blocks))
+}
+
+func (d *demo) renderBlocks(blocks []map[string]any) string {
+	var b strings.Builder
+	for _, blk := range blocks {
+		b.WriteString(d.renderBlock(blk))
+	}
+	return b.String()
+}
+
 func (d *demo) close() {
 	var lines []string
 	for _, m := range d.slack.Messages(demoAudit) {
@@ -276,21 +307,22 @@ func (d *demo) renderView(viewID string) string {
 	return b.String()
 }
 
-func (d *demo) renderMessage(m fakeslack.Message) string {
-	var b strings.Builder
-	for _, blk := range m.Blocks {
-		b.WriteString(d.renderBlock(blk))
-	}
-	return b.String()
-}
+func (d *demo) renderMessage(m fakeslack.Message) string { return d.renderBlocks(m.Blocks) }
 
 func (d *demo) renderBlock(blk map[string]any) string {
 	switch blk["type"] {
+	case "header":
+		return "== " + text(blk["text"]) + " ==\n"
+	case "divider":
+		return "----\n"
 	case "section":
 		s := d.plain(text(blk["text"]))
 		for _, f := range list(blk["fields"]) {
 			name, value, _ := strings.Cut(d.plain(text(f)), "\n")
 			s += name + ": " + strings.ReplaceAll(value, "\n", " ") + "\n"
+		}
+		if acc, _ := blk["accessory"].(map[string]any); acc != nil {
+			s = strings.TrimSuffix(s, "\n") + "  [ " + text(acc["text"]) + " ]\n"
 		}
 		return strings.TrimPrefix(strings.TrimSuffix(s, "\n")+"\n", "\n")
 	case "context":
@@ -324,6 +356,12 @@ func inputValue(el any) string {
 			chosen = append(chosen, text(o["text"]))
 		}
 		return fmt.Sprintf("{%s} chosen: %s", strings.Join(names, " | "), orNone(chosen))
+	case "checkboxes":
+		var names []string
+		for _, o := range list(e["options"]) {
+			names = append(names, "[ ] "+text(o["text"]))
+		}
+		return strings.Join(names, "  ")
 	case "radio_buttons":
 		var names []string
 		for _, o := range list(e["options"]) {
@@ -360,7 +398,7 @@ func (d *demo) plain(s string) string {
 		}
 		return m
 	})
-	s = regexp.MustCompile(`<(https?://[^|>]+)\|([^>]+)>`).ReplaceAllString(s, "$2")
+	s = regexp.MustCompile(`<((?:https?://|mailto:)[^|>]+)\|([^>]+)>`).ReplaceAllString(s, "$2")
 	s = regexp.MustCompile(`\*([^*\n]+)\*`).ReplaceAllString(s, "$1") // bold
 	s = regexp.MustCompile("```([^`]*)```").ReplaceAllString(s, "  $1")
 	s = emoji.Replace(s)
@@ -369,7 +407,7 @@ func (d *demo) plain(s string) string {
 
 var emoji = strings.NewReplacer(":white_check_mark:", "✅", ":x:", "❌", ":hourglass_flowing_sand:", "⏳",
 	":hourglass:", "⌛", ":lock:", "🔒", ":inbox_tray:", "📥", ":no_entry:", "⛔", ":ballot_box_with_check:", "☑️",
-	":warning:", "⚠️", ":raised_hand:", "✋")
+	":warning:", "⚠️", ":raised_hand:", "✋", ":speech_balloon:", "💬", ":arrows_counterclockwise:", "🔄", ":wastebasket:", "🗑️")
 
 // label is the label of an input block of a view.
 func (d *demo) label(viewID, blockID string) string {

@@ -512,6 +512,9 @@ func checkDemo(t *testing.T, bin string) {
 		"PlusVibe had an internal error (HTTP 500)", "[ Edit and try again ]", "Client email: [zeta.jones@example.com]", // a failure, the form back
 		"#approvals shows (nothing is created yet)", "[ Approve ]  [ Deny ]", "@Bob approved your request", "[ Create client ]",
 		"✅ Approved by @Bob. Created by @Alice", "☑️ approved", // the approval path
+		"Jane Doe <jane.doe@acme.com>", "💬 The email and name were taken from the message", "First name: [Jane]", // from a message
+		"== PlusVibe clients ==", "Your requests", "zeta.jones@example.com · Nova Consulting Ltd", // the Home tab
+		"2 PlusVibe clients match nova.", "• Zeta Labs: Full access", "[ Edit access ]  [ Remove ]", // find
 	} {
 		if !strings.Contains(transcript, want) {
 			t.Errorf("the transcript lacks %q:\n%s", want, transcript)
