@@ -13,7 +13,7 @@ import (
 // stepKey is the once-only key of the step a request waits for: a decision
 // while pending, the requester's creation once approved.
 func stepKey(ref requestRef, r modals.Record) string {
-	if r.State == modals.Pending {
+	if r.State == modals.Pending || r.Change != nil { // a change is applied by its approval
 		return "decide:" + ref.String()
 	}
 	return "collect:" + ref.String()
@@ -125,15 +125,21 @@ func (b *Bot) interrupted(ctx context.Context, ref requestRef, r modals.Record) 
 	ctx, cancel := settle(ctx)
 	defer cancel()
 	r.State, r.Reason = modals.Failed, maybeCreated
+	if r.Change != nil {
+		r.Reason, r.Final = maybeChanged, true
+	}
 	if b.writeRecord(ctx, ref, r) == nil {
 		b.writeGrant(ctx, ref, r)
 		e := b.recordEntry(r, modals.AuditFailed)
-		e.Detail = maybeCreated
+		e.Detail = r.Reason
 		b.audit(ctx, e)
 	}
 }
 
-const maybeCreated = "The creation was interrupted before PlusVibe's answer arrived. The client may have been created: check PlusVibe before trying again."
+const (
+	maybeCreated = "The creation was interrupted before PlusVibe's answer arrived. The client may have been created: check PlusVibe before trying again."
+	maybeChanged = "The change was interrupted before PlusVibe's answer arrived: it may or may not have been applied. Look the client up with find before asking again."
+)
 
 // tsOf is a Slack message timestamp for t.
 func tsOf(t time.Time) string {

@@ -310,3 +310,30 @@ func TestDuplicateCheckNeverBlocksCreation(t *testing.T) {
 	}
 	w.pv.Next(t, "POST", "/client", wait)
 }
+
+// A process that crashed while applying an approved change leaves the
+// request saying "changing…": the sweep says it may or may not have been
+// applied, and it is not applied again.
+func TestInterruptedChangeIsMarkedBySweep(t *testing.T) {
+	t.Parallel()
+	s := fullAccessOnlySetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	s.cfg.CreationBound = time.Nanosecond // every change older than now
+	w := start(t, s)
+	w.jane()
+	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
+	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+	ts := w.onlyRequest().TS
+	w.shutdown()
+	m := w.slack.Message(t, approvals, ts)
+	record := m.Metadata["event_payload"].(map[string]any)
+	record["state"], record["by"], record["since"] = "creating", approver, time.Now().Add(-time.Hour).Unix()
+	w.slack.Rewrite(t, approvals, ts, m.Metadata)
+	w.launch()
+	w.waitMessage(ts, "may or may not have been applied")
+	w.slack.ClickSeen(t, approver2, m, modals.ActionApprove) // a stale button
+	w.waitWhisper(approver2, "already approved")
+	if n := w.pv.Count("PUT", "/client"); n != 0 {
+		t.Errorf("%d PUTs, want none: nobody knows whether it was applied", n)
+	}
+}
