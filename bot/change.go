@@ -20,6 +20,8 @@ type accessChange struct {
 	// change applies only if PlusVibe still says so ("" skips the check).
 	modified string
 	after    []plusvibe.ClientWorkspacePermission
+	// add, instead of after, adds its workspaces to the access read now.
+	add      *modals.Form
 	viewID   string // the requester's modal, where they wait for the outcome
 	channel  string // where they asked, for the approval's answer
 	approver string // set once approved
@@ -48,6 +50,9 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 	case ch.modified != "" && modals.Stamp(current) != ch.modified:
 		b.metrics.clientChanges.WithLabelValues(changeStale).Inc()
 		return changeStale, fmt.Sprintf("*%s* was changed in PlusVibe after you opened it. Nothing was saved: open Edit access again to see their access now.", modals.Escape(current.Email)), nil
+	}
+	if ch.add != nil {
+		ch.after = modals.Merged(current, *ch.add)
 	}
 	if ch.approver == "" && b.changeNeedsApproval(current, ch.after) {
 		return b.requestChange(ctx, ch, current)

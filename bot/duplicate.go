@@ -34,7 +34,8 @@ func (b *Bot) existing(ctx context.Context, started time.Time, email string) (pl
 }
 
 // onAddAccess adds the workspaces of a form whose email is already a
-// client's to that client's access, instead of creating a second one.
+// client's to that client's access, instead of creating a second one; the
+// client is read once, by applyAccess, and its access then is kept.
 func (b *Bot) onAddAccess(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
 	cb, _ := evt.Data.(slack.InteractionCallback)
 	req := b.startRequest("add_access", cb.User.ID)
@@ -57,21 +58,21 @@ func (b *Bot) onAddAccess(ctx context.Context, evt *socketmode.Event, c *socketm
 		return
 	}
 	meta := modals.DecodeMetadata(cb.View.PrivateMetadata)
-	current, found, err := b.clients.byID(ctx, actionValue(cb, modals.ActionAddAccess))
-	if err != nil || !found || meta.Form == nil {
+	if meta.Form == nil {
 		b.once.release(ctx, key)
-		b.updateView(ctx, cb.View.ID, modals.ClientResult(title, "The client could not be read from PlusVibe again. Nothing was changed; try again."))
-		req.done("list_failed", err, nil)
+		b.updateView(ctx, cb.View.ID, modals.ClientResult(title, "This form can't be read any more. Nothing was changed; run the command again."))
+		req.done("unreadable", nil, nil)
 		return
 	}
-	b.updateView(ctx, cb.View.ID, modals.ClientResult(title, ":hourglass_flowing_sand: Adding the workspaces to *"+modals.Escape(current.Email)+"*…"))
-	outcome, text, err := b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: current.ID, modified: modals.Stamp(current),
-		after: modals.Merged(current, *meta.Form), viewID: cb.View.ID, channel: meta.ChannelID})
+	b.updateView(ctx, cb.View.ID, modals.ClientResult(title, ":hourglass_flowing_sand: Adding the workspaces to *"+modals.Escape(meta.Form.Email)+"*…"))
+	clientID := actionValue(cb, modals.ActionAddAccess)
+	outcome, text, err := b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: clientID,
+		add: meta.Form, viewID: cb.View.ID, channel: meta.ChannelID})
 	sctx, cancel := settle(ctx)
 	defer cancel()
 	b.once.finish(sctx, key, text)
 	b.updateView(sctx, cb.View.ID, modals.ClientResult(title, text))
-	req.done(outcome, err, map[string]any{"client_id": current.ID})
+	req.done(outcome, err, map[string]any{"client_id": clientID})
 }
 
 func minTime(a, b time.Time) time.Time {

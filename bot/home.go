@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -163,5 +162,5 @@ func decodeAll[T any](raws []string) []T {
 			out = append(out, v)
 		}
 	}
-	return slices.Clip(out)
+	return out
 }
