@@ -566,13 +566,17 @@ func TestCollectFailureCanBeRetriedOnce(t *testing.T) {
 	}
 	w.waitAudit("*failed*")
 	// Try again, double-clicked: PlusVibe says the client exists after all.
-	w.pv.Script("POST", "/client", plusvibetest.Response{Status: 400, Body: `{"status":"error","message":"Client already exists"}`})
+	// PlusVibe holds its answer until the second click has been answered,
+	// so the two clicks overlap however the machine schedules them.
+	hold := make(chan struct{})
+	w.pv.Script("POST", "/client", plusvibetest.Response{Status: 400, Body: `{"status":"error","message":"Client already exists"}`, Hold: hold})
 	a := w.slack.ClickSeen(t, requester, failed, modals.ActionCollect)
 	b := w.slack.ClickSeen(t, requester, failed, modals.ActionCollect)
 	w.slack.WaitAck(t, a.EnvelopeID, wait)
 	w.slack.WaitAck(t, b.EnvelopeID, wait)
-	w.waitDM(dm, "already exists")
 	w.waitWhisperIn(dm.Channel, requester, "being created")
+	close(hold)
+	w.waitDM(dm, "already exists")
 	if n := w.pv.Count("POST", "/client"); n != 2 {
 		t.Errorf("%d POSTs, want 2 (the failure and one retry)", n)
 	}
