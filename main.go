@@ -201,7 +201,7 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 	}
 
 	metrics := bot.NewMetrics()
-	pv, err := newPlusVibe(cfg, metrics.PlusVibeTransport(pooledTransport(cfg.MaxInFlight)))
+	pv, err := newPlusVibe(cfg, metrics.PlusVibeTransport(plusVibeTransport(cfg)))
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 		if err != nil {
 			return fmt.Errorf("HTTP_ADDR: %v", err)
 		}
-		srv = &http.Server{Handler: b.HealthHandler(), ReadHeaderTimeout: 5 * time.Second}
+		srv = healthServer(b.HealthHandler())
 		go func() { _ = srv.Serve(l) }()
 		if started != nil {
 			started <- l.Addr().String()
@@ -297,6 +297,24 @@ func newSlack(cfg Config, hc *http.Client, opts ...slack.Option) *slack.Client {
 	}, opts...)...)
 }
 
+// The timeout budget, outermost first. Each bound below is at least as long
+// as the bound it contains, so that the one that should decide always does:
+//
+//   - PlusVibe: PLUSVIBE_TIMEOUT bounds one request (plusvibe.WithTimeout, a
+//     context deadline); its transport's dial, TLS and header timeouts equal
+//     it, never less, so a POST answered after 12 s under 30 s still lands.
+//     A call makes at most 3 attempts with at most plusvibe.DefaultRetryWait
+//     of 429 waits: bot.Config.CreationBound, which SHUTDOWN_TIMEOUT covers.
+//   - Slack Web API: one attempt is bounded by bot.Config.SlackCallTimeout
+//     (10 s), retries and 429 waits by 30 s and by the caller's deadline (a
+//     trigger's 3 s, an ack's 2.5 s, a report's 10 s settle). Under it, the
+//     transport's header timeout is 10 s and the HTTP client's 15 s, so a
+//     call's own deadline, not the transport, ends it.
+//   - response_url posts use the same client: 15 s, under the caller's deadline.
+//   - Redis: each store operation has 1 s (bot.storeTimeout), under go-redis's
+//     own 3 s read and write timeouts; a Slack ack needs an answer in 3 s.
+//   - The health server: 5 s to read a request, 10 s to write an answer.
+
 // pooledTransport keeps up to perHost idle connections to each host, so that
 // as many requests as the bot handles at once reuse connections instead of
 // dialling (the default keeps 2).
@@ -310,12 +328,31 @@ func pooledTransport(perHost int) *http.Transport {
 	return t
 }
 
+// plusVibeTransport is PlusVibe's own: no phase of it may end a request
+// before PLUSVIBE_TIMEOUT does. A POST /client cut short by the transport
+// may still create the client, whose password is then lost.
+func plusVibeTransport(cfg Config) *http.Transport {
+	t := pooledTransport(cfg.MaxInFlight)
+	d := max(cfg.PlusVibeTimeout, 5*time.Second)
+	t.DialContext = (&net.Dialer{Timeout: d, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = d
+	t.ResponseHeaderTimeout = d
+	return t
+}
+
 // slackHTTPClient is the one HTTP client for Slack: the Web API, Socket
 // Mode's connection requests and response URLs. Every phase has a bound, so a
 // hung call cannot stall a handler or a reconnect, and enough connections
 // stay open to Slack for every interaction handled at once.
 func slackHTTPClient(inFlight int) *http.Client {
 	return &http.Client{Transport: pooledTransport(inFlight), Timeout: 15 * time.Second}
+}
+
+// healthServer serves /healthz, /readyz and /metrics with every phase
+// bounded, so that slow or idle clients cannot hold connections open.
+func healthServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 5 * time.Second,
+		WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second}
 }
 
 // runCheck is what an admin runs first: it validates the configuration, calls
