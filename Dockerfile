@@ -2,7 +2,8 @@
 # docker build --build-arg VERSION=$(git describe --tags --always) --build-arg REVISION=$(git rev-parse HEAD) -t plusvibe-slack-bot .
 # Multi-arch: docker buildx build --platform linux/amd64,linux/arm64 … (Go cross-compiles; no emulation).
 # The build line below is also run by CI and by the tests (deploy_test.go), so
-# the binary they check is the one this image ships.
+# the binary they check is the one this image ships; buildcontext_test.go runs
+# it on a copy of the build context as .dockerignore leaves it.
 FROM --platform=$BUILDPLATFORM golang:1.26 AS build
 ARG TARGETOS TARGETARCH
 WORKDIR /src

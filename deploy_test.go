@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -205,10 +206,17 @@ func dropMounts(cmd string) string {
 	return strings.Join(fields, " ")
 }
 
-// buildLikeDockerfile runs the Dockerfile's go build line and returns the binary.
+// buildLikeDockerfile runs the Dockerfile's go build line in the checkout and
+// returns the binary.
 func buildLikeDockerfile(t testing.TB, version string) string {
 	t.Helper()
-	raw, err := os.ReadFile("Dockerfile")
+	return runBuildLine(t, ".", dockerfileBuildLine(t, "Dockerfile"), version)
+}
+
+// dockerfileBuildLine is a Dockerfile's RUN … go build … line, without mounts.
+func dockerfileBuildLine(t testing.TB, path string) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,11 +227,20 @@ func buildLikeDockerfile(t testing.TB, version string) string {
 		}
 	}
 	if build == "" {
-		t.Fatal("no go build line in the Dockerfile")
+		t.Fatalf("no go build line in %s", path)
 	}
+	return build
+}
+
+// runBuildLine runs a build line in dir, for the host's platform (what
+// BuildKit's TARGETOS and TARGETARCH would be there), with /out/ moved to a
+// temporary directory, and returns the binary.
+func runBuildLine(t testing.TB, dir, build, version string) string {
+	t.Helper()
 	out := t.TempDir()
 	cmd := exec.Command("sh", "-c", strings.ReplaceAll(build, "/out/", out+"/"))
-	cmd.Env = append(os.Environ(), "VERSION="+version)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "VERSION="+version, "TARGETOS="+runtime.GOOS, "TARGETARCH="+runtime.GOARCH)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", build, err, b)
 	}
