@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
-# docker build --build-arg VERSION=$(git describe --tags --always) --build-arg REVISION=$(git rev-parse HEAD) -t plusvibe-slack-bot .
+# docker build --build-arg VERSION=$(git describe --tags --always) --build-arg REVISION=$(git rev-parse HEAD) -t plusvibe-slack-bot:1.0.0 .
 # Multi-arch: docker buildx build --platform linux/amd64,linux/arm64 … (Go cross-compiles; no emulation).
 # The build line below is also run by CI and by the tests (deploy_test.go), so
-# the binary they check is the one this image ships.
-FROM --platform=$BUILDPLATFORM golang:1.26 AS build
+# the binary they check is the one this image ships; buildcontext_test.go runs
+# it on a copy of the build context as .dockerignore leaves it.
+FROM --platform=$BUILDPLATFORM golang:1.26.8 AS build
 ARG TARGETOS TARGETARCH
 WORKDIR /src
 COPY go.mod go.sum ./
@@ -13,6 +14,8 @@ ARG VERSION=dev
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/plusvibe-slack-bot .
 
 # Static binary on distroless: CA certificates and a non-root user, no shell.
+# Distroless publishes no version tags: nonroot follows Debian 12's security
+# updates, so rebuild to pick them up.
 FROM gcr.io/distroless/static-debian12:nonroot
 ARG VERSION=dev
 ARG REVISION=unknown

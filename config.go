@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"reflect"
@@ -24,11 +25,11 @@ import (
 type Config struct {
 	SlackBotToken       string        `envconfig:"SLACK_BOT_TOKEN" desc:"required: xoxb- bot token (or SLACK_BOT_TOKEN_FILE)"`
 	SlackAppToken       string        `envconfig:"SLACK_APP_TOKEN" desc:"required: xapp- app-level token with connections:write (or _FILE)"`
-	SlackAPIURL         string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL"`
+	SlackAPIURL         string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL (https; http on loopback only)"`
 	SlackCommand        string        `envconfig:"SLACK_COMMAND" default:"/plusvibe-client" desc:"the slash command answered"`
 	PlusVibeAPIKey      string        `envconfig:"PLUSVIBE_API_KEY" desc:"required: PlusVibe API key (or PLUSVIBE_API_KEY_FILE)"`
 	PlusVibeWorkspaceID string        `envconfig:"PLUSVIBE_WORKSPACE_ID" desc:"required: top-level workspace_id of POST /client"`
-	PlusVibeBaseURL     string        `envconfig:"PLUSVIBE_BASE_URL" default:"https://api.plusvibe.ai/api/v1" desc:"PlusVibe API root"`
+	PlusVibeBaseURL     string        `envconfig:"PLUSVIBE_BASE_URL" default:"https://api.plusvibe.ai/api/v1" desc:"PlusVibe API root (https; http on loopback only)"`
 	PlusVibeTimeout     time.Duration `envconfig:"PLUSVIBE_TIMEOUT" default:"30s" desc:"bound on one PlusVibe request"`
 	PlusVibeWorkspaces  string        `envconfig:"PLUSVIBE_WORKSPACES" desc:"id=Name,id=Name; empty: listed from PlusVibe"`
 	AllowedUsers        []string      `envconfig:"ALLOWED_USERS" desc:"user IDs who may create clients, or * (this or ALLOWED_USERGROUPS)"`
@@ -266,13 +267,13 @@ func (c *Config) check() Problems {
 	// without the approval apparently wanted.
 	add(c.ApprovalChannel == "" || approvers, "APPROVAL_CHANNEL is set, so APPROVERS or APPROVER_USERGROUPS is required")
 	add(c.ApprovalChannel != "" || !approvers, "APPROVERS or APPROVER_USERGROUPS is set but APPROVAL_CHANNEL is not; set it to hold requests for approval")
-	u, err := url.Parse(c.SlackAPIURL)
-	add(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "", "SLACK_API_URL must be an absolute http(s) URL")
+	for _, api := range []struct{ name, url string }{{"SLACK_API_URL", c.SlackAPIURL}, {"PLUSVIBE_BASE_URL", c.PlusVibeBaseURL}} {
+		msg := checkAPIURL(api.name, api.url)
+		add(msg == "", msg)
+	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // slack-go appends method names to it
 	}
-	u, err = url.Parse(c.PlusVibeBaseURL)
-	add(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "", "PLUSVIBE_BASE_URL must be an absolute http(s) URL")
 	r, err := url.Parse(c.RedisURL)
 	add(c.RedisURL == "" || (err == nil && (r.Scheme == "redis" || r.Scheme == "rediss") && r.Host != ""), "REDIS_URL must be a redis:// or rediss:// URL")
 	add(len(clean(c.AllowedUsers)) > 0 || len(clean(c.AllowedUsergroups)) > 0, "ALLOWED_USERS or ALLOWED_USERGROUPS is required (ALLOWED_USERS=* lets everyone in)")
@@ -282,6 +283,29 @@ func (c *Config) check() Problems {
 	}
 	c.staticWorkspaces = ws
 	return p
+}
+
+// checkAPIURL says what is wrong with an API's base URL ("" when nothing).
+// Every call carries a token or the API key, so plain http is allowed only
+// where it never leaves the machine: tests and the demo use loopback servers.
+func checkAPIURL(name, raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return name + " must be an absolute https URL (http only for a loopback host)"
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return name + " must use https; plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost)"
+	}
+	return ""
+}
+
+// isLoopbackHost: localhost, or a loopback IP address (127.0.0.0/8, ::1).
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // checkIDs says what is wrong with a list of Slack IDs ("" when nothing):

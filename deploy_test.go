@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moby/patternmatcher"
 	"go.yaml.in/yaml/v4"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
@@ -205,10 +207,17 @@ func dropMounts(cmd string) string {
 	return strings.Join(fields, " ")
 }
 
-// buildLikeDockerfile runs the Dockerfile's go build line and returns the binary.
+// buildLikeDockerfile runs the Dockerfile's go build line in the checkout and
+// returns the binary.
 func buildLikeDockerfile(t testing.TB, version string) string {
 	t.Helper()
-	raw, err := os.ReadFile("Dockerfile")
+	return runBuildLine(t, ".", dockerfileBuildLine(t, "Dockerfile"), version)
+}
+
+// dockerfileBuildLine is a Dockerfile's RUN … go build … line, without mounts.
+func dockerfileBuildLine(t testing.TB, path string) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,11 +228,20 @@ func buildLikeDockerfile(t testing.TB, version string) string {
 		}
 	}
 	if build == "" {
-		t.Fatal("no go build line in the Dockerfile")
+		t.Fatalf("no go build line in %s", path)
 	}
+	return build
+}
+
+// runBuildLine runs a build line in dir, for the host's platform (what
+// BuildKit's TARGETOS and TARGETARCH would be there), with /out/ moved to a
+// temporary directory, and returns the binary.
+func runBuildLine(t testing.TB, dir, build, version string) string {
+	t.Helper()
 	out := t.TempDir()
 	cmd := exec.Command("sh", "-c", strings.ReplaceAll(build, "/out/", out+"/"))
-	cmd.Env = append(os.Environ(), "VERSION="+version)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "VERSION="+version, "TARGETOS="+runtime.GOOS, "TARGETARCH="+runtime.GOARCH)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", build, err, b)
 	}
@@ -472,9 +490,6 @@ func TestComposeFile(t *testing.T) {
 	if n, _ := dig(bot, "deploy", "replicas").(int); n < 2 {
 		t.Errorf("bot replicas %v, want 2 or more", n)
 	}
-	if url, _ := dig(bot, "environment", "REDIS_URL").(string); !strings.HasPrefix(url, "redis://redis:") {
-		t.Errorf("REDIS_URL %q does not point at the redis service", url)
-	}
 	for name := range dig(bot, "environment").(map[string]any) {
 		if !knownVariable(name) {
 			t.Errorf("compose sets %s, which the bot does not read", name)
@@ -482,6 +497,212 @@ func TestComposeFile(t *testing.T) {
 	}
 	if img, _ := dig(bot, "image").(string); !strings.HasPrefix(img, "plusvibe-slack-bot:") {
 		t.Errorf("image %q", img)
+	}
+	for _, name := range secrets {
+		checkComposeSecret(t, docs[0], bot, name)
+	}
+	// Redis asks for a password from its secret file, and so does its health check.
+	pw := composeSecretPath(t, docs[0], redis, "redis_password")
+	start := fmt.Sprint(dig(redis, "entrypoint"), dig(redis, "command"))
+	if !strings.Contains(start, "--requirepass") || !strings.Contains(start, pw) {
+		t.Errorf("Redis starts without --requirepass from %s: %s", pw, start)
+	}
+	if probe := fmt.Sprint(dig(redis, "healthcheck", "test")); !strings.Contains(probe, "REDISCLI_AUTH") || !strings.Contains(probe, pw) ||
+		!strings.Contains(probe, "redis-cli -e ") {
+		t.Errorf("Redis's health check does not authenticate, or passes on an error reply: %s", probe)
+	}
+}
+
+// checkComposeSecret: the bot gets secret name only as NAME_FILE, a compose
+// secret read from a file that neither git nor the image build can pick up.
+func checkComposeSecret(t *testing.T, compose, svc any, name string) {
+	t.Helper()
+	env, _ := dig(svc, "environment").(map[string]any)
+	if _, found := env[name]; found {
+		t.Errorf("compose puts %s in the environment; use %s_FILE and a secret", name, name)
+	}
+	path, _ := env[name+"_FILE"].(string)
+	secret, found := strings.CutPrefix(path, "/run/secrets/")
+	if !found {
+		t.Errorf("%s_FILE = %q, want a compose secret under /run/secrets/", name, path)
+		return
+	}
+	composeSecretPath(t, compose, svc, secret)
+}
+
+// composeSecretPath checks that svc gets secret from a file kept out of git
+// and of the build context, and returns where the service reads it.
+func composeSecretPath(t *testing.T, compose, svc any, secret string) string {
+	t.Helper()
+	granted, _ := dig(svc, "secrets").([]any)
+	if !slices.Contains(granted, any(secret)) {
+		t.Errorf("the service is not given the secret %s", secret)
+	}
+	file, _ := dig(compose, "secrets", secret, "file").(string)
+	if file == "" {
+		t.Errorf("secret %s is not read from a file", secret)
+		return ""
+	}
+	rel := filepath.ToSlash(filepath.Join("deploy", file))
+	if exec.Command("git", "check-ignore", "-q", "--no-index", rel).Run() != nil {
+		t.Errorf(".gitignore lets %s be committed", rel)
+	}
+	pm, err := patternmatcher.New(dockerIgnorePatterns(t, ".", "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := pm.MatchesOrParentMatches(rel); err != nil {
+		t.Fatal(err)
+	} else if !out {
+		t.Errorf(".dockerignore lets %s into the build context", rel)
+	}
+	return "/run/secrets/" + secret
+}
+
+// unversionedImages publish no version tags, only moving ones, with the reason.
+var unversionedImages = map[string]string{
+	// Only latest, nonroot, debug…: each follows Debian 12's security updates.
+	"gcr.io/distroless/static-debian12:nonroot": "distroless",
+}
+
+// TestImagesPinned: every image the Dockerfile, Kubernetes and compose name
+// carries an exact version, and the bot's is the tag README builds.
+func TestImagesPinned(t *testing.T) {
+	var refs []string
+	raw, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(raw)) {
+		if fields := strings.Fields(line); len(fields) > 1 && fields[0] == "FROM" {
+			refs = append(refs, dropFlags(fields[1:])[0])
+		}
+	}
+	for _, path := range []string{"deploy/kubernetes/deployment.yaml", "deploy/kubernetes/redis.yaml", "deploy/compose.yaml"} {
+		for _, d := range readYAMLDocs(t, path) {
+			refs = append(refs, imagesIn(d)...)
+		}
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := regexp.MustCompile(`docker build .* -t (\S+) `).FindStringSubmatch(string(readme))
+	if built == nil {
+		t.Fatal("README has no docker build line with -t")
+	}
+	version := regexp.MustCompile(`^v?\d+\.\d+\.\d+([-.+].*)?$`)
+	for _, ref := range refs {
+		name, _, _ := strings.Cut(ref, "@")
+		i := strings.LastIndex(name, ":")
+		tag := name[i+1:]
+		if i < 0 || strings.Contains(tag, "/") { // a registry's port, not a tag
+			tag = ""
+		}
+		if _, moving := unversionedImages[name]; !moving && !version.MatchString(tag) {
+			t.Errorf("image %s is not pinned to an exact version", ref)
+		}
+		if strings.HasPrefix(ref, "plusvibe-slack-bot:") && ref != built[1] {
+			t.Errorf("image %s is not the one README builds (%s)", ref, built[1])
+		}
+	}
+	if len(refs) < 5 {
+		t.Errorf("found only the images %v", refs)
+	}
+}
+
+// dropFlags removes a Dockerfile instruction's leading --flags.
+func dropFlags(fields []string) []string {
+	for len(fields) > 1 && strings.HasPrefix(fields[0], "--") {
+		fields = fields[1:]
+	}
+	return fields
+}
+
+// imagesIn lists the values of every image: key in a YAML tree.
+func imagesIn(node any) []string {
+	var out []string
+	switch n := node.(type) {
+	case map[string]any:
+		for k, v := range n {
+			if img, ok := v.(string); ok && k == "image" {
+				out = append(out, img)
+			}
+			out = append(out, imagesIn(v)...)
+		}
+	case []any:
+		for _, v := range n {
+			out = append(out, imagesIn(v)...)
+		}
+	}
+	return out
+}
+
+// TestKubernetesRedis: Redis asks for a password from a Secret, its probe
+// gives it, and only the bot's pods reach it, on its port alone.
+func TestKubernetesRedis(t *testing.T) {
+	var redis, policy, bot any
+	for _, path := range []string{"deploy/kubernetes/deployment.yaml", "deploy/kubernetes/redis.yaml"} {
+		for _, d := range readYAMLDocs(t, path) {
+			switch kind, name := dig(d, "kind"), dig(d, "metadata", "name"); {
+			case kind == "Deployment" && name == "redis":
+				redis = d
+			case kind == "Deployment" && name == "plusvibe-slack-bot":
+				bot = d
+			case kind == "NetworkPolicy":
+				policy = d
+			}
+		}
+	}
+	if redis == nil || bot == nil || policy == nil {
+		t.Fatal("no Redis Deployment, bot Deployment or NetworkPolicy")
+	}
+	c := dig(redis, "spec", "template", "spec", "containers", 0)
+	secretEnv := map[string]any{} // variable → its secretKeyRef
+	for _, e := range dig(c, "env").([]any) {
+		if ref := dig(e, "valueFrom", "secretKeyRef"); ref != nil {
+			secretEnv[dig(e, "name").(string)] = ref
+		}
+	}
+	args := fmt.Sprint(dig(c, "args"))
+	i := strings.Index(args, "--requirepass $(")
+	if i < 0 {
+		t.Fatalf("Redis runs without --requirepass $(VARIABLE): %s", args)
+	}
+	pwVar, _, _ := strings.Cut(args[i+len("--requirepass $("):], ")")
+	if secretEnv[pwVar] == nil {
+		t.Errorf("--requirepass takes $(%s), which is not from a Secret", pwVar)
+	}
+	if probe := fmt.Sprint(dig(c, "readinessProbe", "exec", "command")); !strings.HasPrefix(probe, "[redis-cli -e ") ||
+		!reflect.DeepEqual(secretEnv["REDISCLI_AUTH"], secretEnv[pwVar]) {
+		t.Errorf("the readiness probe %s does not give the password (REDISCLI_AUTH from %v), or passes on an error reply", probe, secretEnv[pwVar])
+	}
+	checkRedisPolicy(t, policy, redis, bot)
+}
+
+// checkRedisPolicy: the NetworkPolicy admits the bot's pods to Redis, on its
+// port, and nothing else.
+func checkRedisPolicy(t *testing.T, policy, redis, bot any) {
+	if !reflect.DeepEqual(dig(policy, "spec", "podSelector", "matchLabels"), dig(redis, "spec", "template", "metadata", "labels")) ||
+		!slices.Contains(dig(policy, "spec", "policyTypes").([]any), any("Ingress")) {
+		t.Error("the NetworkPolicy does not restrict ingress to the Redis pods")
+	}
+	botLabels := dig(bot, "spec", "template", "metadata", "labels")
+	rules, _ := dig(policy, "spec", "ingress").([]any)
+	for _, rule := range rules {
+		from, _ := dig(rule, "from").([]any)
+		ports := dig(rule, "ports")
+		if len(from) == 0 || !reflect.DeepEqual(ports, []any{map[string]any{"protocol": "TCP", "port": 6379}}) {
+			t.Errorf("an ingress rule admits everyone, or ports other than 6379/TCP: %v", rule)
+		}
+		for _, peer := range from {
+			if !reflect.DeepEqual(peer, map[string]any{"podSelector": map[string]any{"matchLabels": botLabels}}) {
+				t.Errorf("ingress from %v, want the bot's pods (%v) only", peer, botLabels)
+			}
+		}
+	}
+	if len(rules) == 0 {
+		t.Error("the NetworkPolicy admits nobody, not even the bot")
 	}
 }
 
@@ -581,9 +802,9 @@ func TestREADMECommands(t *testing.T) {
 		case len(fields) >= 3 && fields[0] == "go" && fields[1] == "run" && fields[2] == ".":
 			args = fields[3:]
 		case len(fields) >= 2 && fields[0] == "docker" && fields[1] == "run":
-			i := slices.Index(fields, "plusvibe-slack-bot")
+			i := slices.IndexFunc(fields, func(f string) bool { return strings.HasPrefix(f, "plusvibe-slack-bot:") })
 			if i < 0 {
-				t.Errorf("a docker run line does not run the image: %s", line)
+				t.Errorf("a docker run line does not run a tagged plusvibe-slack-bot image: %s", line)
 				continue
 			}
 			args = fields[i+1:]

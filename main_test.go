@@ -101,6 +101,45 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 	}
 }
 
+// TestConfigAPIURLs: the bot token and the API key travel with every call,
+// so the API URLs must be https, except on loopback (tests, the demo).
+func TestConfigAPIURLs(t *testing.T) {
+	const plainHTTP = " must use https; plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost)"
+	tests := []struct {
+		name, key, value, want string // want "": accepted
+	}{
+		{"Slack over https", "SLACK_API_URL", "https://slack.example.com/api/", ""},
+		{"Slack over http", "SLACK_API_URL", "http://slack.example.com/api/", "SLACK_API_URL" + plainHTTP},
+		{"Slack over http, host name only looks local", "SLACK_API_URL", "http://127.0.0.1.secret.example.com/api/", "SLACK_API_URL" + plainHTTP},
+		{"Slack over http, a localhost subdomain elsewhere", "SLACK_API_URL", "http://localhost.secret.example.com/api/", "SLACK_API_URL" + plainHTTP},
+		{"Slack on 127.0.0.1", "SLACK_API_URL", "http://127.0.0.1:8123/api/", ""},
+		{"Slack on another loopback address", "SLACK_API_URL", "http://127.0.0.2:8123/api/", ""},
+		{"Slack on ::1", "SLACK_API_URL", "http://[::1]:8123/api/", ""},
+		{"Slack on localhost", "SLACK_API_URL", "http://localhost:8123/api/", ""},
+		{"Slack without a scheme", "SLACK_API_URL", "slack.com/api/", "SLACK_API_URL must be an absolute https URL"},
+		{"Slack over ftp", "SLACK_API_URL", "ftp://secret.example.com/api/", "SLACK_API_URL must be an absolute https URL"},
+		{"PlusVibe over https", "PLUSVIBE_BASE_URL", "https://api.plusvibe.ai/api/v1", ""},
+		{"PlusVibe over http", "PLUSVIBE_BASE_URL", "http://secret.plusvibe.ai/api/v1", "PLUSVIBE_BASE_URL" + plainHTTP},
+		{"PlusVibe on 127.0.0.1", "PLUSVIBE_BASE_URL", "http://127.0.0.1:8124/api/v1", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := baseEnv(t)
+			env[tt.key] = tt.value
+			setEnv(t, env)
+			_, err := loadConfig()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("got %v, want an error containing %q", err, tt.want)
+			case err != nil && strings.Contains(err.Error(), "secret"):
+				t.Error("the error quotes the URL")
+			}
+		})
+	}
+}
+
 func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 	env := baseEnv(t)
 	env["SLACK_BOT_TOKEN"] = "xoxp-secret-user"

@@ -13,13 +13,13 @@ import (
 
 // vendorSpec is PlusVibe's published OpenAPI export, unedited.
 //
-//go:embed testdata/plusvibe-openapi.yaml
+//go:embed openapi/plusvibe-openapi.yaml
 var vendorSpec []byte
 
 // accessSpec is PlusVibe's list, edit and delete client endpoints, written
 // down from its public reference (the vendor publishes no export of them).
 //
-//go:embed testdata/plusvibe-client-access.yaml
+//go:embed openapi/plusvibe-client-access.yaml
 var accessSpec []byte
 
 var (
