@@ -130,6 +130,7 @@ type Bot struct {
 	// sharing the store.
 	views, once *onceOnly
 	storeHealth *healthFlag
+	homes       *homeRedraws
 	ready       atomic.Bool
 	firstUp     chan struct{} // closed on the first connection
 	upOnce      sync.Once
@@ -199,6 +200,7 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		quick:       make(chan struct{}, 8*cfg.MaxInFlight),
 		storeHealth: &healthFlag{},
 		firstUp:     make(chan struct{}),
+		homes:       newHomeRedraws(),
 	}
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory()
@@ -227,6 +229,7 @@ func (b *Bot) Ready() bool { return b.ready.Load() }
 func (b *Bot) Run(ctx context.Context) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { b.workspaces.run(ctx) })
+	bg.Go(func() { b.redrawHomes(ctx) })
 	if b.cfg.ApprovalChannel != "" {
 		bg.Go(func() { b.sweepEvery(ctx) })
 	}

@@ -111,35 +111,28 @@ func (b *Bot) trackRecord(ctx context.Context, ref requestRef, r modals.Record, 
 		w := modals.WaitingItem{Ref: ref.String(), Link: item.Link, Requester: user, Email: item.Email, Business: item.Business, At: item.At}
 		b.note(ctx, pendingList, w.Ref, w, maxPending)
 	case modals.Approved, modals.Denied, modals.Expired:
-		if err := b.views.store.Forget(ctx, pendingList, ref.String()); err != nil {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		err := b.views.store.Forget(fctx, pendingList, ref.String())
+		cancel()
+		if err != nil {
 			b.log.Warn().Err(err).Msg("the store could not drop a decided request from the waiting list")
 		}
 	default:
 		return // the approvers' lists did not change
 	}
-	for _, approver := range b.approvers.known(maxRepublish) {
-		b.redraw(ctx, approver)
-	}
+	b.homes.mark(b.approvers.known(maxRepublish)...)
 }
 
-// track notes item in user's list and redraws their Home tab.
+// track notes item in user's list and has their Home tab redrawn.
 func (b *Bot) track(ctx context.Context, user string, item modals.HomeItem) {
 	b.note(ctx, homeList(user), item.ID, item, modals.HomeRequests)
-	b.redraw(ctx, user)
-}
-
-// redraw publishes user's Home tab again, if they have opened it.
-func (b *Bot) redraw(ctx context.Context, user string) {
-	if len(b.listed(ctx, seenList(user))) == 0 {
-		return
-	}
-	if err := b.publishHome(ctx, user); err != nil {
-		b.log.Warn().Err(err).Str("user", user).Msg("could not redraw the Home tab")
-	}
+	b.homes.mark(user)
 }
 
 func (b *Bot) note(ctx context.Context, list, id string, v any, max int) {
 	raw, _ := json.Marshal(v) // plain strings and numbers: cannot fail
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
 	if err := b.views.store.Note(ctx, list, id, string(raw), max, b.homeKeep()); err != nil {
 		b.log.Warn().Err(err).Str("list", list).Msg("the store could not keep a Home tab entry")
 	}
@@ -147,6 +140,8 @@ func (b *Bot) note(ctx context.Context, list, id string, v any, max int) {
 
 // listed reads a list; a store that cannot be reached shows as empty.
 func (b *Bot) listed(ctx context.Context, list string) []string {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
 	vals, err := b.views.store.List(ctx, list)
 	if err != nil {
 		b.log.Warn().Err(err).Str("list", list).Msg("the store could not be read for the Home tab")
