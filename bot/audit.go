@@ -44,9 +44,15 @@ func (b *Bot) audit(ctx context.Context, e modals.AuditEntry) {
 // person: a few people clicking many times must not flood the channel.
 func (b *Bot) auditRefused(ctx context.Context, ref requestRef, e modals.AuditEntry, actor, why string) {
 	b.metrics.approvals.WithLabelValues("refused").Inc()
-	if first, _, err := b.once.claim(ctx, "refused:"+ref.String()+":"+actor); err != nil || !first {
+	if first, _, err := b.once.claim(ctx, refusedKey(ref, actor)); err != nil || !first {
 		return
 	}
+	b.audit(ctx, refusedEntry(e, actor, why))
+}
+
+func refusedKey(ref requestRef, actor string) string { return "refused:" + ref.String() + ":" + actor }
+
+func refusedEntry(e modals.AuditEntry, actor, why string) modals.AuditEntry {
 	e.Outcome, e.Actor, e.Detail, e.Approver = modals.AuditRefused, actor, why, ""
-	b.audit(ctx, e)
+	return e
 }

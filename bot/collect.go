@@ -43,11 +43,16 @@ func (b *Bot) onCollect(ctx context.Context, evt *socketmode.Event, c *socketmod
 	default:
 		k.dm = cb.Container.ChannelID
 	}
-	ref, ok := parseRef(actionValue(cb, modals.ActionCollect))
+	ref, owner, ok := parseCollect(actionValue(cb, modals.ActionCollect))
 	k.ref, k.key, k.fields = ref, "collect:"+ref.String(), map[string]any{"channel": ref.channel, "approval_ts": ref.ts}
-	if !ok {
+	switch {
+	case !ok:
 		b.tell(ctx, k, "This button can't be read any more. Ask again with the command.")
 		k.req.done("unreadable", nil, k.fields)
+		return
+	case owner != "" && owner != k.user: // before the claim: never stalls the requester's click
+		b.tell(ctx, k, notYours(owner))
+		k.req.done("refused", nil, k.fields)
 		return
 	}
 	first, told, err := b.once.claim(ctx, k.key)
@@ -68,6 +73,11 @@ func (b *Bot) onCollect(ctx context.Context, evt *socketmode.Event, c *socketmod
 		return
 	}
 	b.collect(ctx, k, r)
+}
+
+// notYours tells someone other than the requester why they may not create it.
+func notYours(requester string) string {
+	return fmt.Sprintf("Only <@%s>, who asked for this client, can create it.", requester)
 }
 
 // creating is what a click is told while the creation is in flight.
@@ -101,7 +111,7 @@ func (b *Bot) collectable(ctx context.Context, k collection) (modals.Record, str
 	switch {
 	case r.Request.Requester != k.user:
 		b.once.release(ctx, k.key)
-		return r, fmt.Sprintf("Only <@%s>, who asked for this client, can create it.", r.Request.Requester)
+		return r, notYours(r.Request.Requester)
 	case r.State == modals.Created:
 		return r, done(fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(r.ClientID)))
 	case r.State == modals.Creating && time.Since(time.Unix(r.Since, 0)) < b.cfg.CreationBound:

@@ -39,6 +39,10 @@ func (b *Bot) decisionClick(ctx context.Context, evt *socketmode.Event, c *socke
 		d.ref = requestRef{cb.Channel.ID, cb.Message.Timestamp}
 	}
 	d.fields = map[string]any{"channel": d.ref.channel, "approval_ts": d.ref.ts}
+	if why := b.notApprover(ctx, d.user); why != "" {
+		b.strangerRefused(ctx, d, why)
+		return d, false
+	}
 	readCtx, cancel := context.WithTimeout(ctx, readTimeout)
 	r, err := b.readRecord(readCtx, d.ref)
 	cancel()
@@ -78,18 +82,42 @@ func (b *Bot) refusal(ctx context.Context, user string, ref requestRef, r modals
 	case user == r.Request.Requester:
 		why = "You asked for this client, so someone else has to approve or deny it."
 	default:
-		ok, err := b.approvers.allowed(ctx, user)
-		switch {
-		case err != nil:
-			why = uncheckedText
-		case !ok:
-			why = "Only approvers can approve or deny PlusVibe client requests. Ask your Slack admin if you should be one."
-		}
+		why = b.notApprover(ctx, user)
 	}
 	if why != "" {
 		b.auditRefused(ctx, ref, b.recordEntry(r, ""), user, why)
 	}
 	return why
+}
+
+// notApprover says why user may not decide on any request, or "" if they may.
+func (b *Bot) notApprover(ctx context.Context, user string) string {
+	ok, err := b.approvers.allowed(ctx, user)
+	switch {
+	case err != nil:
+		return uncheckedText
+	case !ok:
+		return "Only approvers can approve or deny PlusVibe client requests. Ask your Slack admin if you should be one."
+	}
+	return ""
+}
+
+// strangerRefused answers a click by someone who may not decide before the
+// request is read from Slack: their clicks spend none of Slack's rate limit
+// but the one read that audits the first of them.
+func (b *Bot) strangerRefused(ctx context.Context, d decision, why string) {
+	b.whisper(ctx, d.ref.channel, d.user, why)
+	d.req.done("refused", nil, d.fields)
+	b.metrics.approvals.WithLabelValues("refused").Inc()
+	if first, _, err := b.once.claim(ctx, refusedKey(d.ref, d.user)); err != nil || !first {
+		return
+	}
+	readCtx, cancel := context.WithTimeout(ctx, readTimeout)
+	r, err := b.readRecord(readCtx, d.ref)
+	cancel()
+	if err == nil {
+		b.audit(ctx, refusedEntry(b.recordEntry(r, ""), d.user, why))
+	}
 }
 
 func humanDuration(d time.Duration) string {
@@ -154,7 +182,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	}
 	b.once.finish(ctx, key, r.Decided())
 	if r.Request.ViewID != "" { // their waiting modal, if still open, offers the same button
-		b.updateView(ctx, r.Request.ViewID, modals.GrantView(r, d.ref.String(), b.until(d.ref, r)))
+		b.updateView(ctx, r.Request.ViewID, modals.GrantView(r, collectValue(d.ref, r.Request.Requester), b.until(d.ref, r)))
 	}
 	b.audit(ctx, b.recordEntry(r, modals.AuditApproved))
 	b.metrics.approvals.WithLabelValues("approved").Inc()
@@ -168,7 +196,7 @@ func (b *Bot) postGrant(ctx context.Context, ref requestRef, r *modals.Record) e
 	if err != nil {
 		return err
 	}
-	text, blocks := modals.GrantMessage(*r, ref.String(), time.Now().Add(b.cfg.ApprovalTTL))
+	text, blocks := modals.GrantMessage(*r, collectValue(ref, r.Request.Requester), time.Now().Add(b.cfg.ApprovalTTL))
 	_, ts, err := b.slack.PostMessageContext(ctx, dm.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 	if err != nil {
 		return err

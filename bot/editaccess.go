@@ -107,12 +107,10 @@ func (b *Bot) onEditAccessSubmit(ctx context.Context, evt *socketmode.Event, c *
 		return
 	}
 	meta := modals.DecodeClientMeta(cb.View.PrivateMetadata)
-	saving := modals.ClientResult("Edit access", ":hourglass_flowing_sand: Saving the access of *"+modals.Escape(meta.Email)+"*…")
-	b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&saving))
-	outcome, text, err := b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: meta.ID, modified: meta.Modified,
-		after: f.Request(b.cfg.APIWorkspaceID).Workspaces, viewID: cb.View.ID, channel: meta.Channel})
-	sctx, cancel := settle(ctx)
-	defer cancel()
-	b.updateView(sctx, cb.View.ID, modals.ClientResult("Edit access", text))
-	req.done(outcome, err, map[string]any{"client_id": meta.ID})
+	b.actOnce(ctx, clientSubmission{evt: evt, c: c, req: req, viewID: cb.View.ID, block: modals.BlockWorkspaces, title: "Edit access",
+		progress: ":hourglass_flowing_sand: Saving the access of *" + modals.Escape(meta.Email) + "*…", clientID: meta.ID},
+		func() (string, string, error) {
+			return b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: meta.ID, modified: meta.Modified,
+				after: f.Request(b.cfg.APIWorkspaceID).Workspaces, viewID: cb.View.ID, channel: meta.Channel})
+		})
 }

@@ -79,6 +79,9 @@ type shown struct {
 	Created    string `json:"created,omitempty"`    // the client's email
 	Incomplete string `json:"incomplete,omitempty"` // the client's email
 	Reason     string `json:"reason,omitempty"`
+	// Title and Text are an edit's or a removal's outcome, as its modal says it.
+	Title string `json:"title,omitempty"`
+	Text  string `json:"text,omitempty"`
 	// View is what earlier versions kept: read during a rolling update.
 	View *slack.ModalViewRequest `json:"view,omitempty"`
 }
@@ -101,6 +104,23 @@ func (o *onceOnly) finishView(ctx context.Context, viewID string, s shown) {
 
 func (o *onceOnly) releaseView(ctx context.Context, viewID string) { o.release(ctx, "view:"+viewID) }
 
+// claimSubmission takes a submitted view, as claimView does, for a flow
+// whose outcome its modal shows as text (an edit, a removal). ack is what
+// the submission is answered with: progress while it is first, else what
+// the first did or is doing; "" key means the store could not be reached.
+func (o *onceOnly) claimSubmission(ctx context.Context, viewID string, progress slack.ModalViewRequest) (first bool, ack *slack.ViewSubmissionResponse, err error) {
+	first, s, err := o.claimView(ctx, viewID)
+	if err != nil || first {
+		return first, slack.NewUpdateViewSubmissionResponse(&progress), err
+	}
+	return false, s.answer(progress), nil
+}
+
+// finishSubmission records an edit's or a removal's outcome for late duplicates.
+func (o *onceOnly) finishSubmission(ctx context.Context, viewID, title, text string) {
+	o.finishView(ctx, viewID, shown{Title: title, Text: text})
+}
+
 // answer is the ack for a duplicate; s is nil while the first is running.
 func (s *shown) answer(progress slack.ModalViewRequest) *slack.ViewSubmissionResponse {
 	switch {
@@ -111,6 +131,9 @@ func (s *shown) answer(progress slack.ModalViewRequest) *slack.ViewSubmissionRes
 		return slack.NewUpdateViewSubmissionResponse(&view)
 	case s.Incomplete != "":
 		view := modals.FailureFinal(s.Incomplete, s.Reason)
+		return slack.NewUpdateViewSubmissionResponse(&view)
+	case s.Text != "":
+		view := modals.ClientResult(s.Title, s.Text)
 		return slack.NewUpdateViewSubmissionResponse(&view)
 	case s.View != nil:
 		return slack.NewUpdateViewSubmissionResponse(s.View)

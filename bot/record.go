@@ -28,8 +28,22 @@ type requestRef struct{ channel, ts string }
 func (r requestRef) String() string { return r.channel + "/" + r.ts }
 
 func parseRef(s string) (requestRef, bool) {
-	ch, ts, found := strings.Cut(s, "/")
-	return requestRef{ch, ts}, found && ch != "" && ts != ""
+	ref, _, ok := parseCollect(s)
+	return ref, ok
+}
+
+// collectValue is a Create client button's value: the request, and who may
+// click it, so that anyone else is turned away before anything is claimed.
+func collectValue(ref requestRef, requester string) string {
+	return ref.String() + "/" + requester
+}
+
+// parseCollect reads a collectValue; buttons posted by earlier versions
+// name no requester.
+func parseCollect(s string) (ref requestRef, requester string, ok bool) {
+	ch, rest, found := strings.Cut(s, "/")
+	ts, requester, _ := strings.Cut(rest, "/")
+	return requestRef{ch, ts}, requester, found && ch != "" && ts != ""
 }
 
 var errRequestGone = errors.New("the request message is gone")
@@ -71,7 +85,7 @@ func (b *Bot) writeGrant(ctx context.Context, ref requestRef, r modals.Record) {
 	if r.DM == "" || r.DMTS == "" {
 		return
 	}
-	text, blocks := modals.GrantMessage(r, ref.String(), b.until(ref, r))
+	text, blocks := modals.GrantMessage(r, collectValue(ref, r.Request.Requester), b.until(ref, r))
 	_, _, _, err := b.slack.UpdateMessageContext(ctx, r.DM, r.DMTS, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 	if err != nil {
 		b.log.Warn().Err(err).Str("user", r.Request.Requester).Msg("chat.update of the requester's DM failed")

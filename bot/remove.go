@@ -45,13 +45,9 @@ func (b *Bot) onRemoveSubmit(ctx context.Context, evt *socketmode.Event, c *sock
 		req.done("not_confirmed", nil, nil)
 		return
 	}
-	removing := modals.ClientResult("Remove client", ":hourglass_flowing_sand: Removing *"+modals.Escape(meta.Email)+"*…")
-	b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&removing))
-	outcome, text, err := b.removeClient(ctx, cb.User.ID, meta)
-	sctx, cancel := settle(ctx)
-	defer cancel()
-	b.updateView(sctx, cb.View.ID, modals.ClientResult("Remove client", text))
-	req.done(outcome, err, map[string]any{"client_id": meta.ID})
+	b.actOnce(ctx, clientSubmission{evt: evt, c: c, req: req, viewID: cb.View.ID, block: modals.BlockConfirmEmail, title: "Remove client",
+		progress: ":hourglass_flowing_sand: Removing *" + modals.Escape(meta.Email) + "*…", clientID: meta.ID},
+		func() (string, string, error) { return b.removeClient(ctx, cb.User.ID, meta) })
 }
 
 // removeClient deletes the client, if it is still the one confirmed.

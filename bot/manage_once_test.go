@@ -1,0 +1,102 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+)
+
+// twice sends the view as shown, filled the same way, twice (a double
+// click), to two replicas when there are, and returns both envelopes.
+func (w *world) twice(viewID string, fill fakeslack.Fill) (string, string) {
+	w.t.Helper()
+	form := w.slack.View(w.t, viewID)
+	first := w.slack.SendSubmissionSeen(w.t, requester, form, fill)
+	second := w.slack.SendSubmissionSeen(w.t, requester, form, fill)
+	if len(w.replicas) > 0 {
+		w.split(first, second)
+	}
+	w.slack.ApplyAck(w.t, viewID, first, wait)
+	w.slack.ApplyAck(w.t, viewID, second, wait)
+	return first, second
+}
+
+func TestRemoveSubmittedTwiceRemovesOnce(t *testing.T) {
+	t.Parallel()
+	for name, replicas := range map[string]bool{"one process": false, "two replicas": true} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := setup{cfg: bot.Config{AuditChannel: auditCh}}
+			var w *world
+			if replicas {
+				w, _ = twoReplicas(t, s)
+			} else {
+				w = start(t, s)
+			}
+			w.jane()
+			viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionRemove, "Type the client's email")
+			hold := make(chan struct{})
+			w.pv.Script("DELETE", "/client", plusvibetest.Response{Hold: hold})
+			first, _ := w.twice(viewID, fakeslack.Fill{modals.BlockConfirmEmail: "jane.doe@acme.com"})
+			w.pv.Next(t, "DELETE", "/client", wait)
+			close(hold)
+			w.slack.WaitUntil(t, wait, "the modal saying removed", func() bool {
+				return strings.Contains(viewText(w.slack.View(t, viewID)), "was removed")
+			})
+			// Slack redelivers the first: told what was done, nothing sent.
+			w.slack.Resend(t, first)
+			if resp := w.slack.ApplyAck(t, viewID, first, wait); resp.Action != "update" || !strings.Contains(string(resp.Ack.Payload), "was removed") {
+				t.Errorf("the redelivery was answered %s %s, want the outcome", resp.Action, resp.Ack.Payload)
+			}
+			w.waitAudit("*removed*")
+			if n := w.pv.Count("DELETE", "/client"); n != 1 {
+				t.Errorf("%d DELETEs for one removal submitted twice, want 1", n)
+			}
+			if n := strings.Count(strings.Join(w.auditLines(), "\n"), "*removed*"); n != 1 {
+				t.Errorf("%d audit lines for one removal", n)
+			}
+		})
+	}
+}
+
+func TestEditSubmittedTwiceActsOnce(t *testing.T) {
+	t.Parallel()
+	t.Run("applied", func(t *testing.T) {
+		t.Parallel()
+		w := start(t, setup{})
+		w.jane()
+		viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
+		hold := make(chan struct{})
+		w.pv.Script("PUT", "/client", plusvibetest.Response{Hold: hold})
+		first, _ := w.twice(viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+		w.pv.Next(t, "PUT", "/client", wait)
+		close(hold)
+		w.slack.WaitUntil(t, wait, "the modal saying changed", func() bool {
+			return strings.Contains(viewText(w.slack.View(t, viewID)), "changed: ")
+		})
+		w.slack.Resend(t, first)
+		if resp := w.slack.ApplyAck(t, viewID, first, wait); !strings.Contains(string(resp.Ack.Payload), "changed: ") {
+			t.Errorf("the redelivery was answered %s", resp.Ack.Payload)
+		}
+		if n := w.pv.Count("PUT", "/client"); n != 1 {
+			t.Errorf("%d PUTs for one edit submitted twice, want 1", n)
+		}
+	})
+	t.Run("waiting for approval", func(t *testing.T) {
+		t.Parallel()
+		w := start(t, fullAccessOnlySetup())
+		w.jane()
+		viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
+		w.twice(viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+		w.slack.WaitUntil(t, wait, "the modal saying it waits", func() bool {
+			return strings.Contains(viewText(w.slack.View(t, viewID)), "waits for an approver")
+		})
+		if n := len(w.slack.Messages(approvals)); n != 1 {
+			t.Errorf("%d approval requests for one edit submitted twice, want 1", n)
+		}
+	})
+}
