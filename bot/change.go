@@ -44,7 +44,7 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 	current, found, err := b.clients.byID(ctx, ch.clientID)
 	switch {
 	case err != nil:
-		return changeFailed, "PlusVibe's client list could not be read (" + userMessage(err) + "). Nothing was changed; try again.", err
+		return changeFailed, modals.Escape(failureText(opList, err, "")), err
 	case !found:
 		return changeFailed, "This client no longer exists in PlusVibe. Nothing was changed.", nil
 	case ch.modified != "" && modals.Stamp(current) != ch.modified:
@@ -62,7 +62,7 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 	b.clients.forget()
 	if err != nil {
 		b.metrics.clientChanges.WithLabelValues(changeFailed).Inc()
-		return changeFailed, "PlusVibe did not save the change: " + userMessage(err), err
+		return changeFailed, modals.Escape(failureText(opEdit, err, b.findCommand(current.Email))), err
 	}
 	after := modals.AccessForm(current, ch.after)
 	entry := auditEntry(ch.requester, after, b.workspaces.get())

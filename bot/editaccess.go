@@ -70,7 +70,7 @@ func (b *Bot) openClient(ctx context.Context, req requestLog, cb slack.Interacti
 	client, found, err := b.clients.byID(ctx, actionValue(cb, action))
 	switch {
 	case err != nil:
-		b.updateView(ctx, resp.ID, modals.ClientResult(title, "PlusVibe's client list could not be read ("+modals.Escape(userMessage(err))+"). Try again in a minute."))
+		b.updateView(ctx, resp.ID, modals.ClientResult(title, modals.Escape(failureText(opList, err, ""))))
 		req.done("list_failed", err, nil)
 		return "", client, false
 	case !found:

@@ -27,7 +27,7 @@ func (b *Bot) onFind(ctx context.Context, req requestLog, evt *socketmode.Event,
 	b.ack(c, evt.Request.EnvelopeID, ephemeral("Looking for *"+modals.Escape(query)+"* among the PlusVibe clients…"))
 	list, err := b.clients.get(ctx, 0)
 	if err != nil {
-		b.tellViaResponseURL(ctx, cmd.ResponseURL, "PlusVibe's client list could not be read ("+userMessage(err)+"). Try again in a minute.")
+		b.tellViaResponseURL(ctx, cmd.ResponseURL, modals.Escape(failureText(opList, err, "")))
 		req.done("list_failed", err, nil)
 		return
 	}

@@ -9,9 +9,39 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
 
-// userMessage turns a PlusVibe failure into words for the requester. The full
-// error goes to the logs; this is what a person can act on.
-func userMessage(err error) string {
+// operation is what was asked of PlusVibe: each has its own words when it
+// fails, so that a failed removal never speaks of a creation.
+type operation int
+
+const (
+	opCreate operation = iota
+	opEdit
+	opRemove
+	opList
+)
+
+// nothing says that op did not happen.
+func (op operation) nothing() string {
+	return [...]string{"nothing was created", "nothing was changed", "nothing was removed", "the client list could not be read"}[op]
+}
+
+// maybe says that op may have happened anyway, and how to find out: check
+// names the find command for the client, for edits and removals.
+func (op operation) maybe(check string) string {
+	switch op {
+	case opCreate:
+		return "The client may have been created anyway: check PlusVibe before trying again."
+	case opEdit:
+		return "The change may or may not have been applied: look the client up with " + check + " before trying again."
+	case opRemove:
+		return "The client may or may not have been removed: look them up with " + check + " before trying again."
+	}
+	return "Nothing was changed; try again in a minute."
+}
+
+// failureText turns a PlusVibe failure of op into words a person can act
+// on: plain text, escaped where it is shown. The full error goes to the logs.
+func failureText(op operation, err error, check string) string {
 	var apiErr *plusvibe.APIError
 	errors.As(err, &apiErr)
 	var netErr *plusvibe.NetworkError
@@ -20,36 +50,55 @@ func userMessage(err error) string {
 	switch {
 	case errors.As(err, &invalid):
 		return "The approved request no longer fits what PlusVibe offers: " + invalid.problems + " Ask again with the command."
-	case errors.Is(err, plusvibe.ErrIncomplete):
+	case errors.Is(err, plusvibe.ErrIncomplete) && op == opCreate:
 		return "PlusVibe answered that it created the client, but sent no usable password. The client may exist without a password anyone knows: check it in PlusVibe and reset its password there."
-	case errors.Is(err, plusvibe.ErrConflict):
+	case errors.Is(err, plusvibe.ErrIncomplete):
+		return "PlusVibe's answer could not be read. " + op.maybe(check)
+	case errors.Is(err, plusvibe.ErrConflict) && op == opCreate:
 		return "A PlusVibe client with this email already exists. Use another email, or look up the existing client in PlusVibe."
 	case errors.Is(err, plusvibe.ErrUnauthorized):
-		return "PlusVibe rejected the bot's API key, so nothing was created. Ask your Slack admin to check the bot's PlusVibe key."
+		return "PlusVibe rejected the bot's API key, so " + op.nothing() + ". Ask your Slack admin to check the bot's PlusVibe key."
 	case errors.Is(err, plusvibe.ErrRateLimited):
-		wait := "a minute"
-		if apiErr != nil && apiErr.RetryAfter > 0 {
-			wait = apiErr.RetryAfter.Round(time.Second).String()
-		}
-		return "PlusVibe is limiting how fast clients can be created, so nothing was created. Try again in " + wait + "."
-	case errors.Is(err, plusvibe.ErrInvalidRequest):
-		msg := "PlusVibe rejected the request"
-		if apiErr != nil && apiErr.Message != "" {
-			msg += ": " + apiErr.Message
-		}
-		return msg + ". Check the fields and try again."
+		return "PlusVibe is limiting how fast the bot may call it, so " + op.nothing() + ". Try again in " + retryAfter(apiErr) + "."
+	case apiErr != nil && apiErr.StatusCode == 404 && (op == opEdit || op == opRemove):
+		return "PlusVibe no longer knows this client, so " + op.nothing() + "."
+	case errors.Is(err, plusvibe.ErrInvalidRequest), errors.Is(err, plusvibe.ErrConflict):
+		return "PlusVibe rejected the request" + said(apiErr) + ", so " + op.nothing() + ". Check the fields and try again."
 	case errors.Is(err, plusvibe.ErrServer):
-		return fmt.Sprintf("PlusVibe had an internal error (HTTP %d). The client may have been created anyway: check PlusVibe before trying again.", apiErr.StatusCode)
+		return fmt.Sprintf("PlusVibe had an internal error (HTTP %d). ", apiErr.StatusCode) + op.maybe(check)
 	case errors.Is(err, plusvibe.ErrTimeout):
-		return "PlusVibe did not answer in time. The client may have been created anyway: check PlusVibe before trying again."
+		return "PlusVibe did not answer in time. " + op.maybe(check)
 	case errors.Is(err, plusvibe.ErrNetwork) && netErr != nil && !netErr.RequestSent:
-		return "The bot could not reach PlusVibe, so nothing was created. Try again in a minute."
+		return "The bot could not reach PlusVibe, so " + op.nothing() + ". Try again in a minute."
 	case errors.Is(err, plusvibe.ErrNetwork):
-		return "The connection to PlusVibe broke. The client may have been created anyway: check PlusVibe before trying again."
+		return "The connection to PlusVibe broke. " + op.maybe(check)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return "The bot was shutting down and stopped waiting for PlusVibe. The client may have been created: check PlusVibe before trying again."
+		return "The bot was shutting down and stopped waiting for PlusVibe. " + op.maybe(check)
 	}
-	return "Something went wrong creating the client. Try again, and tell your Slack admin if it keeps failing."
+	return fmt.Sprintf("PlusVibe answered in a way the bot does not understand, so it cannot say whether it acted. %s Tell your Slack admin if it keeps happening.", op.maybe(check))
+}
+
+// findCommand is how a person looks a client up, to check an edit or a removal.
+func (b *Bot) findCommand(email string) string {
+	return "`" + b.cfg.Command + " find " + email + "`"
+}
+
+// userMessage is a creation's failure, in words for the requester.
+func userMessage(err error) string { return failureText(opCreate, err, "") }
+
+func retryAfter(e *plusvibe.APIError) string {
+	if e != nil && e.RetryAfter > 0 {
+		return e.RetryAfter.Round(time.Second).String()
+	}
+	return "a minute"
+}
+
+// said quotes PlusVibe's own explanation, if it gave one.
+func said(e *plusvibe.APIError) string {
+	if e == nil || e.Message == "" {
+		return ""
+	}
+	return ": " + e.Message
 }
 
 // errorKind is a short, fixed label for logs.

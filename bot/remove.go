@@ -55,7 +55,7 @@ func (b *Bot) removeClient(ctx context.Context, user string, meta modals.ClientM
 	current, found, err := b.clients.byID(ctx, meta.ID)
 	switch {
 	case err != nil:
-		return changeFailed, "PlusVibe's client list could not be read (" + userMessage(err) + "). Nothing was removed; try again.", err
+		return changeFailed, modals.Escape(failureText(opList, err, "")) + " Nothing was removed.", err
 	case !found:
 		return changeFailed, "This client no longer exists in PlusVibe.", nil
 	}
@@ -63,7 +63,7 @@ func (b *Bot) removeClient(ctx context.Context, user string, meta modals.ClientM
 	b.clients.forget()
 	if err != nil {
 		b.metrics.clientChanges.WithLabelValues(changeFailed).Inc()
-		return changeFailed, "PlusVibe did not remove the client: " + userMessage(err), err
+		return changeFailed, modals.Escape(failureText(opRemove, err, b.findCommand(current.Email))), err
 	}
 	entry := auditEntry(user, modals.ClientForm(current), b.workspaces.get())
 	entry.Outcome, entry.ClientID = modals.AuditRemoved, current.ID

@@ -6,16 +6,15 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/slack-go/slack/slackutilsx"
 	"golang.org/x/net/idna"
 )
 
 // Escape makes user-typed text literal in mrkdwn: Slack treats only &, < and >
 // as control characters, and <!channel> would otherwise ping everybody.
 func Escape(s string) string {
-	return mrkdwnEscaper.Replace(s)
+	return slackutilsx.EscapeMessage(s)
 }
-
-var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // truncate cuts s to max characters with an ellipsis. It never splits an
 // entity such as &amp;: escaped text stays escaped.
