@@ -247,18 +247,17 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleEvents(slackevents.AppHomeOpened, b.guardIn(b.quick, b.onHomeOpened))
 	h.HandleInteractionBlockAction(modals.ActionHomeCreate, b.guardIn(b.quick, b.onHomeCreate))
 	h.HandleInteractionBlockAction(modals.ActionInput, b.guardIn(b.quick, b.onFormChange))
-	h.HandleViewSubmission(modals.CallbackCreate, b.guard(b.onSubmit))
 	h.HandleInteractionBlockAction(modals.ActionRetry, b.guard(b.onRetry))
 	h.HandleInteractionBlockAction(modals.ActionApprove, b.guard(b.onApprove))
 	h.HandleInteractionBlockAction(modals.ActionDeny, b.guard(b.onDeny))
 	h.HandleInteractionBlockAction(modals.ActionCollect, b.guard(b.onCollect))
 	h.HandleInteraction(slack.InteractionTypeBlockSuggestion, b.guardIn(b.quick, b.onSuggest))
-	h.HandleViewSubmission(modals.CallbackDeny, b.guard(b.onDenySubmit))
 	h.HandleInteractionBlockAction(modals.ActionEditAccess, b.guard(b.onEditAccess))
-	h.HandleViewSubmission(modals.CallbackEditAccess, b.guard(b.onEditAccessSubmit))
 	h.HandleInteractionBlockAction(modals.ActionRemove, b.guard(b.onRemove))
-	h.HandleViewSubmission(modals.CallbackRemove, b.guard(b.onRemoveSubmit))
 	h.HandleInteractionBlockAction(modals.ActionAddAccess, b.guard(b.onAddAccess))
+	for _, m := range b.modals() {
+		h.HandleViewSubmission(m.callback, b.guard(m.submit))
+	}
 	h.HandleDefault(b.onUnhandled)
 
 	err := h.RunEventLoopContext(ctx)
@@ -372,11 +371,7 @@ func (b *Bot) refuse(evt *socketmode.Event, c *socketmode.Client, msg string) {
 	case slack.InteractionCallback:
 		switch {
 		case d.Type == slack.InteractionTypeViewSubmission:
-			block := modals.BlockEmail
-			if d.View.CallbackID == modals.CallbackDeny {
-				block = modals.BlockDenyReason
-			}
-			payload = slack.NewErrorsViewSubmissionResponse(map[string]string{block: msg})
+			payload = slack.NewErrorsViewSubmissionResponse(map[string]string{b.refusalBlock(d.View.CallbackID): msg})
 		case d.Type == slack.InteractionTypeBlockActions && d.Container.ChannelID != "":
 			whisperTo = &d // a button in a channel message: the ack can't answer
 		}
