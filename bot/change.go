@@ -33,6 +33,7 @@ const (
 	changeRequested = "access_requested"
 	changeStale     = "stale"
 	changeFailed    = "failed"
+	changeRefused   = "refused" // the requester may no longer manage clients
 )
 
 // applyAccess changes a client's access. It reads the client anew, refuses
@@ -77,7 +78,8 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 
 // changeNeedsApproval: with an approval channel, a change that gives Full
 // access where the client lacks it waits; with APPROVAL_FOR=all, so does
-// any new workspace. Taking access away never waits.
+// any new workspace and any label no longer hidden. Taking access away
+// never waits.
 func (b *Bot) changeNeedsApproval(current plusvibe.ClientLogin, after []plusvibe.ClientWorkspacePermission) bool {
 	if b.cfg.ApprovalChannel == "" {
 		return false
@@ -88,7 +90,7 @@ func (b *Bot) changeNeedsApproval(current plusvibe.ClientLogin, after []plusvibe
 	if b.cfg.ApproveFullAccessOnly {
 		return false
 	}
-	return len(modals.Merged(current, modals.AccessForm(current, after))) > len(current.Permissions)
+	return len(modals.Merged(current, modals.AccessForm(current, after))) > len(current.Permissions) || modals.UnhidesLabels(current, after)
 }
 
 // requestChange posts the change for an approver, as a creation is posted.

@@ -114,7 +114,7 @@ func (b *Bot) collectable(ctx context.Context, k collection) (modals.Record, str
 		return r, notYours(r.Request.Requester)
 	case r.State == modals.Created:
 		return r, done(fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(r.ClientID)))
-	case r.State == modals.Creating && time.Since(time.Unix(r.Since, 0)) < b.cfg.CreationBound:
+	case r.State == modals.Creating && time.Since(time.Unix(r.Since, 0)) < b.creationWindow():
 		b.once.release(ctx, k.key) // another process is creating it
 		return r, creating(nil)
 	case r.State == modals.Creating:
@@ -146,22 +146,52 @@ func (b *Bot) collectable(ctx context.Context, k collection) (modals.Record, str
 	return r, ""
 }
 
+// startBudget bounds the Slack calls between saying "creating" and the
+// POST. A POST not started by then never starts, so the sweep, which waits
+// startBudget + CreationBound, can never call a running creation
+// interrupted, nor can a claim lapse while it runs.
+const startBudget = 15 * time.Second
+
+// creationWindow is how long after saying "creating" a creation may still
+// be running.
+func (b *Bot) creationWindow() time.Duration { return startBudget + b.cfg.CreationBound }
+
+// startCreating shows "creating…" and records it, within startBudget; ok is
+// false when the requester was told why nothing was created.
+func (b *Bot) startCreating(ctx context.Context, k collection, r *modals.Record) (viewID string, ok bool) {
+	email := r.Request.Form.Email
+	viewID = b.collectingView(ctx, k, email)
+	before := *r
+	r.State, r.Since = modals.Creating, time.Now().Unix()
+	sctx, cancel := context.WithDeadline(ctx, time.Unix(r.Since, 0).Add(startBudget))
+	defer cancel()
+	err := b.writeRecord(sctx, k.ref, *r)
+	if err == nil {
+		b.writeGrant(sctx, k.ref, *r)
+		err = sctx.Err() // past the budget: the sweep may be about to call it interrupted
+	}
+	if err == nil {
+		return viewID, true
+	}
+	why := fmt.Sprintf("Slack was too slow to record the creation (%s), so nothing was created. Try again.", slackErrorHint(err))
+	ctx, cancel = settle(ctx)
+	defer cancel()
+	b.writeRecord(ctx, k.ref, before) // the request is as it was
+	b.once.release(ctx, k.key)
+	b.tell(ctx, k, why)
+	if viewID != "" {
+		b.updateView(ctx, viewID, modals.CollectFailed(email, why, true))
+	}
+	k.req.done("update_failed", err, k.fields)
+	return viewID, false
+}
+
 // collect creates the client of r for k, holding k's claim.
 func (b *Bot) collect(ctx context.Context, k collection, r modals.Record) {
-	email := r.Request.Form.Email
-	viewID := b.collectingView(ctx, k, email)
-	r.State, r.Since = modals.Creating, time.Now().Unix()
-	if err := b.writeRecord(ctx, k.ref, r); err != nil {
-		b.once.release(ctx, k.key)
-		why := fmt.Sprintf("The request could not be updated (%s), so nothing was created. Try again.", slackErrorHint(err))
-		b.tell(ctx, k, why)
-		if viewID != "" {
-			b.updateView(ctx, viewID, modals.CollectFailed(email, why, true))
-		}
-		k.req.done("update_failed", err, k.fields)
+	viewID, ok := b.startCreating(ctx, k, &r)
+	if !ok {
 		return
 	}
-	b.writeGrant(ctx, k.ref, r)
 	job := creation{requester: r.Request.Requester, approver: r.By, form: r.Request.Form, viewID: viewID, dm: r.DM, source: r.Request.Source}
 	var err error
 	job.request, err = b.revalidate(r.Request.Form)

@@ -317,10 +317,23 @@ func (b *Bot) dm(ctx context.Context, user, text string) {
 // change applies only if the client is still as it was when asked.
 func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 	r := d.record
-	r.State, r.By = modals.Creating, d.user
-	b.writeRecord(ctx, d.ref, r)
-	outcome, text, err := b.applyAccess(ctx, accessChange{requester: r.Request.Requester, clientID: r.Change.ClientID,
-		modified: r.Change.Modified, after: r.Request.Form.Request(b.cfg.APIWorkspaceID).Workspaces, approver: d.user})
+	r.State, r.By, r.Since = modals.Creating, d.user, time.Now().Unix()
+	if err := b.writeRecord(ctx, d.ref, r); err != nil { // unrecorded, it could be applied twice
+		b.once.release(ctx, key)
+		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s), so the change was not applied. Try again.", slackErrorHint(err)))
+		d.req.done("update_failed", err, d.fields)
+		return
+	}
+	outcome, text, err := changeRefused, "", error(nil)
+	if allowed, aerr := b.access.allowed(ctx, r.Request.Requester); !allowed {
+		text, err = fmt.Sprintf("<@%s> is no longer on the list of people who can manage PlusVibe clients, so the change was not applied.", r.Request.Requester), aerr
+		if aerr != nil {
+			text = "Slack could not confirm that the requester may still manage PlusVibe clients, so the change was not applied. Ask again."
+		}
+	} else {
+		outcome, text, err = b.applyAccess(ctx, accessChange{requester: r.Request.Requester, clientID: r.Change.ClientID,
+			modified: r.Change.Modified, after: r.Request.Form.Request(b.cfg.APIWorkspaceID).Workspaces, approver: d.user})
+	}
 	ctx, cancel := settle(ctx)
 	defer cancel()
 	r.State = modals.Created

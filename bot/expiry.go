@@ -108,7 +108,7 @@ func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r modals.Record) {
 			b.expire(ctx, ref, r)
 		}
 	case modals.Creating:
-		if time.Since(time.Unix(r.Since, 0)) > b.cfg.CreationBound {
+		if time.Since(time.Unix(r.Since, 0)) > b.creationWindow() {
 			b.interrupted(ctx, ref, r)
 		}
 	}

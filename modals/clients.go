@@ -3,6 +3,7 @@ package modals
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -234,6 +235,24 @@ func GainsFullAccess(c plusvibe.ClientLogin, after []plusvibe.ClientWorkspacePer
 		}
 		if !full {
 			return true
+		}
+	}
+	return false
+}
+
+// UnhidesLabels reports whether after shows the client a label, in a
+// workspace it keeps, that it hides now: more access, like a new workspace.
+func UnhidesLabels(c plusvibe.ClientLogin, after []plusvibe.ClientWorkspacePermission) bool {
+	for _, w := range after {
+		for _, p := range c.Permissions {
+			if p.WorkspaceID != w.ID {
+				continue
+			}
+			for _, hidden := range p.HideLabels {
+				if !slices.ContainsFunc(w.HideLabels, func(l string) bool { return strings.EqualFold(l, hidden) }) {
+					return true
+				}
+			}
 		}
 	}
 	return false
