@@ -91,6 +91,7 @@ func (d *demo) startBot() func() {
 		ApproveFullAccessOnly: true,
 		Approvers:             []string{bob},
 		AuditChannel:          demoAudit,
+		BotID:                 fakeslack.BotID,
 	}, socketmode.New(api, socketmode.OptionLog(quiet)), pv, zerolog.Nop())
 	if err != nil {
 		d.t.Fatal(err)

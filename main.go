@@ -224,6 +224,7 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 	botCfg.Metrics = metrics
 	botCfg.HTTPClient = hc
 	botCfg.SlackAPIURL, botCfg.SlackToken = cfg.SlackAPIURL, cfg.SlackBotToken
+	botCfg.BotID = auth.BotID
 	if cfg.RedisURL != "" {
 		store.SetLogger(logger)
 		st, err := store.OpenRedis(cfg.RedisURL, storePrefix(auth))

@@ -900,3 +900,76 @@ func TestCollectBeforeTheApprovalIsRecordedCreatesNothing(t *testing.T) {
 		t.Errorf("%d POSTs, want 1", n)
 	}
 }
+
+// forge copies the request at ts, buttons and metadata and all, into a
+// message posted by someone other than the app (by.User or by.BotID).
+func (w *world) forge(ts string, by fakeslack.Message) fakeslack.Message {
+	w.t.Helper()
+	m := w.slack.Message(w.t, approvals, ts)
+	by.Channel, by.Text, by.Blocks, by.Metadata = approvals, m.Text, m.Blocks, m.Metadata
+	return w.slack.PostOther(w.t, by)
+}
+
+// lookAlikes are who, besides the app, can post in the approval channel.
+var lookAlikes = []fakeslack.Message{{BotID: "B0OTHER", User: "U0OTHERBOT"}, {User: outsider}}
+
+// A request posted by another app or a person, however alike, is not the
+// bot's: the sweep neither closes it nor tells its "requester".
+func TestSweepLeavesLookAlikesAlone(t *testing.T) {
+	t.Parallel()
+	s := approvalSetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	w := start(t, s)
+	_, genuine := w.request(goodFill())
+	w.slack.Backdate(74 * time.Hour) // past its time, were it the bot's
+	var forged []string
+	for _, by := range lookAlikes {
+		forged = append(forged, w.forge(genuine, by).TS)
+	}
+	w.slack.Backdate(73 * time.Hour)
+	fill := goodFill()
+	fill[modals.BlockEmail] = "lapsed@example.com"
+	_, lapsed := w.request(fill)
+	w.slack.Backdate(0)
+
+	w.waitMessage(lapsed, "nobody decided in time")
+	// The sweep that closed it may still be going: wait for one whole sweep more.
+	n := len(w.slack.Calls("conversations.history"))
+	w.slack.WaitUntil(t, wait, "one more whole sweep", func() bool { return len(w.slack.Calls("conversations.history")) >= n+2 })
+	for _, c := range w.slack.Calls("chat.update") {
+		if slices.Contains(forged, c.Params["ts"]) {
+			t.Errorf("the sweep updated a look-alike posted by someone else (ts %s)", c.Params["ts"])
+		}
+	}
+	for _, m := range w.slack.Messages("D" + requester) {
+		if strings.Contains(m.Text, "nova.smith@example.com") && strings.Contains(m.Text, "expired") {
+			t.Errorf("the requester was told a look-alike expired: %s", m.Text)
+		}
+	}
+	if n := strings.Count(strings.Join(w.auditLines(), "\n"), "*expired*"); n != 1 {
+		t.Errorf("%d expiry audit lines, want 1: the bot's own lapsed request", n)
+	}
+}
+
+// An Approve click on a look-alike is refused and does nothing else: no
+// grant, no DM, no update.
+func TestApprovingALookAlikeRefused(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	_, genuine := w.request(goodFill())
+	for i, by := range lookAlikes {
+		forged := w.forge(genuine, by)
+		posts, updates := len(w.slack.Calls("chat.postMessage")), len(w.slack.Calls("chat.update"))
+		w.slack.ClickMessage(t, approver, approvals, forged.TS, modals.ActionApprove)
+		w.logs.waitFor(t, `"outcome":"unreadable"`, i+1) // the click's one log line: it is over
+		if told := w.whispers(approvals, approver); len(told) != i+1 || !strings.Contains(told[i], "can't be read") {
+			t.Errorf("the approver was told %q, want that it can't be read", told)
+		}
+		if p, u := len(w.slack.Calls("chat.postMessage")), len(w.slack.Calls("chat.update")); p != posts || u != updates {
+			t.Errorf("approving a look-alike posted %d messages and made %d updates, want none", p-posts, u-updates)
+		}
+	}
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Errorf("%d clients created", n)
+	}
+}

@@ -79,6 +79,9 @@ type Config struct {
 	// be opened and updated without decoding the view Slack sends back;
 	// unset, slack-go's calls are used.
 	SlackAPIURL, SlackToken string
+	// BotID is this app's bot id (auth.test's bot_id): only messages it
+	// posted are read as requests. "" trusts any poster, as before.
+	BotID string
 	// Store keeps the once-only state; nil: in this process's memory, for
 	// one replica. Several replicas share one (store.Redis).
 	Store store.Store

@@ -2,42 +2,72 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
 
-// clientsFresh is how long a client list is used for the duplicate check
-// before it is read again; edits and removals always read it anew.
+// clientsFresh is how long a client list is used by find and the duplicate
+// check before it is read again; edits and removals read it anew (or join
+// a read under way).
 const clientsFresh = time.Minute
 
-// clientCache holds PlusVibe's client list briefly: the duplicate check on
-// every submission must not wait on PlusVibe each time.
+// clientCache holds PlusVibe's client list briefly: find and the duplicate
+// check on every submission must not wait on PlusVibe each time.
 type clientCache struct {
 	pv          PlusVibe
 	workspaceID string
+	// reads makes concurrent readers share one GET /client/.
+	reads singleflight.Group
 
 	mu     sync.Mutex
 	list   []plusvibe.ClientLogin
 	loaded time.Time
+	gen    uint64 // bumped by forget: a read begun before a change is stale
+	// createdAt is the last creation through the bot; see created.
+	createdAt time.Time
 }
 
-// get returns the list, read anew when older than maxAge (0: always).
+// get returns the list, read anew when older than maxAge (0: always). A read
+// already in flight is joined, unless a change came after it began.
 func (c *clientCache) get(ctx context.Context, maxAge time.Duration) ([]plusvibe.ClientLogin, error) {
 	c.mu.Lock()
-	list, loaded := c.list, c.loaded
+	list, loaded, gen := c.list, c.loaded, c.gen
 	c.mu.Unlock()
 	if !loaded.IsZero() && time.Since(loaded) < maxAge {
 		return list, nil
 	}
+	// The shared read must not end with whichever caller gave up first: it
+	// runs detached, bounded by the PlusVibe client's own timeout.
+	read := context.WithoutCancel(ctx)
+	ch := c.reads.DoChan(strconv.FormatUint(gen, 10), func() (any, error) { return c.read(read, gen) })
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.([]plusvibe.ClientLogin), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// read asks PlusVibe for the list and keeps it, unless forget was called
+// while it was on its way.
+func (c *clientCache) read(ctx context.Context, gen uint64) ([]plusvibe.ClientLogin, error) {
 	list, err := c.pv.ListClients(ctx, c.workspaceID)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
-	c.list, c.loaded = list, time.Now()
+	if c.gen == gen {
+		c.list, c.loaded = list, time.Now()
+	}
 	c.mu.Unlock()
 	return list, nil
 }
@@ -46,7 +76,30 @@ func (c *clientCache) get(ctx context.Context, maxAge time.Duration) ([]plusvibe
 func (c *clientCache) forget() {
 	c.mu.Lock()
 	c.loaded = time.Time{}
+	c.gen++
 	c.mu.Unlock()
+}
+
+// created notes a client created through the bot. find then reads the
+// list again to show it; the duplicate check keeps the list it has, as
+// onSubmit runs it before the form's once-only claim, and a late duplicate
+// of the creating form must be told the outcome, not "already a client".
+func (c *clientCache) created() {
+	c.mu.Lock()
+	c.createdAt = time.Now()
+	c.gen++ // a read already on its way may have missed it
+	c.mu.Unlock()
+}
+
+// sinceCreated is how old a list find may use: one read after the last
+// creation, within clientsFresh.
+func (c *clientCache) sinceCreated() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.createdAt.IsZero() {
+		return clientsFresh
+	}
+	return min(clientsFresh, time.Since(c.createdAt))
 }
 
 // byID reads the client anew from PlusVibe: what an edit or a removal acts on.

@@ -209,6 +209,7 @@ func (w *world) newBot() (*bot.Bot, *bot.Metrics) {
 		cfg.DrainTimeout = wait
 	}
 	cfg.Metrics = bot.NewMetrics()
+	cfg.BotID = fakeslack.BotID
 	if !w.setup.slackGoViews {
 		cfg.SlackAPIURL, cfg.SlackToken = w.slack.APIURL(), w.slack.BotToken
 	}

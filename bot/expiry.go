@@ -86,6 +86,9 @@ func (b *Bot) sweep(ctx context.Context) {
 			return
 		}
 		for _, m := range resp.Messages {
+			if !b.ours(m) {
+				continue
+			}
 			if r, err := modals.RecordFrom(m.Metadata); err == nil {
 				b.sweepOne(ctx, requestRef{b.cfg.ApprovalChannel, m.Timestamp}, r)
 			}

@@ -74,6 +74,11 @@ func (b *Bot) publishHome(ctx context.Context, user string) error {
 	if b.cfg.ApprovalChannel != "" {
 		approver, _ = b.approvers.allowed(ctx, user)
 	}
+	if approver && b.cfg.ApproveAll {
+		// APPROVERS=* lets every member decide: the requests, emails and
+		// businesses are shown only to those who may create clients.
+		approver, _ = b.access.allowed(ctx, user)
+	}
 	var waiting []modals.WaitingItem
 	if approver {
 		for _, w := range decodeAll[modals.WaitingItem](b.listed(ctx, pendingList)) {

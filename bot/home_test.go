@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
@@ -159,5 +160,22 @@ func TestHomeTabShowsADenialAndCapsTheWaitingList(t *testing.T) {
 	home := w.slack.WaitHome(t, approver, fmt.Sprintf("Showing %d of %d", modals.HomeWaiting, modals.HomeWaiting+5), wait)
 	if n := strings.Count(home, "asked by"); n != modals.HomeWaiting {
 		t.Errorf("%d waiting requests shown, want %d", n, modals.HomeWaiting)
+	}
+}
+
+// With APPROVERS=* anyone may decide, but the Home tab lists what waits
+// (emails, businesses) only to people on the creation allow-list.
+func TestHomeTabWaitingListOnlyForTheAllowListUnderApproveAll(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{cfg: bot.Config{ApprovalChannel: approvals, ApproveAll: true, AllowedUsers: []string{requester, approver}}})
+	w.request(fullAccessFill())
+
+	w.slack.OpenHome(t, outsider)
+	if home := w.slack.WaitHome(t, outsider, "No requests yet", wait); strings.Contains(home, "Waiting for you") || strings.Contains(home, "nova.smith@example.com") {
+		t.Errorf("an outsider's Home tab shows the waiting requests: %s", home)
+	}
+	w.slack.OpenHome(t, approver)
+	if home := w.slack.WaitHome(t, approver, "Waiting for you", wait); !strings.Contains(home, "asked by <@"+requester+">") {
+		t.Errorf("an allowed approver's Home tab: %s, want the waiting request", home)
 	}
 }

@@ -337,3 +337,94 @@ func TestInterruptedChangeIsMarkedBySweep(t *testing.T) {
 		t.Errorf("%d PUTs, want none: nobody knows whether it was applied", n)
 	}
 }
+
+// sendFinds runs n finds at once as requester and waits until each is acked.
+func (w *world) sendFinds(n int, query string) {
+	w.t.Helper()
+	cmds := make([]fakeslack.Command, n)
+	for i := range cmds {
+		cmds[i] = w.slack.SendCommand(w.t, requester, fakeslack.DefaultCommand, "find "+query)
+	}
+	for _, c := range cmds {
+		if ack := w.slack.WaitAck(w.t, c.EnvelopeID, wait); !strings.Contains(string(ack.Payload), "Looking for") {
+			w.t.Fatalf("find acked with %s", ack.Payload)
+		}
+	}
+}
+
+// waitFindAnswers waits for n find answers after the first `after` and
+// checks that each lists want.
+func (w *world) waitFindAnswers(after, n int, want string) {
+	w.t.Helper()
+	w.slack.WaitUntil(w.t, wait, fmt.Sprintf("%d find answers", n), func() bool {
+		return len(w.slack.Calls("response_url")) >= after+n
+	})
+	for _, c := range w.slack.Calls("response_url")[after:] {
+		if text := fakeslack.Answered(c).Content(); c.Error != "" || !strings.Contains(text, want) {
+			w.t.Errorf("a find answered %q (%s), want %s listed", text, c.Error, want)
+		}
+	}
+}
+
+// Finds at the same moment share one read of PlusVibe's list; finds within
+// the next minute reuse it; a removal or a creation through the bot makes
+// the next find read it again.
+func TestConcurrentFindsShareOneRead(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.jane()
+	hold := make(chan struct{})
+	w.pv.Script("GET", "/client/", plusvibetest.Response{Hold: hold})
+	const finds = 20
+	w.sendFinds(finds, "jane")
+	w.pv.Next(t, "GET", "/client/", wait)
+	close(hold)
+	w.waitFindAnswers(0, finds, "jane.doe@acme.com")
+	if n := w.pv.Count("GET", "/client/"); n != 1 {
+		t.Errorf("%d finds at once read the client list %d times, want once", finds, n)
+	}
+
+	w.sendFinds(5, "jane")
+	w.waitFindAnswers(finds, 5, "jane.doe@acme.com")
+	if n := w.pv.Count("GET", "/client/"); n != 1 {
+		t.Errorf("finds within a minute read the list again: %d reads, want 1", n)
+	}
+
+	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionRemove, "Type the client's email")
+	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockConfirmEmail: "jane.doe@acme.com"})
+	w.slack.WaitUntil(t, wait, "the modal saying so", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, viewID)), "was removed")
+	})
+	if text := w.find(requester, "jane").Content(); !strings.Contains(text, "No PlusVibe client matches") {
+		t.Errorf("a find right after a removal lists the removed client: %s", text)
+	}
+
+	viewID = w.openForm(requester, "")
+	w.slack.Submit(t, requester, viewID, goodFill())
+	w.slack.WaitUntil(t, wait, "the modal saying it was created", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, viewID)), "created.")
+	})
+	if text := w.find(requester, "nova.smith").Content(); !strings.Contains(text, "nova.smith@example.com") {
+		t.Errorf("a find right after a creation misses the new client: %s", text)
+	}
+}
+
+// A reader that gives up on the shared read (the duplicate check, after
+// 1.5 s) does not fail the others waiting on it.
+func TestGivingUpOnTheSharedReadFailsNoOtherReader(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.jane()
+	hold := make(chan struct{})
+	w.pv.Script("GET", "/client/", plusvibetest.Response{Hold: hold})
+	viewID := w.openForm(requester, "")
+	w.slack.SendSubmission(t, requester, viewID, goodFill())
+	w.pv.Next(t, "GET", "/client/", wait) // the duplicate check's read, held
+	w.sendFinds(1, "jane")
+	w.pv.Next(t, "POST", "/client", wait) // the duplicate check gave up; the creation went ahead
+	close(hold)
+	w.waitFindAnswers(0, 1, "jane.doe@acme.com")
+	if n := w.pv.Count("GET", "/client/"); n != 1 {
+		t.Errorf("%d reads of the client list, want the find to join the one in flight", n)
+	}
+}

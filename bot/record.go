@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -46,7 +47,14 @@ func parseCollect(s string) (ref requestRef, requester string, ok bool) {
 	return requestRef{ch, ts}, requester, found && ch != "" && ts != ""
 }
 
-var errRequestGone = errors.New("the request message is gone")
+var (
+	errRequestGone = errors.New("the request message is gone")
+	errNotOurs     = fmt.Errorf("%w: posted by someone other than this app", errRequestGone)
+)
+
+// ours reports whether m was posted by this app: anyone who may post in the
+// approval channel can attach a request's metadata to their own message.
+func (b *Bot) ours(m slack.Message) bool { return b.cfg.BotID == "" || m.BotID == b.cfg.BotID }
 
 // readRecord reads where a request stands from its message as Slack holds it
 // now: the copy that survives restarts and that every process sees.
@@ -58,6 +66,9 @@ func (b *Bot) readRecord(ctx context.Context, ref requestRef) (modals.Record, er
 	}
 	if len(resp.Messages) == 0 || resp.Messages[0].Timestamp != ref.ts {
 		return modals.Record{}, errRequestGone
+	}
+	if !b.ours(resp.Messages[0]) {
+		return modals.Record{}, errNotOurs
 	}
 	r, err := modals.RecordFrom(resp.Messages[0].Metadata)
 	if err != nil {

@@ -19,6 +19,21 @@ func (s *Server) PostAs(t testing.TB, user, channel, text string) Message {
 	return m.copy()
 }
 
+// PostOther puts m in m.Channel as posted by someone other than the app: a
+// person (m.User) or another app (m.BotID), with any blocks and metadata
+// they chose, as anyone who may post there can. Its ts is assigned here.
+func (s *Server) PostOther(t testing.TB, m Message) Message {
+	t.Helper()
+	if m.User == "" && m.BotID == "" {
+		t.Fatal("fakeslack: PostOther needs a User or a BotID; without, the message is the app's")
+	}
+	m.TS, m.Metadata, m.Edits = s.ts(), cloneMap(m.Metadata), 0
+	s.mu.Lock()
+	s.messages[m.Channel+"/"+m.TS] = &m
+	s.mu.Unlock()
+	return m.copy()
+}
+
 // SendShortcut runs the app's global shortcut callbackID as user, from the
 // shortcuts menu: a trigger, no channel and no response_url.
 func (s *Server) SendShortcut(t testing.TB, user, callbackID string) Command {

@@ -18,8 +18,10 @@ type Message struct {
 	// ThreadTS is the thread's parent, for a reply; User, who posted it
 	// ("" for the bot).
 	ThreadTS, User string
-	Text           string
-	Blocks         []map[string]any
+	// BotID is the other app that posted it; "" for a person or this app.
+	BotID  string
+	Text   string
+	Blocks []map[string]any
 	// Metadata is the message's metadata (event_type, event_payload), if any.
 	Metadata map[string]any
 	// Edits counts chat.update calls applied to it.
@@ -187,14 +189,23 @@ func parseMetadata(raw string) (map[string]any, string) {
 }
 
 func (m *Message) json() map[string]any {
-	if m.User != "" {
-		j := map[string]any{"type": "message", "user": m.User, "ts": m.TS, "text": m.Text}
+	if m.User != "" || m.BotID != "" {
+		j := map[string]any{"type": "message", "ts": m.TS, "text": m.Text}
+		if m.User != "" {
+			j["user"] = m.User
+		}
+		if m.BotID != "" {
+			j["bot_id"], j["subtype"] = m.BotID, "bot_message"
+		}
+		if len(m.Blocks) > 0 {
+			j["blocks"] = m.Blocks
+		}
 		if m.ThreadTS != "" {
 			j["thread_ts"] = m.ThreadTS
 		}
 		return j
 	}
-	j := map[string]any{"type": "message", "user": BotUserID, "bot_id": "B0BOT", "ts": m.TS,
+	j := map[string]any{"type": "message", "user": BotUserID, "bot_id": BotID, "ts": m.TS,
 		"text": m.Text, "blocks": m.Blocks}
 	if m.ThreadTS != "" {
 		j["thread_ts"] = m.ThreadTS

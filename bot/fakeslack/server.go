@@ -27,6 +27,8 @@ const (
 	DefaultAppToken = "xapp-fake-app-9c8b7a"
 	TeamID          = "T0FAKE"
 	BotUserID       = "U0BOT"
+	// BotID is the app's bot id, on auth.test and on every message it posts.
+	BotID = "B0BOT"
 )
 
 // scopeFor is the bot-token scope each method needs, from Slack's method
@@ -425,7 +427,7 @@ func (s *Server) answer(method string, p map[string]string) map[string]any {
 	switch method {
 	case "auth.test":
 		return ok(map[string]any{"url": "https://fake.slack.com/", "team": "Fake", "user": "plusvibe",
-			"team_id": TeamID, "user_id": BotUserID, "bot_id": "B0BOT"})
+			"team_id": TeamID, "user_id": BotUserID, "bot_id": BotID})
 	case "apps.connections.open":
 		ticket := s.nextID("ticket-")
 		s.mu.Lock()
