@@ -100,3 +100,24 @@ func TestEditSubmittedTwiceActsOnce(t *testing.T) {
 		}
 	})
 }
+
+// A redelivered submission whose client now exists is told it was created,
+// never "already a client": that answer would replace the modal that may
+// show the password.
+func TestRedeliveryAfterCreationIsNotADuplicate(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	viewID := w.openForm(requester, "")
+	env := w.slack.SendSubmission(t, requester, viewID, goodFill())
+	w.slack.ApplyAck(t, viewID, env, wait)
+	w.finalView()
+	w.find(requester, "nova.smith") // the client list, read since, has the new client
+	w.slack.Resend(t, env)
+	resp := w.slack.ApplyAck(t, viewID, env, wait)
+	if got := string(resp.Ack.Payload); strings.Contains(got, "Already a client") || strings.Contains(got, modals.ActionAddAccess) {
+		t.Errorf("the redelivery was answered as a duplicate client: %s", got)
+	}
+	if n := w.pv.Count("POST", "/client"); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
+	}
+}

@@ -38,17 +38,10 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 		return
 	}
 
-	// An email that is already a client's: say who, and offer to add the
-	// workspaces to their access instead.
-	if client, found := b.existing(ctx, req.start, form.Email); found {
-		dup := modals.Duplicate(form, meta, client, b.workspaces.get())
-		b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&dup))
-		req.done("already_a_client", nil, fields)
-		return
-	}
-
 	// A double submit or a redelivered envelope carries the same view id: only
-	// the first one creates; the others see where it stands.
+	// the first one creates; the others see where it stands. This comes
+	// before the duplicate check, which a late duplicate of a creation
+	// would fail, replacing the modal that shows the password.
 	progress := modals.Progress(form, meta)
 	approval := b.needsApproval(form)
 	if approval {
@@ -63,6 +56,15 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	case !first:
 		b.ack(c, evt.Request.EnvelopeID, s.answer(progress))
 		req.done("duplicate", nil, fields)
+		return
+	}
+	// An email that is already a client's: say who, and offer to add the
+	// workspaces to their access instead. The form may be sent again.
+	if client, found := b.existing(ctx, req.start, form.Email); found {
+		b.views.releaseView(ctx, viewID)
+		dup := modals.Duplicate(form, meta, client, b.workspaces.get())
+		b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&dup))
+		req.done("already_a_client", nil, fields)
 		return
 	}
 	// Acked at once: PlusVibe, or the post for approval, may take a while.
