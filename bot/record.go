@@ -28,11 +28,6 @@ type requestRef struct{ channel, ts string }
 
 func (r requestRef) String() string { return r.channel + "/" + r.ts }
 
-func parseRef(s string) (requestRef, bool) {
-	ref, _, ok := parseCollect(s)
-	return ref, ok
-}
-
 // collectValue is a Create client button's value: the request, and who may
 // click it, so that anyone else is turned away before anything is claimed.
 func collectValue(ref requestRef, requester string) string {
