@@ -26,7 +26,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
 
@@ -271,10 +271,9 @@ func TestBinary(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(out)) != "plusvibe-slack-bot v1.2.3-test" {
 		t.Errorf("--version printed %q (%v)", out, err)
 	}
-	t.Run("demo", func(t *testing.T) { checkDemo(t, bin) })
 	t.Run("startup errors", func(t *testing.T) { checkStartupErrors(t, bin) })
 
-	sl := fakeslack.New(t)
+	sl := slacktest.New(t)
 	pv := plusvibetest.NewServer(t)
 	env := os.Environ()
 	fake := fakeEnv(t, sl, pv)
@@ -306,7 +305,7 @@ func TestBinary(t *testing.T) {
 	go func() { exited <- run.Wait() }()
 	t.Cleanup(func() { _ = run.Process.Kill() })
 	sl.WaitConnected(t, 1, 10*time.Second)
-	cmd := sl.SendCommand(t, "U1", fakeslack.DefaultCommand, "help")
+	cmd := sl.SendCommand(t, "U1", slacktest.DefaultCommand, "help")
 	if ack := sl.WaitAck(t, cmd.EnvelopeID, 5*time.Second); !strings.Contains(string(ack.Payload), "creates a PlusVibe client") {
 		t.Errorf("help answered %s", ack.Payload)
 	}
@@ -706,57 +705,6 @@ func checkRedisPolicy(t *testing.T, policy, redis, bot any) {
 	}
 }
 
-// checkDemo runs --demo as a newcomer would, with no configuration at all,
-// and reads its transcript.
-func checkDemo(t *testing.T, bin string) {
-	cmd := exec.Command(bin, "--demo")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")} // nothing configured
-	done := make(chan struct{})
-	var out []byte
-	var err error
-	go func() { out, err = cmd.CombinedOutput(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("--demo did not finish within 10 s:\n%s", out)
-	}
-	transcript := string(out)
-	if err != nil {
-		t.Fatalf("--demo failed: %v\n%s", err, transcript)
-	}
-	for _, want := range []string{
-		"[New PlusVibe client]", "Client email: []", "Workspaces: {Acme Outreach | Nova Consulting | Zeta Labs}", // the form
-		`shows under "First name"`, "The first name cannot be blank.", // a mistake
-		"✅ Client nova.smith@example.com created.",                                                                      // the form path
-		"PlusVibe had an internal error (HTTP 500)", "[ Edit and try again ]", "Client email: [zeta.jones@example.com]", // a failure, the form back
-		"#approvals shows (nothing is created yet)", "[ Approve ]  [ Deny ]", "@Bob approved your request", "[ Create client ]",
-		"✅ Approved by @Bob. Created by @Alice", "☑️ approved", // the approval path
-		"Jane Doe <jane.doe@acme.com>", "💬 The email and name were taken from the message", "First name: [Jane]", // from a message
-		"== PlusVibe clients ==", "Your requests", "zeta.jones@example.com · Nova Consulting Ltd", // the Home tab
-		"2 PlusVibe clients match nova.", "• Zeta Labs: Full access", "[ Edit access ]  [ Remove ]", // find
-	} {
-		if !strings.Contains(transcript, want) {
-			t.Errorf("the transcript lacks %q:\n%s", want, transcript)
-		}
-	}
-	// Each password shows once, right under the heading of Alice's own DM.
-	lines := strings.Split(transcript, "\n")
-	passwords := 0
-	for i, l := range lines {
-		if strings.Contains(l, "One-time password") {
-			passwords++
-			if i == 0 || !strings.Contains(lines[i-1], "Only Alice sees this in Alice's DM") || !strings.Contains(lines[i+2], "no channel message carries the password") {
-				t.Errorf("a password is shown outside Alice's DM: %q", l)
-			}
-		}
-	}
-	if passwords != 2 {
-		t.Errorf("%d password deliveries in the transcript, want 2 (the form path and the approval path)", passwords)
-	}
-}
-
 // checkStartupErrors starts the binary with three mistakes: three JSON log
 // lines (LOG_FORMAT's default), exit status 1, no value echoed.
 func checkStartupErrors(t *testing.T, bin string) {
@@ -822,8 +770,11 @@ func TestREADMECommands(t *testing.T) {
 			t.Errorf("README reads settings from %s; the example is copied to plusvibe.env", o.envFile)
 		}
 	}
-	if commands < 5 {
+	if commands < 4 {
 		t.Errorf("found %d commands of this program in README.md", commands)
+	}
+	if !strings.Contains(string(raw), "go run ./cmd/demo") {
+		t.Error("README does not show how to run the demo, a command of its own")
 	}
 	ci, err := os.ReadFile(".ci/run")
 	if err != nil {
@@ -891,7 +842,7 @@ func TestHelpListsEveryVariable(t *testing.T) {
 			t.Errorf("--help lacks %s with its default %q:\n%s", name, def, out.String())
 		}
 	}
-	for _, flag := range []string{"-demo", "-check", "-env-file", "-healthcheck", "-version"} {
+	for _, flag := range []string{"-check", "-env-file", "-healthcheck", "-version"} {
 		if !strings.Contains(out.String(), flag) {
 			t.Errorf("--help lacks %s", flag)
 		}

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
@@ -56,6 +56,11 @@ type program struct {
 
 func benchPrograms(b *testing.B) []program {
 	ps := []program{{"floor", []string{buildFloor(b)}, true}, {"bot", []string{buildLikeDockerfile(b, "bench")}, true}}
+	// BENCH_BEFORE names another build of the bot (an earlier commit's) to
+	// run in the same interleaved rounds, for a before/after comparison.
+	if before := os.Getenv("BENCH_BEFORE"); before != "" {
+		ps = append(ps, program{"before", []string{before}, true})
+	}
 	if _, err := os.Stat("testdata/bolt/node_modules/@slack/bolt"); err != nil {
 		fmt.Println("Bolt for JavaScript left out: run npm ci in testdata/bolt to compare with it")
 		return ps
@@ -122,8 +127,8 @@ func runRound(b *testing.B, p program, n, inFlight int) round {
 
 // startProgram runs bin against fresh fakes until the test ends. It returns
 // where the program serves its Prometheus metrics.
-func startProgram(b *testing.B, p program) (*fakeslack.Server, *exec.Cmd, string) {
-	sl := fakeslack.New(b)
+func startProgram(b *testing.B, p program) (*slacktest.Server, *exec.Cmd, string) {
+	sl := slacktest.New(b)
 	pv := plusvibetest.NewServer(b)
 	addr := freeAddr(b)
 	cmd := exec.Command(p.argv[0], p.argv[1:]...)
@@ -137,7 +142,7 @@ func startProgram(b *testing.B, p program) (*fakeslack.Server, *exec.Cmd, string
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
 	}
-	cmd.Env = append(cmd.Env, "SLACK_COMMAND="+fakeslack.DefaultCommand)
+	cmd.Env = append(cmd.Env, "SLACK_COMMAND="+slacktest.DefaultCommand)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -219,9 +224,9 @@ func submissionRound(b *testing.B, p program, n int) round {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			c := sl.SendCommand(b, "U0BENCH001", fakeslack.DefaultCommand, "")
+			c := sl.SendCommand(b, "U0BENCH001", slacktest.DefaultCommand, "")
 			sl.WaitAck(b, c.EnvelopeID, 10*time.Second)
-			env := sl.SendSubmission(b, "U0BENCH001", sl.WaitView(b, c, 10*time.Second), fakeslack.Fill{
+			env := sl.SendSubmission(b, "U0BENCH001", sl.WaitView(b, c, 10*time.Second), slacktest.Fill{
 				"client_email": fmt.Sprintf("bench%d@example.com", i), "client_first_name": "Nova", "client_last_name": "Smith",
 				"client_business_name": "Nova Ltd", "workspaces": []string{"Zeta Labs"}, "permission": "Unibox only"})
 			ack := sl.WaitAck(b, env, 10*time.Second)
@@ -241,7 +246,7 @@ func submissionRound(b *testing.B, p program, n int) round {
 
 // send sends n commands, inFlight at a time, and returns each one's ack and
 // views.open latency, from the envelope's sending, and how many were refused.
-func send(b *testing.B, sl *fakeslack.Server, n, inFlight int) (acks, opens []time.Duration, refused int) {
+func send(b *testing.B, sl *slacktest.Server, n, inFlight int) (acks, opens []time.Duration, refused int) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, inFlight)
@@ -249,7 +254,7 @@ func send(b *testing.B, sl *fakeslack.Server, n, inFlight int) (acks, opens []ti
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			c := sl.SendCommand(b, "U0BENCH001", fakeslack.DefaultCommand, "")
+			c := sl.SendCommand(b, "U0BENCH001", slacktest.DefaultCommand, "")
 			ack := sl.WaitAck(b, c.EnvelopeID, 10*time.Second)
 			sent := sl.SentAt(c.EnvelopeID)
 			mu.Lock()
@@ -330,8 +335,10 @@ func report(b *testing.B, inFlight int, got map[string][]round) {
 // compare prints the medians of the rounds side by side, with the ratios.
 func compare(b *testing.B, got map[string][]round, rows []row) {
 	names := []string{"floor", "bot"}
-	if _, ok := got["bolt"]; ok {
-		names = append(names, "bolt")
+	for _, other := range []string{"bolt", "before"} {
+		if _, ok := got[other]; ok {
+			names = append(names, other)
+		}
 	}
 	fmt.Printf("%-20s", "")
 	for _, n := range names {

@@ -33,8 +33,8 @@ var version = "dev"
 
 // options are the command line's flags.
 type options struct {
-	version, check, health, demo bool
-	envFile                      string
+	version, check, health bool
+	envFile                string
 }
 
 // newFlags defines the flags on a set of their own, so that tests can parse
@@ -44,7 +44,6 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.check, "check", false, "check the configuration, Slack and PlusVibe, print what was found, and exit")
 	fs.BoolVar(&o.health, "healthcheck", false, "ask this machine's running bot for /healthz (HTTP_ADDR) and exit 0 if it answers; for the image's HEALTHCHECK, which has no shell")
-	fs.BoolVar(&o.demo, "demo", false, "run the bot against an in-process Slack and PlusVibe and print what people see; needs no configuration")
 	fs.StringVar(&o.envFile, "env-file", "", "read settings from this file first, as docker run --env-file does (NAME=value lines, # comments, no quoting)")
 	fs.Usage = func() { usage(fs.Output(), fs) }
 	return fs
@@ -67,8 +66,6 @@ func main() {
 		fmt.Println("plusvibe-slack-bot", fullVersion())
 	case o.health:
 		exitOn(healthcheck(os.Getenv("HTTP_ADDR")), "unhealthy: ")
-	case o.demo:
-		exitOn(runDemo(os.Stdout), "")
 	default:
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()

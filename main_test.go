@@ -14,8 +14,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store/redistest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
 
@@ -239,7 +239,7 @@ func TestConfigSecretFileLimits(t *testing.T) {
 
 // TestRunAgainstFakes boots the whole program and stops it as SIGTERM would.
 func TestRunAgainstFakes(t *testing.T) {
-	sl := fakeslack.New(t)
+	sl := slacktest.New(t)
 	pv := plusvibetest.NewServer(t)
 	env := baseEnv(t)
 	env["SLACK_BOT_TOKEN"], env["SLACK_APP_TOKEN"], env["PLUSVIBE_API_KEY"] = sl.BotToken, sl.AppToken, pv.APIKey()
@@ -267,7 +267,7 @@ func TestRunAgainstFakes(t *testing.T) {
 	}
 	// Ready flips on the connected event, which may trail the hello by a moment.
 	sl.WaitConnected(t, 1, 5*time.Second)
-	cmd := sl.SendCommand(t, "U1", fakeslack.DefaultCommand, "help")
+	cmd := sl.SendCommand(t, "U1", slacktest.DefaultCommand, "help")
 	sl.WaitAck(t, cmd.EnvelopeID, 5*time.Second)
 	if code := get("/readyz"); code != 200 {
 		t.Errorf("/readyz = %d while connected, want 200", code)
@@ -289,7 +289,7 @@ func TestRunAgainstFakes(t *testing.T) {
 }
 
 func TestRunFailsClearlyOnRejectedToken(t *testing.T) {
-	sl := fakeslack.New(t)
+	sl := slacktest.New(t)
 	env := baseEnv(t)
 	env["SLACK_BOT_TOKEN"], env["SLACK_API_URL"], env["HTTP_ADDR"] = "xoxb-revoked", sl.APIURL(), ""
 	setEnv(t, env)
@@ -342,7 +342,7 @@ func TestShutdownTimeoutCoversACreation(t *testing.T) {
 	}
 }
 
-func fakeEnv(t testing.TB, sl *fakeslack.Server, pv *plusvibetest.Server) map[string]string {
+func fakeEnv(t testing.TB, sl *slacktest.Server, pv *plusvibetest.Server) map[string]string {
 	env := baseEnv(t)
 	env["SLACK_BOT_TOKEN"], env["SLACK_APP_TOKEN"], env["PLUSVIBE_API_KEY"] = sl.BotToken, sl.AppToken, pv.APIKey()
 	env["SLACK_API_URL"], env["PLUSVIBE_BASE_URL"], env["HTTP_ADDR"] = sl.APIURL(), pv.URL(), "127.0.0.1:0"
@@ -351,14 +351,14 @@ func fakeEnv(t testing.TB, sl *fakeslack.Server, pv *plusvibetest.Server) map[st
 }
 
 func TestCheckPrintsWhatItFound(t *testing.T) {
-	sl := fakeslack.New(t)
+	sl := slacktest.New(t)
 	pv := plusvibetest.NewServer(t)
 	setEnv(t, fakeEnv(t, sl, pv))
 	var out bytes.Buffer
 	if err := runCheck(context.Background(), &out); err != nil {
 		t.Fatalf("check failed: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"configuration: ok", "bot user plusvibe (" + fakeslack.BotUserID + ")", "scopes ok",
+	for _, want := range []string{"configuration: ok", "bot user plusvibe (" + slacktest.BotUserID + ")", "scopes ok",
 		"Socket Mode ok", "reaches 3 workspaces", "Acme Outreach", "Nova Consulting", "Zeta Labs", "all checks passed"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
@@ -367,7 +367,7 @@ func TestCheckPrintsWhatItFound(t *testing.T) {
 }
 
 func TestCheckPingsRedis(t *testing.T) {
-	sl := fakeslack.New(t)
+	sl := slacktest.New(t)
 	pv := plusvibetest.NewServer(t)
 	srv := redistest.Start(t)
 	env := fakeEnv(t, sl, pv)
@@ -391,7 +391,7 @@ func TestCheckPingsRedis(t *testing.T) {
 }
 
 func TestCheckReportsProblems(t *testing.T) {
-	sl := fakeslack.New(t)
+	sl := slacktest.New(t)
 	sl.SetScopes("commands", "chat:write")
 	pv := plusvibetest.NewServer(t)
 	env := fakeEnv(t, sl, pv)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
@@ -18,7 +18,7 @@ func TestPlusVibeTimeoutHoldsASlowCreation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits 12 s for PlusVibe")
 	}
-	sl := fakeslack.New(t)
+	sl := slacktest.New(t)
 	pv := plusvibetest.NewServer(t)
 	env := fakeEnv(t, sl, pv)
 	env["PLUSVIBE_TIMEOUT"], env["ALLOWED_USERS"] = "30s", "U0ALICE0001"
@@ -39,9 +39,9 @@ func TestPlusVibeTimeoutHoldsASlowCreation(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 	sl.WaitConnected(t, 1, 5*time.Second)
 
-	cmd := sl.SendCommand(t, "U0ALICE0001", fakeslack.DefaultCommand, "")
+	cmd := sl.SendCommand(t, "U0ALICE0001", slacktest.DefaultCommand, "")
 	viewID := sl.WaitView(t, cmd, 10*time.Second)
-	sl.Submit(t, "U0ALICE0001", viewID, fakeslack.Fill{
+	sl.Submit(t, "U0ALICE0001", viewID, slacktest.Fill{
 		modals.BlockEmail: "slow.client@example.com", modals.BlockFirstName: "Slow", modals.BlockLastName: "Client",
 		modals.BlockBusinessName: "Slow Ltd", modals.BlockWorkspaces: []string{plusvibetest.DefaultWorkspaces[0].Name},
 		modals.BlockPermission: "Unibox only"})

@@ -12,7 +12,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 )
 
 // clock is a time a test moves by hand.
@@ -27,7 +27,7 @@ func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c
 
 func TestGroupMembersFailClosedWhenSlackStopsAnswering(t *testing.T) {
 	t.Parallel()
-	sl := fakeslack.New(t)
+	sl := slacktest.New(t)
 	sl.SetUsergroup("S1", "U0ALICE")
 	api := slack.New(sl.BotToken, slack.OptionAPIURL(sl.APIURL()), slack.OptionHTTPClient(&http.Client{Timeout: 5 * time.Second}))
 	logs := &lockedBuffer{}

@@ -10,7 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
@@ -44,7 +44,7 @@ func fullAccessOnlySetup() setup {
 
 // request fills and submits the form and returns the requester's view and the
 // approval message's ts.
-func (w *world) request(fill fakeslack.Fill) (string, string) {
+func (w *world) request(fill slacktest.Fill) (string, string) {
 	w.t.Helper()
 	viewID := w.openForm(requester, "")
 	before := map[string]bool{}
@@ -67,9 +67,9 @@ func (w *world) request(fill fakeslack.Fill) (string, string) {
 }
 
 // onlyRequest waits for the approval channel's one request.
-func (w *world) onlyRequest() fakeslack.Message {
+func (w *world) onlyRequest() slacktest.Message {
 	w.t.Helper()
-	var m fakeslack.Message
+	var m slacktest.Message
 	w.slack.WaitUntil(w.t, wait, "the request in the approval channel", func() bool {
 		if ms := w.slack.Messages(approvals); len(ms) == 1 {
 			m = ms[0]
@@ -81,7 +81,7 @@ func (w *world) onlyRequest() fakeslack.Message {
 }
 
 // waitMessage waits until the approval message says want.
-func (w *world) waitMessage(ts, want string) fakeslack.Message {
+func (w *world) waitMessage(ts, want string) slacktest.Message {
 	w.t.Helper()
 	w.slack.WaitUntil(w.t, wait, "approval message saying "+want, func() bool {
 		return strings.Contains(w.slack.Message(w.t, approvals, ts).Content(), want)
@@ -141,14 +141,14 @@ func (w *world) waitAudit(want string) string {
 }
 
 // deny clicks Deny as user and sends the deny form with reason.
-func (w *world) deny(user, ts, reason string) fakeslack.ViewResponse {
+func (w *world) deny(user, ts, reason string) slacktest.ViewResponse {
 	w.t.Helper()
 	click := w.slack.ClickMessage(w.t, user, approvals, ts, modals.ActionDeny)
 	denyView := w.slack.WaitView(w.t, click, wait)
-	return w.slack.Submit(w.t, user, denyView, fakeslack.Fill{modals.BlockDenyReason: reason})
+	return w.slack.Submit(w.t, user, denyView, slacktest.Fill{modals.BlockDenyReason: reason})
 }
 
-func fullAccessFill() fakeslack.Fill {
+func fullAccessFill() slacktest.Fill {
 	f := goodFill()
 	f[modals.BlockPermission] = "Full access"
 	return f
@@ -240,7 +240,7 @@ func TestNonApproverRefused(t *testing.T) {
 
 // approve clicks Approve as user and waits for the requester's DM with the
 // Create client button, which it returns.
-func (w *world) approve(user, ts string) fakeslack.Message {
+func (w *world) approve(user, ts string) slacktest.Message {
 	w.t.Helper()
 	w.slack.ClickMessage(w.t, user, approvals, ts, modals.ActionApprove)
 	w.waitMessage(ts, "Waiting for <@"+requester+"> to create the client")
@@ -248,9 +248,9 @@ func (w *world) approve(user, ts string) fakeslack.Message {
 }
 
 // grant is the requester's DM from the app that carries the Create client button.
-func (w *world) grant() fakeslack.Message {
+func (w *world) grant() slacktest.Message {
 	w.t.Helper()
-	var dm fakeslack.Message
+	var dm slacktest.Message
 	w.slack.WaitUntil(w.t, wait, "a DM to the requester with a Create client button", func() bool {
 		for _, m := range w.slack.Messages("D" + requester) {
 			if slices.Contains(m.Buttons(), modals.ActionCollect) {
@@ -264,7 +264,7 @@ func (w *world) grant() fakeslack.Message {
 }
 
 // waitDM waits until the requester's grant DM says want.
-func (w *world) waitDM(dm fakeslack.Message, want string) fakeslack.Message {
+func (w *world) waitDM(dm slacktest.Message, want string) slacktest.Message {
 	w.t.Helper()
 	w.slack.WaitUntil(w.t, wait, "the requester's DM saying "+want, func() bool {
 		return strings.Contains(w.slack.Message(w.t, dm.Channel, dm.TS).Content(), want)
@@ -403,7 +403,7 @@ func TestCollectOnceUnderConcurrentClicks(t *testing.T) {
 
 	// 20 clicks at once on Create client: the DM as shown, and the modal.
 	view := w.slack.View(t, viewID)
-	var clicks []fakeslack.Command
+	var clicks []slacktest.Command
 	for i := range 20 {
 		if i%5 == 4 {
 			clicks = append(clicks, w.slack.ClickViewSeen(t, requester, view, modals.ActionCollect))
@@ -465,7 +465,7 @@ func TestStaleDecisionsAfterRestartChangeNothing(t *testing.T) {
 
 	w.slack.ClickSeen(t, approver, staleDenied, modals.ActionApprove)
 	w.waitWhisper(approver, "<@"+approver2+"> already denied this request.")
-	resp := w.slack.Submit(t, approver2, denyView, fakeslack.Fill{modals.BlockDenyReason: "late"})
+	resp := w.slack.Submit(t, approver2, denyView, slacktest.Fill{modals.BlockDenyReason: "late"})
 	if resp.Action != "errors" || !strings.Contains(resp.Errors[modals.BlockDenyReason], "<@"+approver+"> already approved") {
 		t.Errorf("stale deny form answered %q %v, want an error saying it was approved", resp.Action, resp.Errors)
 	}
@@ -509,7 +509,7 @@ func TestDenialWithReasonReachesRequester(t *testing.T) {
 	if len(m.Buttons()) != 0 {
 		t.Errorf("a denied request still has buttons")
 	}
-	var dm fakeslack.Message
+	var dm slacktest.Message
 	w.slack.WaitUntil(t, wait, "a DM to the requester", func() bool {
 		msgs := w.slack.Messages("D" + requester)
 		if len(msgs) > 0 {
@@ -540,7 +540,7 @@ func TestSecondDecisionRefused(t *testing.T) {
 	click := w.slack.ClickMessage(t, approver2, approvals, ts, modals.ActionDeny)
 	denyView := w.slack.WaitView(t, click, wait)
 	w.approve(approver, ts)
-	resp := w.slack.Submit(t, approver2, denyView, fakeslack.Fill{modals.BlockDenyReason: "no"})
+	resp := w.slack.Submit(t, approver2, denyView, slacktest.Fill{modals.BlockDenyReason: "no"})
 	if resp.Action != "errors" || !strings.Contains(resp.Errors[modals.BlockDenyReason], "already approved") {
 		t.Errorf("late denial answered %q %v, want an error saying it was approved", resp.Action, resp.Errors)
 	}
@@ -860,7 +860,7 @@ func TestRequestPostedByThePreviousVersionIsDecided(t *testing.T) {
 	t.Parallel()
 	w := start(t, approvalSetup())
 	// As the previous version posted it: no metadata, the request in the buttons.
-	value := `{"u":"` + requester + `","c":"` + fakeslack.CommandChannel + `","f":{"e":"old@example.com","f":"Old","l":"Timer","b":"Old Ltd","w":["` +
+	value := `{"u":"` + requester + `","c":"` + slacktest.CommandChannel + `","f":{"e":"old@example.com","f":"Old","l":"Timer","b":"Old Ltd","w":["` +
 		plusvibetest.DefaultWorkspaces[1].ID + `"],"p":"UNIBOX_FULL_ACCESS"}}`
 	api := slack.New(w.slack.BotToken, slack.OptionAPIURL(w.slack.APIURL()))
 	_, ts, err := api.PostMessage(approvals, slack.MsgOptionText("Alice asks for a PlusVibe client", false),
@@ -884,7 +884,7 @@ func TestCollectBeforeTheApprovalIsRecordedCreatesNothing(t *testing.T) {
 	_, ts := w.request(goodFill())
 	// The grant DM is out, but recording the approval in the request hangs.
 	hang := make(chan struct{})
-	w.slack.FaultNext("chat.update", fakeslack.Fault{Hang: hang})
+	w.slack.FaultNext("chat.update", slacktest.Fault{Hang: hang})
 	w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
 	dm := w.grant()
 	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
@@ -903,7 +903,7 @@ func TestCollectBeforeTheApprovalIsRecordedCreatesNothing(t *testing.T) {
 
 // forge copies the request at ts, buttons and metadata and all, into a
 // message posted by someone other than the app (by.User or by.BotID).
-func (w *world) forge(ts string, by fakeslack.Message) fakeslack.Message {
+func (w *world) forge(ts string, by slacktest.Message) slacktest.Message {
 	w.t.Helper()
 	m := w.slack.Message(w.t, approvals, ts)
 	by.Channel, by.Text, by.Blocks, by.Metadata = approvals, m.Text, m.Blocks, m.Metadata
@@ -911,7 +911,7 @@ func (w *world) forge(ts string, by fakeslack.Message) fakeslack.Message {
 }
 
 // lookAlikes are who, besides the app, can post in the approval channel.
-var lookAlikes = []fakeslack.Message{{BotID: "B0OTHER", User: "U0OTHERBOT"}, {User: outsider}}
+var lookAlikes = []slacktest.Message{{BotID: "B0OTHER", User: "U0OTHERBOT"}, {User: outsider}}
 
 // A request posted by another app or a person, however alike, is not the
 // bot's: the sweep neither closes it nor tells its "requester".

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store/redistest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
 
@@ -23,7 +23,7 @@ import (
 func BenchmarkCommandToModal(b *testing.B) {
 	w := start(b, setup{})
 	acks := inFlight(b, 20, func(int) time.Duration {
-		cmd := w.slack.SendCommand(b, requester, fakeslack.DefaultCommand, "")
+		cmd := w.slack.SendCommand(b, requester, slacktest.DefaultCommand, "")
 		ack := w.slack.WaitAck(b, cmd.EnvelopeID, wait)
 		w.slack.WaitView(b, cmd, wait)
 		return ack.At.Sub(w.slack.SentAt(cmd.EnvelopeID))
@@ -78,7 +78,7 @@ func BenchmarkCollectToCreated(b *testing.B) {
 		_, ts := w.request(fill)
 		w.slack.ClickMessage(b, approver, approvals, ts, modals.ActionApprove)
 		w.waitMessage(ts, "Waiting for <@"+requester+"> to create the client")
-		var dm fakeslack.Message
+		var dm slacktest.Message
 		w.slack.WaitUntil(b, wait, "the grant DM", func() bool {
 			msgs := w.slack.Messages("D" + requester)
 			if len(msgs) == i+1 {

@@ -20,8 +20,8 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
@@ -97,7 +97,7 @@ func (l *logBuffer) lines(t testing.TB) []map[string]any {
 
 type world struct {
 	t       testing.TB
-	slack   *fakeslack.Server
+	slack   *slacktest.Server
 	pv      *plusvibetest.Server
 	logs    *logBuffer
 	bot     *bot.Bot
@@ -131,7 +131,7 @@ type setup struct {
 // start runs the real bot against a fake Slack and a fake PlusVibe.
 func start(t testing.TB, s setup) *world {
 	t.Helper()
-	w := &world{t: t, slack: fakeslack.New(t), pv: plusvibetest.NewServer(t, s.pvOpts...), logs: &logBuffer{}, setup: s}
+	w := &world{t: t, slack: slacktest.New(t), pv: plusvibetest.NewServer(t, s.pvOpts...), logs: &logBuffer{}, setup: s}
 	// The token has exactly the scopes the app's manifest asks for.
 	w.slack.SetScopes(manifestScopes(t)...)
 	// Cleanups run last-in first-out: stop the bot, then look for leaks.
@@ -199,7 +199,7 @@ func (w *world) newBot() (*bot.Bot, *bot.Metrics) {
 	t.Helper()
 	cfg := w.setup.cfg
 	if cfg.Command == "" {
-		cfg.Command = fakeslack.DefaultCommand
+		cfg.Command = slacktest.DefaultCommand
 	}
 	cfg.APIWorkspaceID = plusvibetest.DefaultWorkspaces[0].ID
 	if !cfg.AllowAll && cfg.AllowedUsers == nil && cfg.AllowedUsergroups == nil {
@@ -209,7 +209,7 @@ func (w *world) newBot() (*bot.Bot, *bot.Metrics) {
 		cfg.DrainTimeout = wait
 	}
 	cfg.Metrics = bot.NewMetrics()
-	cfg.BotID = fakeslack.BotID
+	cfg.BotID = slacktest.BotID
 	if !w.setup.slackGoViews {
 		cfg.SlackAPIURL, cfg.SlackToken = w.slack.APIURL(), w.slack.BotToken
 	}
@@ -262,7 +262,7 @@ func (w *world) shutdown() error {
 // openForm runs the command and returns the view id of the opened form.
 func (w *world) openForm(user, text string) string {
 	w.t.Helper()
-	cmd := w.slack.SendCommand(w.t, user, fakeslack.DefaultCommand, text)
+	cmd := w.slack.SendCommand(w.t, user, slacktest.DefaultCommand, text)
 	ack := w.slack.WaitAck(w.t, cmd.EnvelopeID, wait)
 	if len(ack.Payload) != 0 {
 		w.t.Fatalf("command acked with %s, want an empty ack and a modal", ack.Payload)
@@ -271,8 +271,8 @@ func (w *world) openForm(user, text string) string {
 }
 
 // goodFill is what a person types into a valid form.
-func goodFill() fakeslack.Fill {
-	return fakeslack.Fill{
+func goodFill() slacktest.Fill {
+	return slacktest.Fill{
 		modals.BlockEmail:        "nova.smith@example.com",
 		modals.BlockFirstName:    "Nova",
 		modals.BlockLastName:     "Smith",
@@ -365,8 +365,8 @@ func (w *world) checkScopes() {
 		declared, found := bot.MethodScopes[c.Method]
 		if !found {
 			w.t.Errorf("the bot calls %s, which bot.MethodScopes does not declare", c.Method)
-		} else if declared != fakeslack.ScopeFor(c.Method) {
-			w.t.Errorf("bot.MethodScopes says %s needs %q; Slack requires %q", c.Method, declared, fakeslack.ScopeFor(c.Method))
+		} else if declared != slacktest.ScopeFor(c.Method) {
+			w.t.Errorf("bot.MethodScopes says %s needs %q; Slack requires %q", c.Method, declared, slacktest.ScopeFor(c.Method))
 		}
 	}
 }

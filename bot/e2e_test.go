@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
@@ -93,19 +93,19 @@ func TestFormThatCannotOpenIsExplained(t *testing.T) {
 	t.Parallel()
 	w := start(t, setup{})
 	w.slack.FailNext("views.open", "expired_trigger_id")
-	cmd := w.slack.SendCommand(t, requester, fakeslack.DefaultCommand, "")
+	cmd := w.slack.SendCommand(t, requester, slacktest.DefaultCommand, "")
 	w.slack.WaitUntil(t, wait, "an answer through response_url", func() bool {
 		return len(w.slack.Calls("response_url")) == 1
 	})
-	if text := w.slack.Calls("response_url")[0].Params["text"]; !strings.Contains(text, "expired_trigger_id") || !strings.Contains(text, "Run "+fakeslack.DefaultCommand+" again") {
+	if text := w.slack.Calls("response_url")[0].Params["text"]; !strings.Contains(text, "expired_trigger_id") || !strings.Contains(text, "Run "+slacktest.DefaultCommand+" again") {
 		t.Errorf("the requester was told %q, want Slack's reason and what to do", text)
 	}
 	if w.slack.ViewOpenedAt(cmd) != 0 {
 		t.Error("a view was opened after all")
 	}
 
-	w.slack.FaultNext("views.open", fakeslack.Fault{Status: 429, RetryAfter: 1})
-	cmd = w.slack.SendCommand(t, requester, fakeslack.DefaultCommand, "")
+	w.slack.FaultNext("views.open", slacktest.Fault{Status: 429, RetryAfter: 1})
+	cmd = w.slack.SendCommand(t, requester, slacktest.DefaultCommand, "")
 	w.slack.WaitView(t, cmd, wait)
 	if v := metric(w.scrape(), `plusvibe_bot_slack_retries_total{reason="rate_limited"}`); v != 1 {
 		t.Errorf("slack retries = %v, want 1", v)
@@ -154,7 +154,7 @@ func TestConnectsOnceTheFormCanBeShown(t *testing.T) {
 func TestNotAllowed(t *testing.T) {
 	t.Parallel()
 	w := start(t, setup{})
-	cmd := w.slack.SendCommand(t, outsider, fakeslack.DefaultCommand, "")
+	cmd := w.slack.SendCommand(t, outsider, slacktest.DefaultCommand, "")
 	ack := w.slack.WaitAck(t, cmd.EnvelopeID, wait)
 	if !strings.Contains(string(ack.Payload), "not on the list") || !strings.Contains(string(ack.Payload), `"ephemeral"`) {
 		t.Errorf("outsider got %s, want a private refusal", ack.Payload)
@@ -170,7 +170,7 @@ func TestUsergroupMembersAllowed(t *testing.T) {
 	w := start(t, setup{cfg: bot.Config{AllowedUsergroups: []string{"S0SUPPORT"}}})
 	w.slack.SetUsergroup("S0SUPPORT", "U0BOB", requester)
 	w.openForm(requester, "")
-	cmd := w.slack.SendCommand(t, outsider, fakeslack.DefaultCommand, "")
+	cmd := w.slack.SendCommand(t, outsider, slacktest.DefaultCommand, "")
 	if ack := w.slack.WaitAck(t, cmd.EnvelopeID, wait); !strings.Contains(string(ack.Payload), "not on the list") {
 		t.Errorf("non-member got %s", ack.Payload)
 	}
@@ -182,7 +182,7 @@ func TestUsergroupMembersAllowed(t *testing.T) {
 func TestHelp(t *testing.T) {
 	t.Parallel()
 	w := start(t, setup{})
-	cmd := w.slack.SendCommand(t, outsider, fakeslack.DefaultCommand, "help")
+	cmd := w.slack.SendCommand(t, outsider, slacktest.DefaultCommand, "help")
 	if ack := w.slack.WaitAck(t, cmd.EnvelopeID, wait); !strings.Contains(string(ack.Payload), "creates a PlusVibe client") {
 		t.Errorf("help answered %s", ack.Payload)
 	}
@@ -199,12 +199,12 @@ func TestBadFields(t *testing.T) {
 		{"email without a domain", modals.BlockEmail, "nova@localhost", "no valid domain"},
 		{"blank first name", modals.BlockFirstName, "   ", "first name cannot be blank"},
 		{"blank business", modals.BlockBusinessName, " ", "business name cannot be blank"},
-		{"workspace not offered", modals.BlockWorkspaces, fakeslack.Raw{"selected_options": []any{
+		{"workspace not offered", modals.BlockWorkspaces, slacktest.Raw{"selected_options": []any{
 			map[string]any{"text": map[string]any{"type": "plain_text", "text": "X"}, "value": "ffffffffffffffffffffffff"}}}, "not available"},
-		{"no workspace", modals.BlockWorkspaces, fakeslack.Raw{"selected_options": []any{}}, "at least one workspace"},
-		{"no permission", modals.BlockPermission, fakeslack.Raw{"selected_option": nil}, "Choose Full access or Unibox only"},
-		{"over-long last name", modals.BlockLastName, fakeslack.Raw{"value": strings.Repeat("x", 101)}, "the limit is 100"},
-		{"over-long labels", modals.BlockHideLabels, fakeslack.Raw{"value": strings.Repeat("L,", 251)}, "the limit is 500"},
+		{"no workspace", modals.BlockWorkspaces, slacktest.Raw{"selected_options": []any{}}, "at least one workspace"},
+		{"no permission", modals.BlockPermission, slacktest.Raw{"selected_option": nil}, "Choose Full access or Unibox only"},
+		{"over-long last name", modals.BlockLastName, slacktest.Raw{"value": strings.Repeat("x", 101)}, "the limit is 100"},
+		{"over-long labels", modals.BlockHideLabels, slacktest.Raw{"value": strings.Repeat("L,", 251)}, "the limit is 500"},
 	}
 	w := start(t, setup{})
 	for _, tt := range tests {
@@ -290,7 +290,7 @@ func TestPlusVibeErrors(t *testing.T) {
 				}
 			}
 			// Submitting the reopened form as it is sends one more POST.
-			w.slack.Submit(t, requester, viewID, fakeslack.Fill{})
+			w.slack.Submit(t, requester, viewID, slacktest.Fill{})
 			w.finalView()
 			if n := w.pv.Count("POST", "/client"); n != tt.posts+1 {
 				t.Errorf("%d POSTs after the retry, want %d", n, tt.posts+1)
@@ -536,7 +536,7 @@ func TestSlackRateLimitIsWaitedOut(t *testing.T) {
 	t.Parallel()
 	w := start(t, setup{})
 	// The DM is unreachable and the modal update is rate-limited once.
-	w.slack.FaultNext("views.update", fakeslack.Fault{Status: 429, RetryAfter: 1})
+	w.slack.FaultNext("views.update", slacktest.Fault{Status: 429, RetryAfter: 1})
 	if final := w.modalFallback(); !containsAny(final, w.pv.Clients()[0].Password) {
 		t.Errorf("the password was lost to a 429: the modal shows %s", final)
 	}
@@ -552,12 +552,12 @@ func TestSlackRateLimitIsWaitedOut(t *testing.T) {
 func TestSlackServerErrorIsRetriedWhereSafe(t *testing.T) {
 	t.Parallel()
 	w := start(t, setup{})
-	w.slack.FaultNext("views.update", fakeslack.Fault{Status: 503})
+	w.slack.FaultNext("views.update", slacktest.Fault{Status: 503})
 	if final := w.modalFallback(); !containsAny(final, w.pv.Clients()[0].Password) {
 		t.Errorf("the password was lost to a 503: the modal shows %s", final)
 	}
 	// A post is not repeated after a 5xx: it may have been made.
-	w.slack.FaultNext("chat.postEphemeral", fakeslack.Fault{Status: 502})
+	w.slack.FaultNext("chat.postEphemeral", slacktest.Fault{Status: 502})
 	viewID := w.openForm(requester, "")
 	fill := goodFill()
 	fill[modals.BlockEmail] = "second@example.com"
@@ -575,7 +575,7 @@ func TestSlackHangDoesNotWedgeTheBot(t *testing.T) {
 	w := start(t, setup{cfg: bot.Config{SlackCallTimeout: 200 * time.Millisecond}})
 	hang := make(chan struct{})
 	defer close(hang)
-	w.slack.FaultNext("chat.postEphemeral", fakeslack.Fault{Hang: hang})
+	w.slack.FaultNext("chat.postEphemeral", slacktest.Fault{Hang: hang})
 	viewID := w.openForm(requester, "")
 	w.slack.Submit(t, requester, viewID, goodFill())
 	w.slack.WaitUntil(t, wait, "the password in the modal", func() bool {
@@ -587,9 +587,9 @@ func TestSlackHangDoesNotWedgeTheBot(t *testing.T) {
 func TestApprovalPostWaitsOutAShortRateLimit(t *testing.T) {
 	t.Parallel()
 	w := start(t, approvalSetup())
-	w.slack.FaultNext("chat.postMessage", fakeslack.Fault{Status: 429, RetryAfter: 1})
+	w.slack.FaultNext("chat.postMessage", slacktest.Fault{Status: 429, RetryAfter: 1})
 	w.request(goodFill()) // posted on the second try
-	w.slack.FaultNext("chat.postMessage", fakeslack.Fault{Status: 429, RetryAfter: 30})
+	w.slack.FaultNext("chat.postMessage", slacktest.Fault{Status: 429, RetryAfter: 30})
 	viewID := w.openForm(requester, "")
 	env := w.slack.SendSubmission(t, requester, viewID, goodFill())
 	resp := w.slack.ApplyAck(t, viewID, env, wait)
@@ -636,7 +636,7 @@ func TestEveryWorkspaceIsChoosable(t *testing.T) {
 	forged := w.openForm(requester, "")
 	fill = goodFill()
 	fill[modals.BlockEmail] = "forged@example.com"
-	fill[modals.BlockWorkspaces] = fakeslack.Raw{"selected_options": []any{map[string]any{
+	fill[modals.BlockWorkspaces] = slacktest.Raw{"selected_options": []any{map[string]any{
 		"text": map[string]any{"type": "plain_text", "text": "Not ours"}, "value": "65f99a0dd96fae8ab611ffff"}}}
 	if resp := w.slack.Submit(t, requester, forged, fill); resp.Action != "errors" || resp.Errors[modals.BlockWorkspaces] == "" {
 		t.Errorf("a workspace never offered answered %q %v", resp.Action, resp.Errors)
@@ -681,9 +681,9 @@ func TestCommandsAreNotTurnedAwayByCreationsInFlight(t *testing.T) {
 		w.slack.Submit(t, requester, viewID, fill)
 		w.pv.Next(t, "POST", "/client", wait)
 	}
-	var cmds []fakeslack.Command
+	var cmds []slacktest.Command
 	for range 16 { // 8 × MaxInFlight commands at once
-		cmds = append(cmds, w.slack.SendCommand(t, requester, fakeslack.DefaultCommand, ""))
+		cmds = append(cmds, w.slack.SendCommand(t, requester, slacktest.DefaultCommand, ""))
 	}
 	for _, c := range cmds {
 		if ack := w.slack.WaitAck(t, c.EnvelopeID, wait); len(ack.Payload) != 0 {

@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
 
 const ticketChannel = "C0TICKETS"
 
 // fromMessage runs the message shortcut on m and returns the form it opened.
-func (w *world) fromMessage(user string, m fakeslack.Message) string {
+func (w *world) fromMessage(user string, m slacktest.Message) string {
 	w.t.Helper()
 	sc := w.slack.SendMessageShortcut(w.t, user, bot.ShortcutCreateFromMessage, m)
 	if ack := w.slack.WaitAck(w.t, sc.EnvelopeID, wait); len(ack.Payload) != 0 && string(ack.Payload) != "{}" {
@@ -38,7 +38,7 @@ func TestMessageShortcutFillsTheFormAndAnswersInTheThread(t *testing.T) {
 	delete(fill, modals.BlockLastName)
 	w.slack.Submit(t, requester, viewID, fill)
 	w.finalView()
-	var reply fakeslack.Message
+	var reply slacktest.Message
 	w.slack.WaitUntil(t, wait, "a reply in the message's thread", func() bool {
 		for _, m := range w.slack.Messages(ticketChannel) {
 			if m.ThreadTS == asked.TS {

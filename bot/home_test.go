@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
@@ -79,7 +79,7 @@ func TestHomeTabListsYourRequests(t *testing.T) {
 	if n, _ := homeRequests(w, requester); n != modals.HomeRequests {
 		t.Errorf("%d requests in the Home tab, want the newest %d", n, modals.HomeRequests)
 	}
-	if home := fakeslack.ViewText(w.slack.Home(requester)); strings.Contains(home, "nova.smith@example.com") {
+	if home := slacktest.ViewText(w.slack.Home(requester)); strings.Contains(home, "nova.smith@example.com") {
 		t.Error("the oldest request is still listed")
 	}
 	// Tabs never opened are not drawn on every change (views.publish is
@@ -115,7 +115,7 @@ func TestHomeTabFollowsAnApproval(t *testing.T) {
 		t.Errorf("approver's Home tab: %s", mine)
 	}
 	// Nobody is shown their own request as waiting for them.
-	if home := fakeslack.ViewText(w.slack.Home(requester)); strings.Contains(home, "asked by") {
+	if home := slacktest.ViewText(w.slack.Home(requester)); strings.Contains(home, "asked by") {
 		t.Errorf("the requester, also an approver, is asked to decide their own request: %s", home)
 	}
 

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
 
@@ -30,7 +30,7 @@ func (w *world) homesHang() {
 	}
 	hang := make(chan struct{})
 	w.t.Cleanup(func() { close(hang) }) // before the bot stops
-	faults := make([]fakeslack.Fault, 500)
+	faults := make([]slacktest.Fault, 500)
 	for i := range faults {
 		faults[i].Hang = hang
 	}

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 )
 
 // checkLeaks runs after every end-to-end test: the password of each client
@@ -67,9 +67,9 @@ func (w *world) checkLeaks() {
 	}
 }
 
-func callContains(c fakeslack.Call, s string) bool { return callContainsVariant(c, variants(s)) }
+func callContains(c slacktest.Call, s string) bool { return callContainsVariant(c, variants(s)) }
 
-func callContainsVariant(c fakeslack.Call, vs []string) bool {
+func callContainsVariant(c slacktest.Call, vs []string) bool {
 	for _, v := range c.Params {
 		if containsVariant(v, vs) {
 			return true

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
@@ -20,7 +20,7 @@ func TestManageFailuresSpeakOfTheirOperation(t *testing.T) {
 
 	viewID := w.openFromFind(answer, modals.ActionRemove, "Type the client's email")
 	w.pv.Script("DELETE", "/client", plusvibetest.Response{Status: 500})
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockConfirmEmail: "jane.doe@acme.com"})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockConfirmEmail: "jane.doe@acme.com"})
 	removal := w.waitView(viewID, "may or may not have been removed")
 	if !strings.Contains(removal, "/plusvibe-client find jane.doe@acme.com") || strings.Contains(removal, "creat") {
 		t.Errorf("a removal answered 500 says %s", removal)
@@ -28,7 +28,7 @@ func TestManageFailuresSpeakOfTheirOperation(t *testing.T) {
 
 	viewID = w.openFromFind(answer, modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
 	w.pv.Script("PUT", "/client", plusvibetest.Response{Status: 400, Body: `{"status":"error","message":"<!channel> refused & gone"}`})
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
 	edit := w.waitView(viewID, "so nothing was changed")
 	if !strings.Contains(edit, "&lt;!channel&gt; refused &amp; gone") || strings.Contains(edit, "<!channel>") {
 		t.Errorf("PlusVibe's words are not escaped: %s", edit)
@@ -36,7 +36,7 @@ func TestManageFailuresSpeakOfTheirOperation(t *testing.T) {
 
 	// Longer than the bot waits: answered at once.
 	w.pv.Script("GET", "/client/", plusvibetest.Response{Status: 429, RetryAfter: "120"})
-	w.slack.SendCommand(t, requester, fakeslack.DefaultCommand, "find nobody-cached")
+	w.slack.SendCommand(t, requester, slacktest.DefaultCommand, "find nobody-cached")
 	w.slack.WaitUntil(t, wait, "the find's failure", func() bool {
 		for _, c := range w.slack.Calls("response_url") {
 			if strings.Contains(c.Params["text"], "so the client list could not be read") {
@@ -51,7 +51,7 @@ func TestManageFailuresSpeakOfTheirOperation(t *testing.T) {
 func (w *world) waitView(viewID, want string) string {
 	w.t.Helper()
 	w.slack.WaitUntil(w.t, wait, "the modal saying "+want, func() bool {
-		return strings.Contains(fakeslack.ViewText(w.slack.View(w.t, viewID)), want)
+		return strings.Contains(slacktest.ViewText(w.slack.View(w.t, viewID)), want)
 	})
-	return fakeslack.ViewText(w.slack.View(w.t, viewID))
+	return slacktest.ViewText(w.slack.View(w.t, viewID))
 }

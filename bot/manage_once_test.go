@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
 
 // twice sends the view as shown, filled the same way, twice (a double
 // click), to two replicas when there are, and returns both envelopes.
-func (w *world) twice(viewID string, fill fakeslack.Fill) (string, string) {
+func (w *world) twice(viewID string, fill slacktest.Fill) (string, string) {
 	w.t.Helper()
 	form := w.slack.View(w.t, viewID)
 	first := w.slack.SendSubmissionSeen(w.t, requester, form, fill)
@@ -41,7 +41,7 @@ func TestRemoveSubmittedTwiceRemovesOnce(t *testing.T) {
 			viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionRemove, "Type the client's email")
 			hold := make(chan struct{})
 			w.pv.Script("DELETE", "/client", plusvibetest.Response{Hold: hold})
-			first, _ := w.twice(viewID, fakeslack.Fill{modals.BlockConfirmEmail: "jane.doe@acme.com"})
+			first, _ := w.twice(viewID, slacktest.Fill{modals.BlockConfirmEmail: "jane.doe@acme.com"})
 			w.pv.Next(t, "DELETE", "/client", wait)
 			close(hold)
 			w.slack.WaitUntil(t, wait, "the modal saying removed", func() bool {
@@ -72,7 +72,7 @@ func TestEditSubmittedTwiceActsOnce(t *testing.T) {
 		viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
 		hold := make(chan struct{})
 		w.pv.Script("PUT", "/client", plusvibetest.Response{Hold: hold})
-		first, _ := w.twice(viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+		first, _ := w.twice(viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
 		w.pv.Next(t, "PUT", "/client", wait)
 		close(hold)
 		w.slack.WaitUntil(t, wait, "the modal saying changed", func() bool {
@@ -91,7 +91,7 @@ func TestEditSubmittedTwiceActsOnce(t *testing.T) {
 		w := start(t, fullAccessOnlySetup())
 		w.jane()
 		viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
-		w.twice(viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+		w.twice(viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
 		w.slack.WaitUntil(t, wait, "the modal saying it waits", func() bool {
 			return strings.Contains(viewText(w.slack.View(t, viewID)), "waits for an approver")
 		})

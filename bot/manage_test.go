@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
@@ -25,14 +25,14 @@ func (w *world) jane() string {
 }
 
 // find runs "<command> find query" as user and returns the private answer.
-func (w *world) find(user, query string) fakeslack.Message {
+func (w *world) find(user, query string) slacktest.Message {
 	w.t.Helper()
 	before := len(w.slack.Calls("response_url"))
-	cmd := w.slack.SendCommand(w.t, user, fakeslack.DefaultCommand, "find "+query)
+	cmd := w.slack.SendCommand(w.t, user, slacktest.DefaultCommand, "find "+query)
 	if ack := w.slack.WaitAck(w.t, cmd.EnvelopeID, wait); !strings.Contains(string(ack.Payload), "Looking for") {
 		w.t.Fatalf("find acked with %s", ack.Payload)
 	}
-	var answer fakeslack.Call
+	var answer slacktest.Call
 	w.slack.WaitUntil(w.t, wait, "the find answer", func() bool {
 		calls := w.slack.Calls("response_url")
 		if len(calls) > before {
@@ -44,12 +44,12 @@ func (w *world) find(user, query string) fakeslack.Message {
 	if answer.Error != "" {
 		w.t.Fatalf("Slack refused the find answer: %s", answer.Error)
 	}
-	return fakeslack.Answered(answer)
+	return slacktest.Answered(answer)
 }
 
 // open clicks a find answer's button for its first client and returns the
 // modal it opened, once the client is shown in it.
-func (w *world) openFromFind(answer fakeslack.Message, action, want string) string {
+func (w *world) openFromFind(answer slacktest.Message, action, want string) string {
 	w.t.Helper()
 	click := w.slack.ClickBlock(w.t, requester, answer, "client_0_actions", action)
 	viewID := w.slack.WaitView(w.t, click, wait)
@@ -86,7 +86,7 @@ func TestFindClients(t *testing.T) {
 
 	// Someone not allowed learns nothing, and PlusVibe is not asked.
 	lists := w.pv.Count("GET", "/client/")
-	cmd := w.slack.SendCommand(t, "U0STRANGER", fakeslack.DefaultCommand, "find jane")
+	cmd := w.slack.SendCommand(t, "U0STRANGER", slacktest.DefaultCommand, "find jane")
 	if ack := w.slack.WaitAck(t, cmd.EnvelopeID, wait); !strings.Contains(string(ack.Payload), "not on the list") {
 		t.Errorf("a stranger's find answered %s", ack.Payload)
 	}
@@ -125,14 +125,14 @@ func TestEditAccess(t *testing.T) {
 	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
 	// One more workspace: the form grows its inputs, keeping what it had.
 	w.slack.WaitAck(t, w.slack.Change(t, requester, viewID, modals.BlockWorkspaces,
-		fakeslack.Fill{modals.BlockWorkspaces: []string{"Nova Consulting", "Zeta Labs"}}).EnvelopeID, wait)
+		slacktest.Fill{modals.BlockWorkspaces: []string{"Nova Consulting", "Zeta Labs"}}).EnvelopeID, wait)
 	w.slack.WaitUntil(t, wait, "the form with Zeta Labs", func() bool {
 		return strings.Contains(viewText(w.slack.View(t, viewID)), modals.BlockWorkspacePermission(zeta.ID))
 	})
 	if form := viewText(w.slack.View(t, viewID)); !strings.Contains(form, `"initial_value":"VIP"`) {
 		t.Errorf("Nova's labels were lost in the redraw: %s", form)
 	}
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspacePermission(zeta.ID): "Unibox only"})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(zeta.ID): "Unibox only"})
 	put := w.pv.Next(t, "PUT", "/client", wait)
 	if put.SpecError != nil {
 		t.Errorf("PUT /client breaks the spec: %v", put.SpecError)
@@ -152,7 +152,7 @@ func TestEditAccess(t *testing.T) {
 	// Changed in PlusVibe while the form was open: refused, nothing sent.
 	viewID = w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(zeta.ID))
 	w.pv.Touch(id)
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspacePermission(zeta.ID): "Full access"})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(zeta.ID): "Full access"})
 	w.slack.WaitUntil(t, wait, "the refusal", func() bool {
 		return strings.Contains(viewText(w.slack.View(t, viewID)), "was changed in PlusVibe after you opened it")
 	})
@@ -168,7 +168,7 @@ func TestEditAccessUnderApproval(t *testing.T) {
 	w := start(t, fullAccessOnlySetup())
 	id := w.jane()
 	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
 	ts := w.onlyRequest().TS
 	if msg := w.slack.Message(t, approvals, ts).Content(); !strings.Contains(msg, "change the access of an existing PlusVibe client") || !strings.Contains(msg, "Nova Consulting: Full access") {
 		t.Errorf("the approval request says %s", msg)
@@ -198,7 +198,7 @@ func TestEditAccessUnderApproval(t *testing.T) {
 
 	// Back to Unibox only: less access, saved at once.
 	viewID = w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Unibox only"})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Unibox only"})
 	w.pv.Next(t, "PUT", "/client", wait)
 	if n := len(w.slack.Messages(approvals)); n != 1 {
 		t.Errorf("%d requests for approval, want no new one for less access", n)
@@ -210,14 +210,14 @@ func TestRemoveClient(t *testing.T) {
 	w := start(t, setup{cfg: bot.Config{AuditChannel: auditCh}})
 	id := w.jane()
 	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionRemove, "Type the client's email")
-	resp := w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockConfirmEmail: "jane@acme.com"})
+	resp := w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockConfirmEmail: "jane@acme.com"})
 	if resp.Action != "errors" || !strings.Contains(resp.Errors[modals.BlockConfirmEmail], "not this client's email") {
 		t.Errorf("a wrong email answered %s %v", resp.Action, resp.Errors)
 	}
 	if n := w.pv.Count("DELETE", "/client"); n != 0 {
 		t.Fatalf("%d DELETEs after a wrong email", n)
 	}
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockConfirmEmail: " Jane.Doe@acme.com "})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockConfirmEmail: " Jane.Doe@acme.com "})
 	del := w.pv.Next(t, "DELETE", "/client", wait)
 	if del.SpecError != nil || !strings.Contains(string(del.Body), id) {
 		t.Errorf("DELETE /client %s: %v", del.Body, del.SpecError)
@@ -322,7 +322,7 @@ func TestInterruptedChangeIsMarkedBySweep(t *testing.T) {
 	w := start(t, s)
 	w.jane()
 	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
 	ts := w.onlyRequest().TS
 	w.shutdown()
 	m := w.slack.Message(t, approvals, ts)
@@ -341,9 +341,9 @@ func TestInterruptedChangeIsMarkedBySweep(t *testing.T) {
 // sendFinds runs n finds at once as requester and waits until each is acked.
 func (w *world) sendFinds(n int, query string) {
 	w.t.Helper()
-	cmds := make([]fakeslack.Command, n)
+	cmds := make([]slacktest.Command, n)
 	for i := range cmds {
-		cmds[i] = w.slack.SendCommand(w.t, requester, fakeslack.DefaultCommand, "find "+query)
+		cmds[i] = w.slack.SendCommand(w.t, requester, slacktest.DefaultCommand, "find "+query)
 	}
 	for _, c := range cmds {
 		if ack := w.slack.WaitAck(w.t, c.EnvelopeID, wait); !strings.Contains(string(ack.Payload), "Looking for") {
@@ -360,7 +360,7 @@ func (w *world) waitFindAnswers(after, n int, want string) {
 		return len(w.slack.Calls("response_url")) >= after+n
 	})
 	for _, c := range w.slack.Calls("response_url")[after:] {
-		if text := fakeslack.Answered(c).Content(); c.Error != "" || !strings.Contains(text, want) {
+		if text := slacktest.Answered(c).Content(); c.Error != "" || !strings.Contains(text, want) {
 			w.t.Errorf("a find answered %q (%s), want %s listed", text, c.Error, want)
 		}
 	}
@@ -391,7 +391,7 @@ func TestConcurrentFindsShareOneRead(t *testing.T) {
 	}
 
 	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionRemove, "Type the client's email")
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockConfirmEmail: "jane.doe@acme.com"})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockConfirmEmail: "jane.doe@acme.com"})
 	w.slack.WaitUntil(t, wait, "the modal saying so", func() bool {
 		return strings.Contains(viewText(w.slack.View(t, viewID)), "was removed")
 	})

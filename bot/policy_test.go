@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
@@ -17,14 +17,14 @@ func TestUnhidingLabelsWaitsForApproval(t *testing.T) {
 	w := start(t, approvalSetup())
 	w.jane() // Unibox only in Nova Consulting, VIP hidden
 	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspaceLabels(nova.ID): ""})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspaceLabels(nova.ID): ""})
 	w.waitView(viewID, "waits for an approver")
 	if n := w.pv.Count("PUT", "/client"); n != 0 || len(w.slack.Messages(approvals)) != 1 {
 		t.Fatalf("%d PUTs and %d requests for approval, want none and one", n, len(w.slack.Messages(approvals)))
 	}
 
 	viewID = w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
-	w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspaceLabels(nova.ID): "VIP, COLD"})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspaceLabels(nova.ID): "VIP, COLD"})
 	w.pv.Next(t, "PUT", "/client", wait)
 	if n := len(w.slack.Messages(approvals)); n != 1 {
 		t.Errorf("%d requests for approval, want no new one for hiding more", n)
@@ -40,7 +40,7 @@ func TestApprovedChangeRechecksAndRecordsFirst(t *testing.T) {
 		w := start(t, fullAccessOnlySetup())
 		w.jane()
 		viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
-		w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+		w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
 		ts := w.onlyRequest().TS
 		w.setup.cfg.AllowedUsers = []string{outsider} // the admin took the requester off the list
 		w.restart()
@@ -55,7 +55,7 @@ func TestApprovedChangeRechecksAndRecordsFirst(t *testing.T) {
 		w := start(t, fullAccessOnlySetup())
 		w.jane()
 		viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
-		w.slack.Submit(t, requester, viewID, fakeslack.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+		w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
 		ts := w.onlyRequest().TS
 		w.slack.FailNext("chat.update", "message_not_found")
 		w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
@@ -86,7 +86,7 @@ func TestSlowSlackBeforeThePostCreatesOnce(t *testing.T) {
 	holdPost := make(chan struct{})
 	w.pv.Script("POST", "/client", plusvibetest.Response{Hold: holdPost})
 	slow := make(chan struct{})
-	w.slack.FaultNext("chat.update", fakeslack.Fault{Hang: slow}) // recording "creating…"
+	w.slack.FaultNext("chat.update", slacktest.Fault{Hang: slow}) // recording "creating…"
 	defer time.AfterFunc(2*time.Second, func() { close(slow) }).Stop()
 	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
 	w.waitMessage(ts, "is creating the client")

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
 
@@ -25,7 +25,7 @@ func (w *world) openModals() map[string]string {
 }
 
 // fills are what each modal is submitted with.
-var fills = map[string]fakeslack.Fill{
+var fills = map[string]slacktest.Fill{
 	"form": goodFill(), "deny": {modals.BlockDenyReason: "no"},
 	"edit":   {modals.BlockWorkspacePermission(nova.ID): "Full access"},
 	"remove": {modals.BlockConfirmEmail: "jane.doe@acme.com"},
@@ -44,7 +44,7 @@ func TestBusyRefusalAnswersOnEveryModalsOwnBlock(t *testing.T) {
 	hold := make(chan struct{})
 	defer close(hold)
 	// A request for approval whose post hangs holds the one slot from its ack on.
-	w.slack.FaultNext("chat.postMessage", fakeslack.Fault{Hang: hold})
+	w.slack.FaultNext("chat.postMessage", slacktest.Fault{Hang: hold})
 	w.slack.Submit(t, requester, w.openForm(requester, ""), goodFill())
 	for name, viewID := range views {
 		resp := w.slack.Submit(t, submitter(name), viewID, fills[name])

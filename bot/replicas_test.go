@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store/redistest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
@@ -19,7 +19,7 @@ func twoReplicas(t *testing.T, s setup) (*world, *redistest.Server) {
 	t.Helper()
 	srv := redistest.Start(t)
 	s.store = func() store.Store {
-		st, err := store.OpenRedis(srv.URL(), "plusvibe:"+fakeslack.TeamID+":"+fakeslack.BotUserID+":")
+		st, err := store.OpenRedis(srv.URL(), "plusvibe:"+slacktest.TeamID+":"+slacktest.BotUserID+":")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestReplicasGrantOnceAndCreateOnce(t *testing.T) {
 	// The first approval's DM hangs a moment: both replicas see the request
 	// still pending while it does.
 	hang := make(chan struct{})
-	w.slack.FaultNext("conversations.open", fakeslack.Fault{Hang: hang})
+	w.slack.FaultNext("conversations.open", slacktest.Fault{Hang: hang})
 	seen := w.slack.Message(t, approvals, ts)
 	a := w.slack.ClickSeen(t, approver, seen, modals.ActionApprove)
 	b := w.slack.ClickSeen(t, approver2, seen, modals.ActionApprove)
@@ -126,7 +126,7 @@ func TestRedisDownRefusesWorkAndRecovers(t *testing.T) {
 		}
 	}
 	for range 2 { // one command to each replica
-		cmd := w.slack.SendCommand(t, requester, fakeslack.DefaultCommand, "")
+		cmd := w.slack.SendCommand(t, requester, slacktest.DefaultCommand, "")
 		if ack := w.slack.WaitAck(t, cmd.EnvelopeID, wait); !strings.Contains(string(ack.Payload), "cannot reach its store") {
 			t.Errorf("a command with Redis down answered %s", ack.Payload)
 		}

@@ -3,7 +3,7 @@ package bot_test
 import (
 	"testing"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
 
@@ -36,7 +36,7 @@ func TestStrangersCreateClickNeverStallsTheRequester(t *testing.T) {
 	_, ts := w.request(goodFill())
 	dm := w.approve(approver, ts)
 	hang := make(chan struct{})
-	w.slack.FaultNext("conversations.history", fakeslack.Fault{Hang: hang})
+	w.slack.FaultNext("conversations.history", slacktest.Fault{Hang: hang})
 	w.slack.ClickMessage(t, outsider, dm.Channel, dm.TS, modals.ActionCollect)
 	w.waitWhisperIn(dm.Channel, outsider, "Only <@"+requester+">")
 	close(hang)

@@ -18,7 +18,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -79,7 +78,7 @@ type listed struct {
 
 // Server is a fake PlusVibe. All methods are safe for concurrent use.
 type Server struct {
-	t       testing.TB
+	t       T
 	srv     *httptest.Server
 	apiKey  string
 	latency time.Duration
@@ -110,7 +109,7 @@ func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = 
 const prefix = "/api/v1"
 
 // NewServer starts a fake PlusVibe that is closed when the test ends.
-func NewServer(t testing.TB, opts ...Option) *Server {
+func NewServer(t T, opts ...Option) *Server {
 	t.Helper()
 	if _, err := Spec(); err != nil {
 		t.Fatalf("plusvibetest: %v", err)
@@ -182,7 +181,7 @@ func (s *Server) Clients() []CreatedClient {
 
 // Next waits up to timeout for the next request to arrive that matches method
 // and path, failing the test if none comes.
-func (s *Server) Next(t testing.TB, method, path string, timeout time.Duration) Request {
+func (s *Server) Next(t T, method, path string, timeout time.Duration) Request {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()

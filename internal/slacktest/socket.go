@@ -1,10 +1,9 @@
-package fakeslack
+package slacktest
 
 import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -59,10 +58,10 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 
 // WaitOpen waits until the app holds exactly n open sockets: after a
 // replica stops, before envelopes are spread again.
-func (s *Server) WaitOpen(t testing.TB, n int, timeout time.Duration) {
+func (s *Server) WaitOpen(t T, n int, timeout time.Duration) {
 	t.Helper()
 	if !s.waitFor(timeout, func() bool { s.mu.Lock(); defer s.mu.Unlock(); return len(s.open) == n }) {
-		t.Fatalf("fakeslack: the app does not hold %d open sockets within %s", n, timeout)
+		t.Fatalf("slacktest: the app does not hold %d open sockets within %s", n, timeout)
 	}
 }
 
@@ -101,7 +100,7 @@ func (s *Server) readAcks(conn *websocket.Conn) {
 		now := time.Now()
 		var a Ack
 		if json.Unmarshal(data, &a) != nil || a.EnvelopeID == "" {
-			s.t.Errorf("fakeslack: app sent a frame that is not an ack: %s", data)
+			s.t.Errorf("slacktest: app sent a frame that is not an ack: %s", data)
 			continue
 		}
 		a.At = now
@@ -120,13 +119,13 @@ func (s *Server) readAcks(conn *websocket.Conn) {
 			s.mu.Unlock()
 		}
 		if ch == nil {
-			s.t.Errorf("fakeslack: ack for unknown envelope %s", a.EnvelopeID)
+			s.t.Errorf("slacktest: ack for unknown envelope %s", a.EnvelopeID)
 			continue
 		}
 		select {
 		case ch <- a:
 		default:
-			s.t.Errorf("fakeslack: envelope %s acked twice", a.EnvelopeID)
+			s.t.Errorf("slacktest: envelope %s acked twice", a.EnvelopeID)
 		}
 	}
 }
@@ -149,7 +148,7 @@ func (s *Server) write(conn *websocket.Conn, v any) error {
 
 // WaitConnected waits until the app has opened its nth socket (1 for the
 // first) and been greeted with hello.
-func (s *Server) WaitConnected(t testing.TB, n int, timeout time.Duration) {
+func (s *Server) WaitConnected(t T, n int, timeout time.Duration) {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -163,7 +162,7 @@ func (s *Server) WaitConnected(t testing.TB, n int, timeout time.Duration) {
 		select {
 		case <-s.connCh:
 		case <-deadline.C:
-			t.Fatalf("fakeslack: app did not open socket #%d within %s (has %d)", n, timeout, have)
+			t.Fatalf("slacktest: app did not open socket #%d within %s (has %d)", n, timeout, have)
 		}
 	}
 }
@@ -177,13 +176,13 @@ func (s *Server) Connections() int {
 
 // send delivers an envelope on the current socket and returns its id.
 // viewID, for a view submission, names the view its ack applies to.
-func (s *Server) send(t testing.TB, typ string, payload any, viewID string) string {
+func (s *Server) send(t T, typ string, payload any, viewID string) string {
 	t.Helper()
 	return s.sendEnvelope(t, typ, payload, viewID, true)
 }
 
 // sendEvent delivers an Events API event, wrapped as Slack wraps it.
-func (s *Server) sendEvent(t testing.TB, event map[string]any) string {
+func (s *Server) sendEvent(t T, event map[string]any) string {
 	t.Helper()
 	return s.sendEnvelope(t, "events_api", map[string]any{
 		"token": "deprecated-verification-token", "team_id": TeamID, "api_app_id": "A0FAKE",
@@ -191,7 +190,7 @@ func (s *Server) sendEvent(t testing.TB, event map[string]any) string {
 	}, "", false)
 }
 
-func (s *Server) sendEnvelope(t testing.TB, typ string, payload any, viewID string, acceptsResponse bool) string {
+func (s *Server) sendEnvelope(t T, typ string, payload any, viewID string, acceptsResponse bool) string {
 	t.Helper()
 	id := s.nextID("env-")
 	s.mu.Lock()
@@ -205,7 +204,7 @@ func (s *Server) sendEnvelope(t testing.TB, typ string, payload any, viewID stri
 	s.sentAt[id] = time.Now()
 	s.mu.Unlock()
 	if conn == nil {
-		t.Fatal("fakeslack: no socket to send on")
+		t.Fatal("slacktest: no socket to send on")
 	}
 	err := s.write(conn, map[string]any{
 		"envelope_id":              id,
@@ -216,14 +215,14 @@ func (s *Server) sendEnvelope(t testing.TB, typ string, payload any, viewID stri
 		"retry_reason":             "",
 	})
 	if err != nil {
-		t.Fatalf("fakeslack: sending %s: %v", typ, err)
+		t.Fatalf("slacktest: sending %s: %v", typ, err)
 	}
 	return id
 }
 
 // Resend delivers an envelope again, with the same id, as Slack does when it
 // thinks an ack was lost.
-func (s *Server) Resend(t testing.TB, envelopeID string) {
+func (s *Server) Resend(t T, envelopeID string) {
 	t.Helper()
 	var frame map[string]any
 	for _, f := range s.Frames() {
@@ -233,7 +232,7 @@ func (s *Server) Resend(t testing.TB, envelopeID string) {
 		frame = nil
 	}
 	if frame == nil {
-		t.Fatalf("fakeslack: no envelope %s to resend", envelopeID)
+		t.Fatalf("slacktest: no envelope %s to resend", envelopeID)
 	}
 	frame["retry_attempt"] = 1
 	frame["retry_reason"] = "timeout"
@@ -246,12 +245,12 @@ func (s *Server) Resend(t testing.TB, envelopeID string) {
 	}
 	s.mu.Unlock()
 	if err := s.write(conn, frame); err != nil {
-		t.Fatalf("fakeslack: resending: %v", err)
+		t.Fatalf("slacktest: resending: %v", err)
 	}
 }
 
 // WaitAck waits for the app's ack of an envelope.
-func (s *Server) WaitAck(t testing.TB, envelopeID string, timeout time.Duration) Ack {
+func (s *Server) WaitAck(t T, envelopeID string, timeout time.Duration) Ack {
 	t.Helper()
 	s.mu.Lock()
 	ch := s.acks[envelopeID]
@@ -260,7 +259,7 @@ func (s *Server) WaitAck(t testing.TB, envelopeID string, timeout time.Duration)
 	case a := <-ch:
 		return a
 	case <-time.After(timeout):
-		t.Fatalf("fakeslack: envelope %s not acked within %s", envelopeID, timeout)
+		t.Fatalf("slacktest: envelope %s not acked within %s", envelopeID, timeout)
 		return Ack{}
 	}
 }
@@ -281,14 +280,14 @@ func (s *Server) SentAt(envelopeID string) time.Time {
 }
 
 // Disconnect sends a disconnect envelope, as Slack does before a refresh.
-func (s *Server) Disconnect(t testing.TB, reason string) {
+func (s *Server) Disconnect(t T, reason string) {
 	t.Helper()
 	s.mu.Lock()
 	conn := s.conn
 	s.mu.Unlock()
 	if err := s.write(conn, map[string]any{"type": "disconnect", "reason": reason,
 		"debug_info": map[string]any{"host": "fake"}}); err != nil {
-		t.Fatalf("fakeslack: sending disconnect: %v", err)
+		t.Fatalf("slacktest: sending disconnect: %v", err)
 	}
 }
 

@@ -1,3 +1,8 @@
+// Command demo runs the real bot against an in-process Slack and PlusVibe
+// (the test suite's fakes) and prints what each person sees: no account,
+// token or network needed. It is not part of the product's binary.
+//
+//	go run ./cmd/demo
 package main
 
 import (
@@ -7,10 +12,10 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -18,7 +23,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/fakeslack"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
@@ -34,11 +39,18 @@ const (
 )
 
 var demoNames = map[string]string{alice: "Alice", bob: "Bob", demoApproval: "#approvals", demoAudit: "#audit",
-	fakeslack.CommandChannel: "#support"}
+	slacktest.CommandChannel: "#support"}
 
 // runDemo runs the real bot against the test suite's fake Slack and fake
 // PlusVibe, in this process, and prints what each person sees: no account,
 // token or network needed.
+func main() {
+	if err := runDemo(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
 func runDemo(out io.Writer) (err error) {
 	t := &demoTB{}
 	defer t.cleanup()
@@ -51,7 +63,7 @@ func runDemo(out io.Writer) (err error) {
 			panic(r)
 		}
 	}()
-	d := &demo{t: t, out: out, slack: fakeslack.New(t), pv: plusvibetest.NewServer(t)}
+	d := &demo{t: t, out: out, slack: slacktest.New(t), pv: plusvibetest.NewServer(t)}
 	stop := d.startBot()
 	defer stop()
 	d.intro()
@@ -68,7 +80,7 @@ func runDemo(out io.Writer) (err error) {
 type demo struct {
 	t     *demoTB
 	out   io.Writer
-	slack *fakeslack.Server
+	slack *slacktest.Server
 	pv    *plusvibetest.Server
 	step  int
 }
@@ -84,14 +96,14 @@ func (d *demo) startBot() func() {
 	api := slack.New(d.slack.BotToken, slack.OptionAPIURL(d.slack.APIURL()), slack.OptionAppLevelToken(d.slack.AppToken),
 		slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second}), slack.OptionLog(quiet))
 	b, err := bot.New(bot.Config{
-		Command:               fakeslack.DefaultCommand,
+		Command:               slacktest.DefaultCommand,
 		APIWorkspaceID:        plusvibetest.DefaultWorkspaces[0].ID,
 		AllowedUsers:          []string{alice},
 		ApprovalChannel:       demoApproval,
 		ApproveFullAccessOnly: true,
 		Approvers:             []string{bob},
 		AuditChannel:          demoAudit,
-		BotID:                 fakeslack.BotID,
+		BotID:                 slacktest.BotID,
 	}, socketmode.New(api, socketmode.OptionLog(quiet)), pv, zerolog.Nop())
 	if err != nil {
 		d.t.Fatal(err)
@@ -193,10 +205,10 @@ func (d *demo) whereSupportWorks() {
 	d.show("Her requests and where each stands", d.renderBlocks(list(d.slack.Home(alice)["blocks"])))
 
 	d.say("Alice looks a client up: /plusvibe-client find nova")
-	cmd := d.slack.SendCommand(d.t, alice, fakeslack.DefaultCommand, "find nova")
+	cmd := d.slack.SendCommand(d.t, alice, slacktest.DefaultCommand, "find nova")
 	d.slack.WaitAck(d.t, cmd.EnvelopeID, demoWait)
 	d.slack.WaitUntil(d.t, demoWait, "the answer", func() bool { return len(d.slack.Calls("response_url")) > 0 })
-	answer := fakeslack.Answered(d.slack.Calls("response_url")[0])
+	answer := slacktest.Answered(d.slack.Calls("response_url")[0])
 	d.show("Only Alice sees", d.renderBlocks(answer.Blocks))
 }
 
@@ -220,7 +232,7 @@ func (d *demo) close() {
 // showPassword prints the nth password delivery: an ephemeral in Alice's
 // DM, and checks it went nowhere else.
 func (d *demo) showPassword(n int) {
-	var eph []fakeslack.Call
+	var eph []slacktest.Call
 	d.slack.WaitUntil(d.t, demoWait, "the password delivered", func() bool {
 		eph = d.slack.Calls("chat.postEphemeral")
 		return len(eph) >= n
@@ -229,7 +241,7 @@ func (d *demo) showPassword(n int) {
 	d.show(fmt.Sprintf("Only %s sees this in %s's DM with the app (ephemeral: gone on reload)", demoName(c.Params["user"]), demoName(c.Params["user"])),
 		d.plain(c.Params["text"]))
 	pw := d.pv.Clients()[len(d.pv.Clients())-1].Password
-	for _, ch := range []string{fakeslack.CommandChannel, demoApproval, demoAudit} {
+	for _, ch := range []string{slacktest.CommandChannel, demoApproval, demoAudit} {
 		for _, m := range d.slack.Messages(ch) {
 			if strings.Contains(m.Content(), pw) {
 				d.t.Fatalf("the password reached %s", demoName(ch))
@@ -239,8 +251,8 @@ func (d *demo) showPassword(n int) {
 	fmt.Fprintln(d.out, "   (checked: no channel message carries the password)")
 }
 
-func demoFill(first, access string) fakeslack.Fill {
-	return fakeslack.Fill{
+func demoFill(first, access string) slacktest.Fill {
+	return slacktest.Fill{
 		modals.BlockEmail:        "nova.smith@example.com",
 		modals.BlockFirstName:    first,
 		modals.BlockLastName:     "Smith",
@@ -252,7 +264,7 @@ func demoFill(first, access string) fakeslack.Fill {
 }
 
 func (d *demo) openForm() string {
-	cmd := d.slack.SendCommand(d.t, alice, fakeslack.DefaultCommand, "")
+	cmd := d.slack.SendCommand(d.t, alice, slacktest.DefaultCommand, "")
 	d.slack.WaitAck(d.t, cmd.EnvelopeID, demoWait)
 	return d.slack.WaitView(d.t, cmd, demoWait)
 }
@@ -263,8 +275,8 @@ func (d *demo) waitView(viewID, want string) {
 	})
 }
 
-func (d *demo) waitMessage(channel, button string) fakeslack.Message {
-	var found fakeslack.Message
+func (d *demo) waitMessage(channel, button string) slacktest.Message {
+	var found slacktest.Message
 	d.slack.WaitUntil(d.t, demoWait, "a message with "+button, func() bool {
 		for _, m := range d.slack.Messages(channel) {
 			for _, b := range m.Buttons() {
@@ -308,7 +320,7 @@ func (d *demo) renderView(viewID string) string {
 	return b.String()
 }
 
-func (d *demo) renderMessage(m fakeslack.Message) string { return d.renderBlocks(m.Blocks) }
+func (d *demo) renderMessage(m slacktest.Message) string { return d.renderBlocks(m.Blocks) }
 
 func (d *demo) renderBlock(blk map[string]any) string {
 	switch blk["type"] {
@@ -447,11 +459,9 @@ func list(v any) []map[string]any {
 	return out
 }
 
-// demoTB lets the test suite's fakes run outside a test. They call only the
-// methods below; a failure ends the demo with an error.
+// demoTB lets the test suite's fakes run outside a test: it is their T. A
+// failure ends the demo with an error.
 type demoTB struct {
-	testing.TB // nil: never called
-
 	mu       sync.Mutex
 	cleanups []func()
 	failures []string

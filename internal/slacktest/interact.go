@@ -1,11 +1,10 @@
-package fakeslack
+package slacktest
 
 import (
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -49,7 +48,7 @@ type Command struct {
 }
 
 // SendCommand types command text as user and returns at once.
-func (s *Server) SendCommand(t testing.TB, user, command, text string) Command {
+func (s *Server) SendCommand(t T, user, command, text string) Command {
 	t.Helper()
 	triggerID, tr := s.newTrigger()
 	env := s.send(t, "slash_commands", map[string]any{
@@ -71,14 +70,14 @@ func (s *Server) SendCommand(t testing.TB, user, command, text string) Command {
 }
 
 // WaitView waits for the view opened with the command's trigger and returns its id.
-func (s *Server) WaitView(t testing.TB, c Command, timeout time.Duration) string {
+func (s *Server) WaitView(t T, c Command, timeout time.Duration) string {
 	t.Helper()
 	select {
 	case id := <-c.trigger.opened:
 		c.trigger.opened <- id // keep it for later callers
 		return id
 	case <-time.After(timeout):
-		t.Fatalf("fakeslack: no view opened for %s within %s", c.TriggerID, timeout)
+		t.Fatalf("slacktest: no view opened for %s within %s", c.TriggerID, timeout)
 		return ""
 	}
 }
@@ -110,19 +109,19 @@ type ViewResponse struct {
 
 // SendSubmission submits the view as user with the given input, and returns
 // the envelope id without waiting for the ack.
-func (s *Server) SendSubmission(t testing.TB, user, viewID string, fill Fill) string {
+func (s *Server) SendSubmission(t T, user, viewID string, fill Fill) string {
 	t.Helper()
 	return s.SendSubmissionSeen(t, user, s.View(t, viewID), fill)
 }
 
 // SendSubmissionSeen submits view as a person's Slack client still shows it
 // (a double click lands after the app has answered the first one).
-func (s *Server) SendSubmissionSeen(t testing.TB, user string, view map[string]any, fill Fill) string {
+func (s *Server) SendSubmissionSeen(t T, user string, view map[string]any, fill Fill) string {
 	t.Helper()
 	viewID, _ := view["id"].(string)
 	values, err := stateFor(view, fill, s.suggester(t, user, view))
 	if err != nil {
-		t.Fatalf("fakeslack: the Slack client would not submit this form: %v", err)
+		t.Fatalf("slacktest: the Slack client would not submit this form: %v", err)
 	}
 	submitted := cloneMap(view)
 	submitted["state"] = map[string]any{"values": values}
@@ -148,7 +147,7 @@ func (s *Server) interaction(typ, user string, fields map[string]any) (map[strin
 }
 
 // Submit submits the view, waits for the ack and applies it as Slack would.
-func (s *Server) Submit(t testing.TB, user, viewID string, fill Fill) ViewResponse {
+func (s *Server) Submit(t T, user, viewID string, fill Fill) ViewResponse {
 	t.Helper()
 	env := s.SendSubmission(t, user, viewID, fill)
 	return s.ApplyAck(t, viewID, env, 5*time.Second)
@@ -156,7 +155,7 @@ func (s *Server) Submit(t testing.TB, user, viewID string, fill Fill) ViewRespon
 
 // ApplyAck waits for a submission's ack (which the fake applied to the view
 // as it arrived) and checks it is an answer Slack accepts.
-func (s *Server) ApplyAck(t testing.TB, viewID, envelopeID string, timeout time.Duration) ViewResponse {
+func (s *Server) ApplyAck(t T, viewID, envelopeID string, timeout time.Duration) ViewResponse {
 	t.Helper()
 	ack := s.WaitAck(t, envelopeID, timeout)
 	resp := ViewResponse{EnvelopeID: envelopeID, Ack: ack}
@@ -169,25 +168,25 @@ func (s *Server) ApplyAck(t testing.TB, viewID, envelopeID string, timeout time.
 		View           map[string]any    `json:"view"`
 	}
 	if err := json.Unmarshal(ack.Payload, &p); err != nil {
-		t.Fatalf("fakeslack: ack payload is not JSON: %v", err)
+		t.Fatalf("slacktest: ack payload is not JSON: %v", err)
 	}
 	resp.Action, resp.Errors = p.ResponseAction, p.Errors
 	switch p.ResponseAction {
 	case "update", "push":
 		if p.View == nil || p.View["type"] != "modal" {
-			t.Fatalf("fakeslack: %s without a modal view: %s", p.ResponseAction, ack.Payload)
+			t.Fatalf("slacktest: %s without a modal view: %s", p.ResponseAction, ack.Payload)
 		}
 	case "errors":
 		inputs := inputBlockIDs(s.View(t, viewID))
 		for k := range p.Errors {
 			if !slices.Contains(inputs, k) {
 				// Slack shows "We had some trouble connecting" instead.
-				t.Errorf("fakeslack: errors key %q is not an input block of the view", k)
+				t.Errorf("slacktest: errors key %q is not an input block of the view", k)
 			}
 		}
 	case "clear":
 	default:
-		t.Fatalf("fakeslack: unsupported response_action %q", p.ResponseAction)
+		t.Fatalf("slacktest: unsupported response_action %q", p.ResponseAction)
 	}
 	return resp
 }
@@ -237,15 +236,15 @@ func (s *Server) Pushed(viewID string) []string {
 // fill so far (as in a submission; inputs not in fill keep what they hold).
 // Slack tells the app only when that input's block has dispatch_action,
 // with the whole view's state.
-func (s *Server) Change(t testing.TB, user, viewID, changed string, fill Fill) Command {
+func (s *Server) Change(t T, user, viewID, changed string, fill Fill) Command {
 	t.Helper()
 	if _, ok := fill[changed]; !ok {
-		t.Fatalf("fakeslack: fill has no value for %s", changed)
+		t.Fatalf("slacktest: fill has no value for %s", changed)
 	}
 	view := s.View(t, viewID)
 	values, err := inputState(view, fill, s.suggester(t, user, view), false)
 	if err != nil {
-		t.Fatalf("fakeslack: the Slack client would not allow this change: %v", err)
+		t.Fatalf("slacktest: the Slack client would not allow this change: %v", err)
 	}
 	var action map[string]any
 	for _, b := range blocks(view) {
@@ -253,7 +252,7 @@ func (s *Server) Change(t testing.TB, user, viewID, changed string, fill Fill) C
 			continue
 		}
 		if dispatch, _ := b["dispatch_action"].(bool); !dispatch {
-			t.Fatalf("fakeslack: %v has no dispatch_action: Slack tells the app nothing of this change", b["block_id"])
+			t.Fatalf("slacktest: %v has no dispatch_action: Slack tells the app nothing of this change", b["block_id"])
 		}
 		el, _ := b["element"].(map[string]any)
 		state, _ := values[fmt.Sprint(b["block_id"])].(map[string]any)
@@ -261,7 +260,7 @@ func (s *Server) Change(t testing.TB, user, viewID, changed string, fill Fill) C
 		action["action_id"], action["block_id"], action["action_ts"] = el["action_id"], b["block_id"], s.ts()
 	}
 	if action == nil {
-		t.Fatalf("fakeslack: view %s has no input %s", viewID, changed)
+		t.Fatalf("slacktest: view %s has no input %s", viewID, changed)
 	}
 	seen := cloneMap(view)
 	seen["state"] = map[string]any{"values": values}
@@ -275,7 +274,7 @@ func (s *Server) Change(t testing.TB, user, viewID, changed string, fill Fill) C
 }
 
 // Click presses the button with actionID in the view, as user, and waits for the ack.
-func (s *Server) Click(t testing.TB, user, viewID, actionID string) Ack {
+func (s *Server) Click(t T, user, viewID, actionID string) Ack {
 	t.Helper()
 	c := s.ClickViewSeen(t, user, s.View(t, viewID), actionID)
 	return s.WaitAck(t, c.EnvelopeID, 5*time.Second)
@@ -283,7 +282,7 @@ func (s *Server) Click(t testing.TB, user, viewID, actionID string) Ack {
 
 // ClickViewSeen presses a button of view, a modal as the person's Slack
 // client still shows it, and returns at once.
-func (s *Server) ClickViewSeen(t testing.TB, user string, view map[string]any, actionID string) Command {
+func (s *Server) ClickViewSeen(t T, user string, view map[string]any, actionID string) Command {
 	t.Helper()
 	viewID, _ := view["id"].(string)
 	return s.click(t, user, blocks(view), actionID, "view "+viewID, map[string]any{
@@ -294,7 +293,7 @@ func (s *Server) ClickViewSeen(t testing.TB, user string, view map[string]any, a
 
 // click sends a block_actions payload for the button actionID among blocks;
 // where names them in failures, and fields add the container's own parts.
-func (s *Server) click(t testing.TB, user string, blocks []map[string]any, actionID, where string, fields map[string]any) Command {
+func (s *Server) click(t T, user string, blocks []map[string]any, actionID, where string, fields map[string]any) Command {
 	t.Helper()
 	var action map[string]any
 	for _, b := range blocks {
@@ -310,7 +309,7 @@ func (s *Server) click(t testing.TB, user string, blocks []map[string]any, actio
 		}
 	}
 	if action == nil {
-		t.Fatalf("fakeslack: %s has no button %q", where, actionID)
+		t.Fatalf("slacktest: %s has no button %q", where, actionID)
 	}
 	fields["actions"] = []any{action}
 	payload, c := s.interaction("block_actions", user, fields)
@@ -324,7 +323,7 @@ type suggest func(blockID, actionID, query string) ([]map[string]any, error)
 
 // Suggest types query into an external select of a view, as user, and
 // returns the labels of the options the app offers.
-func (s *Server) Suggest(t testing.TB, user, viewID, blockID, query string) []string {
+func (s *Server) Suggest(t T, user, viewID, blockID, query string) []string {
 	t.Helper()
 	view := s.View(t, viewID)
 	actionID := ""
@@ -336,7 +335,7 @@ func (s *Server) Suggest(t testing.TB, user, viewID, blockID, query string) []st
 	}
 	opts, err := s.suggester(t, user, view)(blockID, actionID, query)
 	if err != nil {
-		t.Fatalf("fakeslack: %v", err)
+		t.Fatalf("slacktest: %v", err)
 	}
 	var labels []string
 	for _, o := range opts {
@@ -347,7 +346,7 @@ func (s *Server) Suggest(t testing.TB, user, viewID, blockID, query string) []st
 }
 
 // suggester sends block_suggestion envelopes for user typing into view.
-func (s *Server) suggester(t testing.TB, user string, view map[string]any) suggest {
+func (s *Server) suggester(t T, user string, view map[string]any) suggest {
 	return func(blockID, actionID, query string) ([]map[string]any, error) {
 		t.Helper()
 		viewID, _ := view["id"].(string)

@@ -1,8 +1,8 @@
-// Package fakeslack is an in-process Slack for tests: the Web API methods the bot
+// Package slacktest is an in-process Slack for tests: the Web API methods the bot
 // calls, served over HTTP, and Socket Mode served over a real WebSocket. It keeps
 // views the way Slack does (ids, hashes, state), so a test can fill in the modal
 // the bot opened as a person would, and it records every call and every frame.
-package fakeslack
+package slacktest
 
 import (
 	"encoding/json"
@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -69,7 +68,7 @@ type Frame struct {
 
 // Server is a fake Slack workspace. Methods are safe for concurrent use.
 type Server struct {
-	t   testing.TB
+	t   T
 	srv *httptest.Server
 
 	BotToken string
@@ -118,7 +117,7 @@ type Ack struct {
 }
 
 // New starts a fake Slack, closed when the test ends.
-func New(t testing.TB) *Server {
+func New(t T) *Server {
 	s := &Server{
 		t:          t,
 		BotToken:   DefaultBotToken,
@@ -296,7 +295,7 @@ func (s *Server) Frames() []Frame {
 }
 
 // NextCall waits up to timeout for the next call of method.
-func (s *Server) NextCall(t testing.TB, method string, timeout time.Duration) Call {
+func (s *Server) NextCall(t T, method string, timeout time.Duration) Call {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -307,7 +306,7 @@ func (s *Server) NextCall(t testing.TB, method string, timeout time.Duration) Ca
 				return c
 			}
 		case <-deadline.C:
-			t.Fatalf("fakeslack: no %s call within %s", method, timeout)
+			t.Fatalf("slacktest: no %s call within %s", method, timeout)
 			return Call{}
 		}
 	}
@@ -321,10 +320,10 @@ func (s *Server) notifyLocked() {
 
 // WaitUntil waits until cond holds, checking it again after each Web API
 // call the fake answers, for at most timeout.
-func (s *Server) WaitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+func (s *Server) WaitUntil(t T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	if !s.waitFor(timeout, cond) {
-		t.Fatalf("fakeslack: %s did not happen within %s", what, timeout)
+		t.Fatalf("slacktest: %s did not happen within %s", what, timeout)
 	}
 }
 
@@ -468,7 +467,7 @@ func (s *Server) answer(method string, p map[string]string) map[string]any {
 		}
 		return ok(map[string]any{"users": members})
 	}
-	s.t.Errorf("fakeslack: the bot called %s, which this fake does not serve", method)
+	s.t.Errorf("slacktest: the bot called %s, which this fake does not serve", method)
 	return failure("unknown_method")
 }
 
@@ -588,13 +587,13 @@ func (s *Server) storeView(id string, v map[string]any) map[string]any {
 }
 
 // View returns the current view with that id, as Slack holds it.
-func (s *Server) View(t testing.TB, id string) map[string]any {
+func (s *Server) View(t T, id string) map[string]any {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, found := s.views[id]
 	if !found {
-		t.Fatalf("fakeslack: no open view %s", id)
+		t.Fatalf("slacktest: no open view %s", id)
 	}
 	return v
 }
@@ -639,7 +638,7 @@ func Answered(c Call) Message {
 
 // ClickBlock presses the button actionID in the block blockID of m, a
 // message as the person sees it (a private answer, say).
-func (s *Server) ClickBlock(t testing.TB, user string, m Message, blockID, actionID string) Command {
+func (s *Server) ClickBlock(t T, user string, m Message, blockID, actionID string) Command {
 	t.Helper()
 	var blocks []map[string]any
 	for _, b := range m.Blocks {

@@ -1,4 +1,4 @@
-package fakeslack
+package slacktest
 
 import (
 	"encoding/json"
@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 	"unicode/utf8"
 )
@@ -291,7 +290,7 @@ func tsLess(a, b string) bool {
 
 // Rewrite replaces a message's metadata, as another process of the app
 // would with chat.update.
-func (s *Server) Rewrite(t testing.TB, channel, ts string, metadata map[string]any) {
+func (s *Server) Rewrite(t T, channel, ts string, metadata map[string]any) {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -301,11 +300,11 @@ func (s *Server) Rewrite(t testing.TB, channel, ts string, metadata map[string]a
 }
 
 // mustMessageLocked finds a message or fails the test; s.mu must be held.
-func (s *Server) mustMessageLocked(t testing.TB, channel, ts string) *Message {
+func (s *Server) mustMessageLocked(t T, channel, ts string) *Message {
 	t.Helper()
 	m, found := s.messages[channel+"/"+ts]
 	if !found {
-		t.Fatalf("fakeslack: no message %s in %s", ts, channel)
+		t.Fatalf("slacktest: no message %s in %s", ts, channel)
 	}
 	return m
 }
@@ -325,7 +324,7 @@ func (s *Server) Messages(channel string) []Message {
 }
 
 // Message returns one message as it stands now.
-func (s *Server) Message(t testing.TB, channel, ts string) Message {
+func (s *Server) Message(t T, channel, ts string) Message {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -365,7 +364,7 @@ func (m Message) Content() string {
 
 // ClickMessage presses a button of a channel message as user and returns at
 // once; Slack sends the message as it stands with the click.
-func (s *Server) ClickMessage(t testing.TB, user, channel, ts, actionID string) Command {
+func (s *Server) ClickMessage(t T, user, channel, ts, actionID string) Command {
 	t.Helper()
 	return s.ClickSeen(t, user, s.Message(t, channel, ts), actionID)
 }
@@ -373,7 +372,7 @@ func (s *Server) ClickMessage(t testing.TB, user, channel, ts, actionID string) 
 // ClickSeen presses a button of m, a message as a person's Slack client still
 // shows it, buttons and all, after the app may have changed it: how double
 // clicks and two people clicking at once reach an app.
-func (s *Server) ClickSeen(t testing.TB, user string, m Message, actionID string) Command {
+func (s *Server) ClickSeen(t T, user string, m Message, actionID string) Command {
 	t.Helper()
 	return s.click(t, user, m.Blocks, actionID, "message "+m.TS, map[string]any{
 		"container":    map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": false},

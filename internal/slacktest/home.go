@@ -1,16 +1,15 @@
-package fakeslack
+package slacktest
 
 import (
 	"fmt"
 	"strings"
-	"testing"
 	"time"
 	"unicode/utf8"
 )
 
 // PostAs puts a person's message in a channel, as their Slack client would;
 // text is as Slack stores it (links as <…|…>, & < > as entities).
-func (s *Server) PostAs(t testing.TB, user, channel, text string) Message {
+func (s *Server) PostAs(t T, user, channel, text string) Message {
 	t.Helper()
 	m := &Message{Channel: channel, TS: s.ts(), User: user, Text: text}
 	s.mu.Lock()
@@ -22,10 +21,10 @@ func (s *Server) PostAs(t testing.TB, user, channel, text string) Message {
 // PostOther puts m in m.Channel as posted by someone other than the app: a
 // person (m.User) or another app (m.BotID), with any blocks and metadata
 // they chose, as anyone who may post there can. Its ts is assigned here.
-func (s *Server) PostOther(t testing.TB, m Message) Message {
+func (s *Server) PostOther(t T, m Message) Message {
 	t.Helper()
 	if m.User == "" && m.BotID == "" {
-		t.Fatal("fakeslack: PostOther needs a User or a BotID; without, the message is the app's")
+		t.Fatal("slacktest: PostOther needs a User or a BotID; without, the message is the app's")
 	}
 	m.TS, m.Metadata, m.Edits = s.ts(), cloneMap(m.Metadata), 0
 	s.mu.Lock()
@@ -36,7 +35,7 @@ func (s *Server) PostOther(t testing.TB, m Message) Message {
 
 // SendShortcut runs the app's global shortcut callbackID as user, from the
 // shortcuts menu: a trigger, no channel and no response_url.
-func (s *Server) SendShortcut(t testing.TB, user, callbackID string) Command {
+func (s *Server) SendShortcut(t T, user, callbackID string) Command {
 	t.Helper()
 	payload, c := s.interaction("shortcut", user, map[string]any{"callback_id": callbackID, "action_ts": s.ts()})
 	c.EnvelopeID = s.send(t, "interactive", payload, "")
@@ -45,7 +44,7 @@ func (s *Server) SendShortcut(t testing.TB, user, callbackID string) Command {
 
 // SendMessageShortcut runs the app's message shortcut callbackID on m as
 // user: Slack sends the message, its channel and a response_url.
-func (s *Server) SendMessageShortcut(t testing.TB, user, callbackID string, m Message) Command {
+func (s *Server) SendMessageShortcut(t T, user, callbackID string, m Message) Command {
 	t.Helper()
 	payload, c := s.interaction("message_action", user, map[string]any{
 		"callback_id":  callbackID,
@@ -61,7 +60,7 @@ func (s *Server) SendMessageShortcut(t testing.TB, user, callbackID string, m Me
 
 // OpenHome opens the app's Home tab as user: Slack sends app_home_opened,
 // with the view it shows now if the app published one.
-func (s *Server) OpenHome(t testing.TB, user string) string {
+func (s *Server) OpenHome(t T, user string) string {
 	t.Helper()
 	event := map[string]any{"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home", "event_ts": s.ts()}
 	s.mu.Lock()
@@ -122,7 +121,7 @@ func (s *Server) Home(user string) map[string]any {
 }
 
 // WaitHome waits until user's Home tab says want, and returns its text.
-func (s *Server) WaitHome(t testing.TB, user, want string, timeout time.Duration) string {
+func (s *Server) WaitHome(t T, user, want string, timeout time.Duration) string {
 	t.Helper()
 	var text string
 	s.WaitUntil(t, timeout, fmt.Sprintf("%s's Home tab to say %q", user, want), func() bool {
@@ -134,11 +133,11 @@ func (s *Server) WaitHome(t testing.TB, user, want string, timeout time.Duration
 
 // ClickHome presses the button actionID in the block blockID of user's Home
 // tab; Slack sends the view as it stands with the click.
-func (s *Server) ClickHome(t testing.TB, user, blockID, actionID string) Command {
+func (s *Server) ClickHome(t T, user, blockID, actionID string) Command {
 	t.Helper()
 	home := s.Home(user)
 	if home == nil {
-		t.Fatalf("fakeslack: %s has no Home tab", user)
+		t.Fatalf("slacktest: %s has no Home tab", user)
 	}
 	var blocks []map[string]any
 	for _, b := range asList(home["blocks"]) {
