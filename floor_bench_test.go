@@ -19,6 +19,7 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // BenchmarkVersusFloor runs the bot's binary and a bare slack-go program
@@ -78,8 +79,8 @@ func boltViews(b *testing.B) (form, progress string) {
 	dir := b.TempDir()
 	form, progress = filepath.Join(dir, "form.json"), filepath.Join(dir, "progress.json")
 	for path, view := range map[string]any{
-		form:     modals.NewForm(modals.Form{}, plusvibetest.DefaultWorkspaces, modals.Metadata{}, ""),
-		progress: modals.Progress(modals.Form{Email: "bench@example.com"}, modals.Metadata{}),
+		form:     modals.NewForm(request.Form{}, plusvibetest.DefaultWorkspaces, modals.Metadata{}, ""),
+		progress: modals.Progress(request.Form{Email: "bench@example.com"}, modals.Metadata{}),
 	} {
 		raw, err := json.Marshal(view)
 		if err != nil {

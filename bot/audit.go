@@ -7,11 +7,12 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
-func auditEntry(requester string, f modals.Form, offered []plusvibe.Workspace) modals.AuditEntry {
+func auditEntry(requester string, f request.Form, offered []plusvibe.Workspace) modals.AuditEntry {
 	e := modals.AuditEntry{Requester: requester, Email: f.Email, Business: f.BusinessName,
-		Workspaces: modals.WorkspaceNames(f.WorkspaceIDs, offered), Permission: f.Permission}
+		Workspaces: request.WorkspaceNames(f.WorkspaceIDs, offered), Permission: f.Permission}
 	if f.PerWorkspace {
 		e.Permission = ""
 		for i, g := range f.Grants(offered) {
@@ -22,7 +23,7 @@ func auditEntry(requester string, f modals.Form, offered []plusvibe.Workspace) m
 }
 
 // recordEntry is the audit entry of an approval request.
-func (b *Bot) recordEntry(r modals.Record, outcome string) modals.AuditEntry {
+func (b *Bot) recordEntry(r request.Record, outcome string) modals.AuditEntry {
 	e := auditEntry(r.Request.Requester, r.Request.Form, b.workspaces.get())
 	e.Outcome, e.Approver = outcome, r.By
 	return e

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // accessChange is a change to an existing client's access: from Edit
@@ -21,7 +22,7 @@ type accessChange struct {
 	modified string
 	after    []plusvibe.ClientWorkspacePermission
 	// add, instead of after, adds its workspaces to the access read now.
-	add      *modals.Form
+	add      *request.Form
 	viewID   string // the requester's modal, where they wait for the outcome
 	channel  string // where they asked, for the approval's answer
 	approver string // set once approved
@@ -48,12 +49,12 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 		return changeFailed, modals.Escape(failureText(opList, err, "")), err
 	case !found:
 		return changeFailed, "This client no longer exists in PlusVibe. Nothing was changed.", nil
-	case ch.modified != "" && modals.Stamp(current) != ch.modified:
+	case ch.modified != "" && request.Stamp(current) != ch.modified:
 		b.metrics.clientChanges.WithLabelValues(changeStale).Inc()
 		return changeStale, fmt.Sprintf("*%s* was changed in PlusVibe after you opened it. Nothing was saved: open Edit access again to see their access now.", modals.Escape(current.Email)), nil
 	}
 	if ch.add != nil {
-		ch.after = modals.Merged(current, *ch.add)
+		ch.after = request.Merged(current, *ch.add)
 	}
 	if ch.approver == "" && b.changeNeedsApproval(current, ch.after) {
 		return b.requestChange(ctx, ch, current)
@@ -65,10 +66,10 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 		b.metrics.clientChanges.WithLabelValues(changeFailed).Inc()
 		return changeFailed, modals.Escape(failureText(opEdit, err, b.findCommand(current.Email))), err
 	}
-	after := modals.AccessForm(current, ch.after)
+	after := request.AccessForm(current, ch.after)
 	entry := auditEntry(ch.requester, after, b.workspaces.get())
 	entry.Outcome, entry.Approver, entry.ClientID = modals.AuditAccessChanged, ch.approver, current.ID
-	entry.Before = modals.AccessText(modals.ClientForm(current).Grants(b.workspaces.get()))
+	entry.Before = modals.AccessText(request.ClientForm(current).Grants(b.workspaces.get()))
 	sctx, cancel := settle(ctx)
 	defer cancel()
 	b.audit(sctx, entry)
@@ -84,24 +85,24 @@ func (b *Bot) changeNeedsApproval(current plusvibe.ClientLogin, after []plusvibe
 	if b.cfg.ApprovalChannel == "" {
 		return false
 	}
-	if modals.GainsFullAccess(current, after) {
+	if request.GainsFullAccess(current, after) {
 		return true
 	}
 	if b.cfg.ApproveFullAccessOnly {
 		return false
 	}
-	return len(modals.Merged(current, modals.AccessForm(current, after))) > len(current.Permissions) || modals.UnhidesLabels(current, after)
+	return len(request.Merged(current, request.AccessForm(current, after))) > len(current.Permissions) || request.UnhidesLabels(current, after)
 }
 
 // requestChange posts the change for an approver, as a creation is posted.
 func (b *Bot) requestChange(ctx context.Context, ch accessChange, current plusvibe.ClientLogin) (string, string, error) {
-	r := modals.Record{State: modals.Pending, Change: &modals.ClientChange{ClientID: current.ID, Modified: modals.Stamp(current)},
-		Request: modals.Approval{Requester: ch.requester, ViewID: ch.viewID, Channel: ch.channel, Form: modals.AccessForm(current, ch.after)}}
+	r := request.Record{State: request.Pending, Change: &request.ClientChange{ClientID: current.ID, Modified: request.Stamp(current)},
+		Request: request.Approval{Requester: ch.requester, ViewID: ch.viewID, Channel: ch.channel, Form: request.AccessForm(current, ch.after)}}
 	postCtx, cancel := context.WithTimeout(ctx, postBudget)
 	defer cancel()
 	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))
 	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
-		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(r.Metadata()))
+		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
 	if err != nil {
 		return changeFailed, fmt.Sprintf("The change gives more access, so it needs an approver, but it could not be posted in <#%s> (%s). Nothing was changed.", b.cfg.ApprovalChannel, slackErrorHint(err)), err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // collection is a requester's click on Create client, in their DM with the
@@ -100,7 +101,7 @@ func actionValue(cb slack.InteractionCallback, actionID string) string {
 // collectable confirms, from the request's message as Slack holds it, that
 // k may create it now. It returns the record, or why not; it settles k's
 // claim when the answer is final.
-func (b *Bot) collectable(ctx context.Context, k collection) (modals.Record, string) {
+func (b *Bot) collectable(ctx context.Context, k collection) (request.Record, string) {
 	r, err := b.readRecord(ctx, k.ref)
 	if err != nil {
 		b.once.release(ctx, k.key)
@@ -112,23 +113,23 @@ func (b *Bot) collectable(ctx context.Context, k collection) (modals.Record, str
 	case r.Request.Requester != k.user:
 		b.once.release(ctx, k.key)
 		return r, notYours(r.Request.Requester)
-	case r.State == modals.Created:
+	case r.State == request.Created:
 		return r, done(fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(r.ClientID)))
-	case r.State == modals.Creating && time.Since(time.Unix(r.Since, 0)) < b.creationWindow():
+	case r.State == request.Creating && time.Since(time.Unix(r.Since, 0)) < b.creationWindow():
 		b.once.release(ctx, k.key) // another process is creating it
 		return r, creating(nil)
-	case r.State == modals.Creating:
+	case r.State == request.Creating:
 		b.once.release(ctx, k.key)
 		b.interrupted(ctx, k.ref, r)
 		return r, maybeCreated + " Click the button again to try."
-	case r.State == modals.Pending:
+	case r.State == request.Pending:
 		// The approval is not recorded yet (or never was): nothing to create.
 		b.once.release(ctx, k.key)
 		return r, "This request is not approved yet. Try again once the approval shows in the request."
-	case r.State == modals.Failed && r.Final:
+	case r.State == request.Failed && r.Final:
 		return r, done(r.Reason)
-	case r.State != modals.Approved && r.State != modals.Failed:
-		return r, done(r.Decided())
+	case r.State != request.Approved && r.State != request.Failed:
+		return r, done(modals.Decided(r))
 	case b.lapsed(k.ref, r):
 		b.expireHeld(ctx, k.key, k.ref, r)
 		return r, "This approval expired before the client was created. Ask again with the command if it is still needed."
@@ -158,11 +159,11 @@ func (b *Bot) creationWindow() time.Duration { return startBudget + b.cfg.Creati
 
 // startCreating shows "creating…" and records it, within startBudget; ok is
 // false when the requester was told why nothing was created.
-func (b *Bot) startCreating(ctx context.Context, k collection, r *modals.Record) (viewID string, ok bool) {
+func (b *Bot) startCreating(ctx context.Context, k collection, r *request.Record) (viewID string, ok bool) {
 	email := r.Request.Form.Email
 	viewID = b.collectingView(ctx, k, email)
 	before := *r
-	r.State, r.Since = modals.Creating, time.Now().Unix()
+	r.State, r.Since = request.Creating, time.Now().Unix()
 	sctx, cancel := context.WithDeadline(ctx, time.Unix(r.Since, 0).Add(startBudget))
 	defer cancel()
 	err := b.writeRecord(sctx, k.ref, *r)
@@ -187,7 +188,7 @@ func (b *Bot) startCreating(ctx context.Context, k collection, r *modals.Record)
 }
 
 // collect creates the client of r for k, holding k's claim.
-func (b *Bot) collect(ctx context.Context, k collection, r modals.Record) {
+func (b *Bot) collect(ctx context.Context, k collection, r request.Record) {
 	viewID, ok := b.startCreating(ctx, k, &r)
 	if !ok {
 		return
@@ -206,7 +207,7 @@ func (b *Bot) collect(ctx context.Context, k collection, r modals.Record) {
 	outcome, derr := b.handOver(ctx, job, resp)
 	ctx, cancel := settle(ctx)
 	defer cancel()
-	r.State, r.ClientID, r.Undelivered = modals.Created, resp.ClientID, outcome == outcomeUndelivered
+	r.State, r.ClientID, r.Undelivered = request.Created, resp.ClientID, outcome == outcomeUndelivered
 	b.once.finish(ctx, k.key, fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(resp.ClientID)))
 	b.writeRecord(ctx, k.ref, r)
 	b.writeGrant(ctx, k.ref, r)
@@ -217,7 +218,7 @@ func (b *Bot) collect(ctx context.Context, k collection, r modals.Record) {
 
 // revalidate checks an approved form again before it is sent: the workspace
 // list may have changed since it was typed.
-func (b *Bot) revalidate(f modals.Form) (plusvibe.CreateClientRequest, error) {
+func (b *Bot) revalidate(f request.Form) (plusvibe.CreateClientRequest, error) {
 	create, problems := f.Validate(b.cfg.APIWorkspaceID, b.workspaces.get())
 	if len(problems) == 0 {
 		return create, nil
@@ -237,10 +238,10 @@ func (e *invalidForm) Error() string { return "the approved form is no longer va
 
 // collectFailed reports a failed creation everywhere the requester and the
 // approvers look, on a context that outlives the drain.
-func (b *Bot) collectFailed(ctx context.Context, k collection, r modals.Record, viewID string, err error) {
+func (b *Bot) collectFailed(ctx context.Context, k collection, r request.Record, viewID string, err error) {
 	ctx, cancel := settle(ctx)
 	defer cancel()
-	r.State, r.Reason = modals.Failed, userMessage(err)
+	r.State, r.Reason = request.Failed, userMessage(err)
 	// A client created without a usable password is not created again.
 	r.Final = errors.Is(err, plusvibe.ErrIncomplete)
 	if r.Final {

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // onCommand answers the slash command: help, a refusal, or the form. It acks
@@ -36,7 +37,7 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 	}
 	b.ack(c, evt.Request.EnvelopeID, nil)
 
-	var form modals.Form
+	var form request.Form
 	if addr, err := mail.ParseAddress(text); err == nil && addr.Address == text {
 		form.Email = text
 	}
@@ -68,7 +69,7 @@ func (b *Bot) formBlocker(ctx context.Context, user string) (msg, outcome string
 }
 
 // openForm opens the form, filled in with form, within the trigger's life.
-func (b *Bot) openForm(ctx context.Context, req requestLog, triggerID string, form modals.Form, meta modals.Metadata) error {
+func (b *Bot) openForm(ctx context.Context, req requestLog, triggerID string, form request.Form, meta modals.Metadata) error {
 	view := modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote())
 	ctx, cancel := context.WithDeadline(ctx, req.start.Add(triggerLife))
 	defer cancel()

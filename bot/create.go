@@ -8,6 +8,7 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // creation is one client to create for a requester, and where to reach them.
@@ -15,7 +16,7 @@ import (
 type creation struct {
 	requester string
 	approver  string // "" without approval
-	form      modals.Form
+	form      request.Form
 	request   plusvibe.CreateClientRequest
 	// viewID is the requester's modal: the fallback for the password.
 	viewID string
@@ -25,7 +26,7 @@ type creation struct {
 	// "" when another message says so.
 	channel string
 	// source is the message the client was asked for in, if any.
-	source *modals.Source
+	source *request.Source
 }
 
 // How a password reached the requester.

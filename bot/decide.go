@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // decision is a click on an approval message's Approve or Deny button, with
@@ -18,7 +19,7 @@ type decision struct {
 	user      string
 	triggerID string
 	ref       requestRef
-	record    modals.Record
+	record    request.Record
 	req       requestLog
 	fields    map[string]any
 }
@@ -63,7 +64,7 @@ func (b *Bot) decisionClick(ctx context.Context, evt *socketmode.Event, c *socke
 
 // readFailure tells a clicker why the request could not be confirmed.
 func readFailure(err error) string {
-	if errors.Is(err, modals.ErrNoRecord) || errors.Is(err, errRequestGone) {
+	if errors.Is(err, request.ErrNoRecord) || errors.Is(err, errRequestGone) {
 		return "This request can't be read any more. Ask the requester to submit it again."
 	}
 	return fmt.Sprintf("Slack could not say where this request stands (%s), so nothing was changed. Try again in a minute.", slackErrorHint(err))
@@ -71,11 +72,11 @@ func readFailure(err error) string {
 
 // refusal says why user may not decide on the request, or "" when they may.
 // A request past its time is closed on the way.
-func (b *Bot) refusal(ctx context.Context, user string, ref requestRef, r modals.Record) string {
+func (b *Bot) refusal(ctx context.Context, user string, ref requestRef, r request.Record) string {
 	why := ""
 	switch {
-	case r.State != modals.Pending:
-		why = r.Decided()
+	case r.State != request.Pending:
+		why = modals.Decided(r)
 	case b.lapsed(ref, r):
 		b.expire(ctx, ref, r)
 		why = fmt.Sprintf("This request is older than %s and can no longer be approved. The requester can ask again.", humanDuration(b.cfg.ApprovalTTL))
@@ -163,7 +164,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 		b.approveChange(ctx, d, key)
 		return
 	}
-	r.State, r.By = modals.Approved, d.user
+	r.State, r.By = request.Approved, d.user
 	if err := b.postGrant(ctx, d.ref, &r); err != nil {
 		b.once.release(ctx, key)
 		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The requester's DM with the app could not be reached (%s), so the request still waits. Try again.", slackErrorHint(err)))
@@ -174,13 +175,13 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	defer cancel()
 	if err := b.writeRecord(ctx, d.ref, r); err != nil {
 		b.once.release(ctx, key)
-		r.State, r.Final, r.Reason = modals.Failed, true, "This approval could not be recorded in the approval channel, so it does not count. Wait for it to be approved again."
+		r.State, r.Final, r.Reason = request.Failed, true, "This approval could not be recorded in the approval channel, so it does not count. Wait for it to be approved again."
 		b.writeGrant(ctx, d.ref, r)
 		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s). Try again.", slackErrorHint(err)))
 		d.req.done("update_failed", err, d.fields)
 		return
 	}
-	b.once.finish(ctx, key, r.Decided())
+	b.once.finish(ctx, key, modals.Decided(r))
 	if r.Request.ViewID != "" { // their waiting modal, if still open, offers the same button
 		b.updateView(ctx, r.Request.ViewID, modals.GrantView(r, collectValue(d.ref, r.Request.Requester), b.until(d.ref, r)))
 	}
@@ -191,7 +192,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 
 // postGrant posts the requester's lasting DM with the Create client button,
 // and notes it in r.
-func (b *Bot) postGrant(ctx context.Context, ref requestRef, r *modals.Record) error {
+func (b *Bot) postGrant(ctx context.Context, ref requestRef, r *request.Record) error {
 	dm, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.Request.Requester}})
 	if err != nil {
 		return err
@@ -272,17 +273,17 @@ func (b *Bot) onDenySubmit(ctx context.Context, evt *socketmode.Event, c *socket
 }
 
 // deny records the denial and tells the requester.
-func (b *Bot) deny(ctx context.Context, key string, ref requestRef, r modals.Record, user, reason string, req requestLog, fields map[string]any) {
+func (b *Bot) deny(ctx context.Context, key string, ref requestRef, r request.Record, user, reason string, req requestLog, fields map[string]any) {
 	ctx, cancel := settle(ctx)
 	defer cancel()
-	r.State, r.By, r.Reason = modals.Denied, user, reason
+	r.State, r.By, r.Reason = request.Denied, user, reason
 	if err := b.writeRecord(ctx, ref, r); err != nil {
 		b.once.release(ctx, key)
 		b.whisper(ctx, ref.channel, user, fmt.Sprintf("The denial could not be recorded (%s). Try again.", slackErrorHint(err)))
 		req.done("update_failed", err, fields)
 		return
 	}
-	b.once.finish(ctx, key, r.Decided())
+	b.once.finish(ctx, key, modals.Decided(r))
 	b.tellDenied(ctx, r)
 	e := b.recordEntry(r, modals.AuditDenied)
 	e.Detail = reason
@@ -293,7 +294,7 @@ func (b *Bot) deny(ctx context.Context, key string, ref requestRef, r modals.Rec
 
 // tellDenied tells the requester in their DM with the app (a lasting message:
 // nothing secret), and in their modal if it is still open.
-func (b *Bot) tellDenied(ctx context.Context, r modals.Record) {
+func (b *Bot) tellDenied(ctx context.Context, r request.Record) {
 	a := r.Request
 	if a.ViewID != "" {
 		b.updateView(ctx, a.ViewID, modals.DeniedView(a.Form.Email, r.By, r.Reason))
@@ -317,7 +318,7 @@ func (b *Bot) dm(ctx context.Context, user, text string) {
 // change applies only if the client is still as it was when asked.
 func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 	r := d.record
-	r.State, r.By, r.Since = modals.Creating, d.user, time.Now().Unix()
+	r.State, r.By, r.Since = request.Creating, d.user, time.Now().Unix()
 	if err := b.writeRecord(ctx, d.ref, r); err != nil { // unrecorded, it could be applied twice
 		b.once.release(ctx, key)
 		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s), so the change was not applied. Try again.", slackErrorHint(err)))
@@ -336,12 +337,12 @@ func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 	}
 	ctx, cancel := settle(ctx)
 	defer cancel()
-	r.State = modals.Created
+	r.State = request.Created
 	if outcome != changeApplied {
-		r.State, r.Final, r.Reason = modals.Failed, true, text
+		r.State, r.Final, r.Reason = request.Failed, true, text
 	}
 	b.writeRecord(ctx, d.ref, r)
-	b.once.finish(ctx, key, r.Decided())
+	b.once.finish(ctx, key, modals.Decided(r))
 	b.tellRequester(ctx, r, fmt.Sprintf("<@%s> approved your change. %s", d.user, text))
 	if r.Request.ViewID != "" {
 		b.updateView(ctx, r.Request.ViewID, modals.ClientResult("Edit access", text))
@@ -351,7 +352,7 @@ func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 }
 
 // tellRequester posts a lasting DM to the requester: they may be away.
-func (b *Bot) tellRequester(ctx context.Context, r modals.Record, text string) {
+func (b *Bot) tellRequester(ctx context.Context, r request.Record, text string) {
 	dm, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.Request.Requester}})
 	if err == nil {
 		_, _, err = b.slack.PostMessageContext(ctx, dm.ID, slack.MsgOptionText(text, false))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // onEditAccess opens a client's access to edit, from a find answer. The
@@ -30,13 +31,13 @@ func (b *Bot) onEditAccess(ctx context.Context, evt *socketmode.Event, c *socket
 			return
 		}
 	}
-	if len(client.Permissions) > modals.MaxWorkspaces {
-		b.updateView(ctx, viewID, modals.ClientResult("Edit access", fmt.Sprintf("*%s* has access to %d workspaces, more than this form can show (%d). Edit it in PlusVibe.", modals.Escape(client.Email), len(client.Permissions), modals.MaxWorkspaces)))
+	if len(client.Permissions) > request.MaxWorkspaces {
+		b.updateView(ctx, viewID, modals.ClientResult("Edit access", fmt.Sprintf("*%s* has access to %d workspaces, more than this form can show (%d). Edit it in PlusVibe.", modals.Escape(client.Email), len(client.Permissions), request.MaxWorkspaces)))
 		req.done("too_many_workspaces", nil, nil)
 		return
 	}
-	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: modals.Stamp(client), Channel: cb.Channel.ID}
-	b.updateView(ctx, viewID, modals.EditAccessForm(modals.ClientForm(client), offered, meta, b.changeNote()))
+	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: request.Stamp(client), Channel: cb.Channel.ID}
+	b.updateView(ctx, viewID, modals.EditAccessForm(request.ClientForm(client), offered, meta, b.changeNote()))
 	req.done("opened", nil, nil)
 }
 

@@ -8,12 +8,13 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // stepKey is the once-only key of the step a request waits for: a decision
 // while pending, the requester's creation once approved.
-func stepKey(ref requestRef, r modals.Record) string {
-	if r.State == modals.Pending || r.Change != nil { // a change is applied by its approval
+func stepKey(ref requestRef, r request.Record) string {
+	if r.State == request.Pending || r.Change != nil { // a change is applied by its approval
 		return "decide:" + ref.String()
 	}
 	return "collect:" + ref.String()
@@ -21,7 +22,7 @@ func stepKey(ref requestRef, r modals.Record) string {
 
 // expire closes a request, or an approval, whose time is up, unless someone
 // is acting on it right now.
-func (b *Bot) expire(ctx context.Context, ref requestRef, r modals.Record) {
+func (b *Bot) expire(ctx context.Context, ref requestRef, r request.Record) {
 	key := stepKey(ref, r)
 	if first, _, err := b.once.claim(ctx, key); err == nil && first {
 		b.expireHeld(ctx, key, ref, r)
@@ -30,16 +31,16 @@ func (b *Bot) expire(ctx context.Context, ref requestRef, r modals.Record) {
 
 // expireHeld closes it, holding its step's key: the channel message, the
 // requester's DM and the audit channel say so.
-func (b *Bot) expireHeld(ctx context.Context, key string, ref requestRef, r modals.Record) {
+func (b *Bot) expireHeld(ctx context.Context, key string, ref requestRef, r request.Record) {
 	ctx, cancel := settle(ctx)
 	defer cancel()
-	undecided := r.State == modals.Pending
-	r.State = modals.Expired
+	undecided := r.State == request.Pending
+	r.State = request.Expired
 	if err := b.writeRecord(ctx, ref, r); err != nil {
 		b.once.release(ctx, key)
 		return
 	}
-	b.once.finish(ctx, key, r.Decided())
+	b.once.finish(ctx, key, modals.Decided(r))
 	if undecided {
 		b.dm(ctx, r.Request.Requester, modals.ExpiredText(r.Request.Form.Email))
 		b.metrics.approvals.WithLabelValues("expired_undecided").Inc()
@@ -100,17 +101,17 @@ func (b *Bot) sweep(ctx context.Context) {
 	}
 }
 
-func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r modals.Record) {
+func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r request.Record) {
 	switch r.State {
-	case modals.Pending, modals.Approved:
+	case request.Pending, request.Approved:
 		if b.lapsed(ref, r) {
 			b.expire(ctx, ref, r)
 		}
-	case modals.Failed:
+	case request.Failed:
 		if !r.Final && b.lapsed(ref, r) {
 			b.expire(ctx, ref, r)
 		}
-	case modals.Creating:
+	case request.Creating:
 		if time.Since(time.Unix(r.Since, 0)) > b.creationWindow() {
 			b.interrupted(ctx, ref, r)
 		}
@@ -119,7 +120,7 @@ func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r modals.Record) {
 
 // interrupted marks a creation that never reported back: the client may
 // exist. The requester can try again; PlusVibe answers "already exists" if so.
-func (b *Bot) interrupted(ctx context.Context, ref requestRef, r modals.Record) {
+func (b *Bot) interrupted(ctx context.Context, ref requestRef, r request.Record) {
 	key := stepKey(ref, r)
 	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
 		return // running here or elsewhere: not interrupted
@@ -127,7 +128,7 @@ func (b *Bot) interrupted(ctx context.Context, ref requestRef, r modals.Record) 
 	defer b.once.release(ctx, key)
 	ctx, cancel := settle(ctx)
 	defer cancel()
-	r.State, r.Reason = modals.Failed, maybeCreated
+	r.State, r.Reason = request.Failed, maybeCreated
 	if r.Change != nil {
 		r.Reason, r.Final = maybeChanged, true
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // onFormChange redraws the form when access per workspace is switched on or
@@ -17,7 +18,7 @@ func (b *Bot) onFormChange(ctx context.Context, evt *socketmode.Event, c *socket
 	cb, _ := evt.Data.(slack.InteractionCallback)
 	b.ack(c, evt.Request.EnvelopeID, nil)
 	req := b.startRequest("form_change", cb.User.ID)
-	var form modals.Form
+	var form request.Form
 	var view slack.ModalViewRequest
 	switch cb.View.CallbackID {
 	case modals.CallbackCreate:

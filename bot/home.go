@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // The store's lists behind the Home tab: each person's recent requests, and
@@ -60,7 +61,7 @@ func (b *Bot) onHomeCreate(ctx context.Context, evt *socketmode.Event, c *socket
 		req.done(outcome, err, nil)
 		return
 	}
-	if err := b.openForm(ctx, req, cb.TriggerID, modals.Form{}, modals.Metadata{}); err != nil {
+	if err := b.openForm(ctx, req, cb.TriggerID, request.Form{}, modals.Metadata{}); err != nil {
 		req.done("open_failed", err, nil)
 		return
 	}
@@ -92,13 +93,13 @@ func (b *Bot) publishHome(ctx context.Context, user string) error {
 }
 
 // trackForm records the outcome of a form that needed no approval.
-func (b *Bot) trackForm(ctx context.Context, user, viewID string, f modals.Form, state modals.State, reason string) {
+func (b *Bot) trackForm(ctx context.Context, user, viewID string, f request.Form, state request.State, reason string) {
 	b.track(ctx, user, modals.HomeItem{ID: viewID, At: time.Now().Unix(), Email: f.Email, Business: f.BusinessName, State: state, Reason: reason})
 }
 
 // trackRecord records where an approval request stands, for its requester
 // and, while it waits for a decision, for the approvers.
-func (b *Bot) trackRecord(ctx context.Context, ref requestRef, r modals.Record, link string) {
+func (b *Bot) trackRecord(ctx context.Context, ref requestRef, r request.Record, link string) {
 	at, _ := postedAt(ref.ts)
 	user := r.Request.Requester
 	item := modals.HomeItem{ID: ref.String(), At: at.Unix(), Email: r.Request.Form.Email, Business: r.Request.Form.BusinessName,
@@ -112,10 +113,10 @@ func (b *Bot) trackRecord(ctx context.Context, ref requestRef, r modals.Record, 
 	}
 	b.track(ctx, user, item)
 	switch r.State {
-	case modals.Pending:
+	case request.Pending:
 		w := modals.WaitingItem{Ref: ref.String(), Link: item.Link, Requester: user, Email: item.Email, Business: item.Business, At: item.At}
 		b.note(ctx, pendingList, w.Ref, w, maxPending)
-	case modals.Approved, modals.Denied, modals.Expired:
+	case request.Approved, request.Denied, request.Expired:
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 		err := b.views.store.Forget(fctx, pendingList, ref.String())
 		cancel()

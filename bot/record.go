@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // settleTimeout bounds each update that reports an outcome.
@@ -53,17 +54,17 @@ func (b *Bot) ours(m slack.Message) bool { return b.cfg.BotID == "" || m.BotID =
 
 // readRecord reads where a request stands from its message as Slack holds it
 // now: the copy that survives restarts and that every process sees.
-func (b *Bot) readRecord(ctx context.Context, ref requestRef) (modals.Record, error) {
+func (b *Bot) readRecord(ctx context.Context, ref requestRef) (request.Record, error) {
 	resp, err := b.slack.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 		ChannelID: ref.channel, Latest: ref.ts, Inclusive: true, Limit: 1, IncludeAllMetadata: true})
 	if err != nil {
-		return modals.Record{}, err
+		return request.Record{}, err
 	}
 	if len(resp.Messages) == 0 || resp.Messages[0].Timestamp != ref.ts {
-		return modals.Record{}, errRequestGone
+		return request.Record{}, errRequestGone
 	}
 	if !b.ours(resp.Messages[0]) {
-		return modals.Record{}, errNotOurs
+		return request.Record{}, errNotOurs
 	}
 	r, err := modals.RecordFrom(resp.Messages[0].Metadata)
 	if err != nil {
@@ -73,10 +74,10 @@ func (b *Bot) readRecord(ctx context.Context, ref requestRef) (modals.Record, er
 }
 
 // writeRecord rewrites the request's message, and its record, as r.
-func (b *Bot) writeRecord(ctx context.Context, ref requestRef, r modals.Record) error {
+func (b *Bot) writeRecord(ctx context.Context, ref requestRef, r request.Record) error {
 	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), b.until(ref, r))
 	_, _, _, err := b.slack.UpdateMessageContext(ctx, ref.channel, ref.ts, slack.MsgOptionText(text, false),
-		slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(r.Metadata()))
+		slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
 	if err != nil {
 		b.log.Warn().Err(err).Str("channel", ref.channel).Str("ts", ref.ts).Msg("chat.update of the approval request failed")
 		return err
@@ -87,7 +88,7 @@ func (b *Bot) writeRecord(ctx context.Context, ref requestRef, r modals.Record) 
 
 // writeGrant rewrites the requester's DM with the Create client button to say
 // where their approved request stands.
-func (b *Bot) writeGrant(ctx context.Context, ref requestRef, r modals.Record) {
+func (b *Bot) writeGrant(ctx context.Context, ref requestRef, r request.Record) {
 	if r.DM == "" || r.DMTS == "" {
 		return
 	}
@@ -100,9 +101,9 @@ func (b *Bot) writeGrant(ctx context.Context, ref requestRef, r modals.Record) {
 
 // until is when the request's current wait ends: the request's own expiry
 // while it waits for a decision, the approval's once it is granted.
-func (b *Bot) until(ref requestRef, r modals.Record) time.Time {
+func (b *Bot) until(ref requestRef, r request.Record) time.Time {
 	from := ref.ts
-	if r.State != modals.Pending {
+	if r.State != request.Pending {
 		from = r.DMTS
 	}
 	at, _ := postedAt(from)
@@ -111,7 +112,7 @@ func (b *Bot) until(ref requestRef, r modals.Record) time.Time {
 
 // lapsed reports whether the request's current wait is over. Both clocks are
 // Slack's own: the ts of the request and of the approval's DM.
-func (b *Bot) lapsed(ref requestRef, r modals.Record) bool {
+func (b *Bot) lapsed(ref requestRef, r request.Record) bool {
 	return time.Now().After(b.until(ref, r))
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // onRemove asks to confirm a client's removal, from a find answer: the
@@ -21,7 +22,7 @@ func (b *Bot) onRemove(ctx context.Context, evt *socketmode.Event, c *socketmode
 	if !ok {
 		return
 	}
-	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: modals.Stamp(client), Channel: cb.Channel.ID}
+	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: request.Stamp(client), Channel: cb.Channel.ID}
 	b.updateView(ctx, viewID, modals.RemoveForm(client, meta))
 	req.done("confirming", nil, nil)
 }
@@ -65,7 +66,7 @@ func (b *Bot) removeClient(ctx context.Context, user string, meta modals.ClientM
 		b.metrics.clientChanges.WithLabelValues(changeFailed).Inc()
 		return changeFailed, modals.Escape(failureText(opRemove, err, b.findCommand(current.Email))), err
 	}
-	entry := auditEntry(user, modals.ClientForm(current), b.workspaces.get())
+	entry := auditEntry(user, request.ClientForm(current), b.workspaces.get())
 	entry.Outcome, entry.ClientID = modals.AuditRemoved, current.ID
 	sctx, cancel := settle(ctx)
 	defer cancel()

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // ackBudget is how much of Slack's 3 s a handler may spend before its ack.
@@ -16,7 +17,7 @@ const ackBudget = 2500 * time.Millisecond
 
 // needsApproval: every request, or with APPROVAL_FOR=FULL_ACCESS those that
 // give Full access in any workspace.
-func (b *Bot) needsApproval(f modals.Form) bool {
+func (b *Bot) needsApproval(f request.Form) bool {
 	if b.cfg.ApprovalChannel == "" {
 		return false
 	}
@@ -34,14 +35,14 @@ const postBudget = 15 * time.Second
 // requestApproval posts a valid submission to the approval channel instead of
 // creating it. The submission was acked with the Posting view; the message's
 // metadata is the request's record from then on.
-func (b *Bot) requestApproval(ctx context.Context, req requestLog, user, viewID string, form modals.Form, meta modals.Metadata) {
+func (b *Bot) requestApproval(ctx context.Context, req requestLog, user, viewID string, form request.Form, meta modals.Metadata) {
 	fields := map[string]any{"view_id": viewID}
-	r := modals.Record{State: modals.Pending, Request: modals.Approval{Requester: user, ViewID: viewID, Channel: meta.ChannelID, Form: form, Source: meta.Source}}
+	r := request.Record{State: request.Pending, Request: request.Approval{Requester: user, ViewID: viewID, Channel: meta.ChannelID, Form: form, Source: meta.Source}}
 	postCtx, cancel := context.WithTimeout(ctx, postBudget)
 	defer cancel()
 	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))
 	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
-		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(r.Metadata()))
+		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
 	sctx, scancel := settle(ctx)
 	defer scancel()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // Shortcut callback ids, as the app's manifest declares them.
@@ -22,11 +23,11 @@ func (b *Bot) onShortcut(ctx context.Context, evt *socketmode.Event, c *socketmo
 	cb, _ := evt.Data.(slack.InteractionCallback)
 	req := b.startRequest("shortcut", cb.User.ID)
 	b.ack(c, evt.Request.EnvelopeID, nil)
-	var form modals.Form
+	var form request.Form
 	var meta modals.Metadata
 	if cb.Type == slack.InteractionTypeMessageAction {
 		form = modals.FromMessage(cb.Message.Text)
-		meta = modals.Metadata{ChannelID: cb.Channel.ID, Source: &modals.Source{Channel: cb.Channel.ID, TS: threadOf(cb.Message)}}
+		meta = modals.Metadata{ChannelID: cb.Channel.ID, Source: &request.Source{Channel: cb.Channel.ID, TS: threadOf(cb.Message)}}
 	}
 	fields := map[string]any{"from_message": meta.Source != nil}
 	if msg, outcome, err := b.formBlocker(ctx, cb.User.ID); msg != "" {

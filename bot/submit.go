@@ -9,6 +9,7 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // onSubmit validates the form in the ack (so errors show under their inputs),
@@ -78,7 +79,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	resp, err := b.create(ctx, job)
 	if err != nil {
 		b.failed(ctx, viewID, form, meta, err)
-		b.trackForm(ctx, user, viewID, form, modals.Failed, userMessage(err))
+		b.trackForm(ctx, user, viewID, form, request.Failed, userMessage(err))
 		fields["plusvibe_error"] = errorKind(err)
 		req.done("failed", err, fields)
 		return
@@ -91,14 +92,14 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	if outcome != outcomeInModal {
 		b.views.finishView(ctx, viewID, shown{Created: resp.Email})
 	}
-	b.trackForm(ctx, user, viewID, form, modals.Created, "")
+	b.trackForm(ctx, user, viewID, form, request.Created, "")
 	req.done(outcome, err, fields)
 }
 
 // failed shows why a creation failed. When nothing was created the form may
 // be sent again; when PlusVibe created the client without a usable password
 // it may not.
-func (b *Bot) failed(ctx context.Context, viewID string, form modals.Form, meta modals.Metadata, err error) {
+func (b *Bot) failed(ctx context.Context, viewID string, form request.Form, meta modals.Metadata, err error) {
 	ctx, cancel := settle(ctx)
 	defer cancel()
 	view := modals.Failure(form, meta, userMessage(err))
@@ -117,7 +118,7 @@ func (b *Bot) onRetry(ctx context.Context, evt *socketmode.Event, c *socketmode.
 	req := b.startRequest("retry", cb.User.ID)
 	b.ack(c, evt.Request.EnvelopeID, nil)
 	meta := modals.DecodeMetadata(cb.View.PrivateMetadata)
-	var form modals.Form
+	var form request.Form
 	if meta.Form != nil {
 		form = *meta.Form
 	}

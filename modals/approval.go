@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // Identifiers of the approval message, the requester's grant and the deny modal.
@@ -21,9 +22,6 @@ const (
 	CallbackDeny    = "plusvibe_deny_reason"
 	BlockDenyReason = "deny_reason"
 
-	// RecordEvent is the metadata event type of an approval request's message.
-	RecordEvent = "plusvibe_client_requested"
-
 	// MaxReasonLen bounds a denial's reason.
 	MaxReasonLen = 500
 	// maxFieldText is Slack's limit on a section field's text.
@@ -33,118 +31,43 @@ const (
 	decisionValue = "request"
 )
 
-// Approval is what was asked for: who asked, where they watch, and the form.
-type Approval struct {
-	Requester string `json:"u"`
-	// ViewID is the requester's modal, where they watch the request.
-	ViewID string `json:"v,omitempty"`
-	// Channel is where the requester typed the command.
-	Channel string `json:"c,omitempty"`
-	Form    Form   `json:"f"`
-	// Source is the message the request came from, if any.
-	Source *Source `json:"s,omitempty"`
+// RecordMetadata is r as Slack message metadata.
+func RecordMetadata(r request.Record) slack.SlackMetadata {
+	return slack.SlackMetadata{EventType: request.RecordEvent, EventPayload: r.Payload()}
 }
-
-// State is where an approval request stands.
-type State string
-
-const (
-	Pending  State = "pending"
-	Approved State = "approved" // granted: waiting for the requester to create it
-	Creating State = "creating" // the requester clicked; PlusVibe is being asked
-	Created  State = "created"
-	Failed   State = "failed" // the requester's creation failed
-	Denied   State = "denied"
-	Expired  State = "expired" // undecided, or approved and not created, in time
-)
-
-// Record is an approval request as its channel message keeps it, in the
-// message's metadata: the copy that outlives every process, so any process
-// can confirm where a request stands before acting on a click. It holds
-// nothing secret: other apps in the channel can read it.
-type Record struct {
-	State   State    `json:"state"`
-	Request Approval `json:"request"`
-	// By is the approver who approved or denied it.
-	By string `json:"by,omitempty"`
-	// DM and DMTS are the requester's message with the Create client button.
-	DM   string `json:"dm,omitempty"`
-	DMTS string `json:"dm_ts,omitempty"`
-	// Since is when the current creation began, in Unix seconds.
-	Since    int64  `json:"since,omitempty"`
-	ClientID string `json:"client_id,omitempty"`
-	// Reason is why it was denied, or why the creation failed.
-	Reason string `json:"reason,omitempty"`
-	// Final marks a failure not to be tried again: the client exists.
-	Final bool `json:"final,omitempty"`
-	// Undelivered: created, but its password reached nobody.
-	Undelivered bool `json:"undelivered,omitempty"`
-	// Change, when set, makes this a change to an existing client's access
-	// (Request.Form holds the access after it); approving it applies it.
-	Change *ClientChange `json:"change,omitempty"`
-}
-
-// ClientChange names the client an access change is for, as it was when
-// asked: the change applies only if it is still so.
-type ClientChange struct {
-	ClientID string `json:"id"`
-	Modified string `json:"m"`
-}
-
-// Metadata is the record as Slack message metadata.
-func (r Record) Metadata() slack.SlackMetadata {
-	b, _ := json.Marshal(r) // plain strings and numbers: cannot fail
-	var payload map[string]any
-	_ = json.Unmarshal(b, &payload)
-	return slack.SlackMetadata{EventType: RecordEvent, EventPayload: payload}
-}
-
-// ErrNoRecord means a message carries no approval request.
-var ErrNoRecord = errors.New("modals: not an approval request")
 
 // RecordFrom reads the record of an approval message.
-func RecordFrom(m slack.SlackMetadata) (Record, error) {
-	if m.EventType != RecordEvent {
-		return Record{}, ErrNoRecord
-	}
-	b, err := json.Marshal(m.EventPayload)
-	if err != nil {
-		return Record{}, ErrNoRecord
-	}
-	var r Record
-	if json.Unmarshal(b, &r) != nil || r.State == "" || r.Request.Requester == "" || r.Request.Form.Email == "" {
-		return Record{}, ErrNoRecord
-	}
-	return r, nil
+func RecordFrom(m slack.SlackMetadata) (request.Record, error) {
+	return request.FromPayload(m.EventType, m.EventPayload)
 }
 
 // LegacyRecord reads a request posted before records were kept in message
 // metadata, when its Approve button carried the request: still pending.
-func LegacyRecord(blocks slack.Blocks) (Record, error) {
+func LegacyRecord(blocks slack.Blocks) (request.Record, error) {
 	for _, b := range blocks.BlockSet {
 		actions, isActions := b.(*slack.ActionBlock)
 		if !isActions || actions.Elements == nil {
 			continue
 		}
 		for _, e := range actions.Elements.ElementSet {
-			var a Approval
+			var a request.Approval
 			if btn, isButton := e.(*slack.ButtonBlockElement); isButton && btn.ActionID == ActionApprove &&
 				json.Unmarshal([]byte(btn.Value), &a) == nil && a.Requester != "" && a.Form.Email != "" {
-				return Record{State: Pending, Request: a}, nil
+				return request.Record{State: request.Pending, Request: a}, nil
 			}
 		}
 	}
-	return Record{}, ErrNoRecord
+	return request.Record{}, request.ErrNoRecord
 }
 
 // Decided tells a late clicker how a request was decided, or "" while it waits.
-func (r Record) Decided() string {
+func Decided(r request.Record) string {
 	switch r.State {
-	case Pending:
+	case request.Pending:
 		return ""
-	case Denied:
+	case request.Denied:
 		return fmt.Sprintf("<@%s> already denied this request.", r.By)
-	case Expired:
+	case request.Expired:
 		if r.By == "" {
 			return "This request expired before anyone decided."
 		}
@@ -157,7 +80,7 @@ func (r Record) Decided() string {
 // where it stands, and Approve and Deny buttons while it waits. until is when
 // the current wait ends (the request's or the approval's expiry). It returns
 // the notification text and the blocks.
-func ApprovalMessage(r Record, offered []plusvibe.Workspace, until time.Time) (string, []slack.Block) {
+func ApprovalMessage(r request.Record, offered []plusvibe.Workspace, until time.Time) (string, []slack.Block) {
 	a := r.Request
 	who := fmt.Sprintf("<@%s>", a.Requester)
 	fallback := fmt.Sprintf("%s asks for a PlusVibe client for %s %s (%s)", who,
@@ -170,7 +93,7 @@ func ApprovalMessage(r Record, offered []plusvibe.Workspace, until time.Time) (s
 	blocks := []slack.Block{section(ask)}
 	blocks = append(blocks, RequestFields(a.Form, offered)...)
 	blocks = append(blocks, slack.NewContextBlock("status", mrkdwn(truncate(approvalStatus(r, until), 3000))))
-	if r.State == Pending {
+	if r.State == request.Pending {
 		approve := slack.NewButtonBlockElement(ActionApprove, decisionValue, plainText("Approve")).WithStyle(slack.StylePrimary)
 		deny := slack.NewButtonBlockElement(ActionDeny, decisionValue, plainText("Deny")).WithStyle(slack.StyleDanger)
 		blocks = append(blocks, slack.NewActionBlock("decision", approve, deny))
@@ -181,7 +104,7 @@ func ApprovalMessage(r Record, offered []plusvibe.Workspace, until time.Time) (s
 // RequestFields shows what a request grants, then who it is for. The grant
 // comes first and each part has a field of its own, so no amount of typed
 // text can push the access level out of an approver's sight.
-func RequestFields(f Form, offered []plusvibe.Workspace) []slack.Block {
+func RequestFields(f request.Form, offered []plusvibe.Workspace) []slack.Block {
 	grant := grantFields(f, offered)
 	who := []*slack.TextBlockObject{
 		field("Client", Escape(f.FirstName)+" "+Escape(f.LastName)),
@@ -196,7 +119,7 @@ func RequestFields(f Form, offered []plusvibe.Workspace) []slack.Block {
 
 // grantFields show what the client would get: one access for every
 // workspace, or each workspace's own, split over as many fields as it takes.
-func grantFields(f Form, offered []plusvibe.Workspace) []*slack.TextBlockObject {
+func grantFields(f request.Form, offered []plusvibe.Workspace) []*slack.TextBlockObject {
 	var ws, hidden []string
 	for _, g := range f.Grants(offered) {
 		line := "• " + Escape(g.Name)
@@ -249,45 +172,45 @@ func field(name, md string) *slack.TextBlockObject {
 	return mrkdwn(truncate("*"+name+"*\n"+md, maxFieldText))
 }
 
-func approvalStatus(r Record, until time.Time) string {
+func approvalStatus(r request.Record, until time.Time) string {
 	who := fmt.Sprintf("<@%s>", r.Request.Requester)
 	by := fmt.Sprintf("<@%s>", r.By)
 	if r.Change != nil {
 		switch r.State {
-		case Creating:
+		case request.Creating:
 			return fmt.Sprintf(":hourglass_flowing_sand: Approved by %s. Changing the access…", by)
-		case Created:
+		case request.Created:
 			return fmt.Sprintf(":white_check_mark: Approved by %s. The access was changed.", by)
-		case Failed:
+		case request.Failed:
 			return fmt.Sprintf(":x: Approved by %s, but the access was not changed: %s", by, Escape(r.Reason))
 		}
 	}
 	switch r.State {
-	case Pending:
+	case request.Pending:
 		return fmt.Sprintf("Waiting for an approver other than %s. Expires %s.", who, slackDate(until))
-	case Approved:
+	case request.Approved:
 		return fmt.Sprintf(":white_check_mark: Approved by %s. Waiting for %s to create the client (until %s).", by, who, slackDate(until))
-	case Creating:
+	case request.Creating:
 		return fmt.Sprintf(":hourglass_flowing_sand: Approved by %s. %s is creating the client…", by, who)
-	case Created:
+	case request.Created:
 		if r.Undelivered {
 			return fmt.Sprintf(":warning: Approved by %s. Created by %s (PlusVibe id `%s`), but its password could not be delivered: reset it in PlusVibe.",
 				by, who, Escape(r.ClientID))
 		}
 		return fmt.Sprintf(":white_check_mark: Approved by %s. Created by %s (PlusVibe id `%s`); the password went to %s alone.",
 			by, who, Escape(r.ClientID), who)
-	case Failed:
+	case request.Failed:
 		s := fmt.Sprintf(":x: Approved by %s, but creating the client failed: %s", by, Escape(r.Reason))
 		if !r.Final {
 			s += fmt.Sprintf("\n%s can try again from their DM with the app until %s.", who, slackDate(until))
 		}
 		return s
-	case Denied:
+	case request.Denied:
 		if r.Reason != "" {
 			return fmt.Sprintf(":no_entry: Denied by %s: %s", by, Escape(r.Reason))
 		}
 		return fmt.Sprintf(":no_entry: Denied by %s.", by)
-	case Expired:
+	case request.Expired:
 		if r.By != "" {
 			return fmt.Sprintf(":hourglass: Approved by %s, but %s did not create the client in time: the approval expired. Ask again with the command if it is still needed.", by, who)
 		}
@@ -304,28 +227,28 @@ func slackDate(t time.Time) string {
 // GrantMessage is the requester's DM once their request is approved: a
 // lasting message, so it is there whenever they come back, with the button
 // that creates the client while the approval holds. ref names the request.
-func GrantMessage(r Record, ref string, until time.Time) (string, []slack.Block) {
+func GrantMessage(r request.Record, ref string, until time.Time) (string, []slack.Block) {
 	email := Escape(r.Request.Form.Email)
 	text := fmt.Sprintf("<@%s> approved your request for PlusVibe client %s.", r.By, email)
 	var status string
 	button := ""
 	switch r.State {
-	case Approved:
+	case request.Approved:
 		status = fmt.Sprintf("Create it when you are ready to pass the login on: its one-time password is shown to you alone, once, when you click. The approval holds until %s.", slackDate(until))
 		button = "Create client"
-	case Creating:
+	case request.Creating:
 		status = ":hourglass_flowing_sand: Creating the client…"
-	case Created:
+	case request.Created:
 		status = fmt.Sprintf(":white_check_mark: Created (PlusVibe id `%s`). Its one-time password was shown to you once; it is not kept anywhere.", Escape(r.ClientID))
 		if r.Undelivered {
 			status = fmt.Sprintf(":warning: Created (PlusVibe id `%s`), but its password could not be shown to you: reset it in PlusVibe.", Escape(r.ClientID))
 		}
-	case Failed:
+	case request.Failed:
 		status = ":x: " + Escape(r.Reason)
 		if !r.Final {
 			button = "Try again"
 		}
-	case Expired:
+	case request.Expired:
 		status = ":hourglass: The approval expired before the client was created. Ask again with the command if it is still needed."
 	default:
 		status = Escape(string(r.State))
@@ -343,7 +266,7 @@ func GrantMessage(r Record, ref string, until time.Time) (string, []slack.Block)
 
 // GrantView is the requester's waiting modal once the request is approved: it
 // offers the same button as their DM.
-func GrantView(r Record, ref string, until time.Time) slack.ModalViewRequest {
+func GrantView(r request.Record, ref string, until time.Time) slack.ModalViewRequest {
 	_, blocks := GrantMessage(r, ref, until)
 	return resultView(Metadata{}, "Approved", blocks...)
 }
@@ -415,7 +338,7 @@ type DenyMeta struct {
 }
 
 // DenyForm asks the approver for an optional reason.
-func DenyForm(a Approval, meta DenyMeta) slack.ModalViewRequest {
+func DenyForm(a request.Approval, meta DenyMeta) slack.ModalViewRequest {
 	md, _ := json.Marshal(meta)
 	reason := textInput("e.g. This client already has a login", "", MaxReasonLen)
 	reason.Multiline = true
@@ -450,7 +373,7 @@ func ReasonProblem(reason string) string {
 	if n := len([]rune(reason)); n > MaxReasonLen {
 		return fmt.Sprintf("Too long: %d characters, the limit is %d.", n, MaxReasonLen)
 	}
-	return invisibleMessage(reason, true)
+	return request.InvisibleProblem(reason, true)
 }
 
 // DenyReason reads the typed reason from a submitted deny modal.
@@ -459,22 +382,4 @@ func DenyReason(state *slack.ViewState) string {
 		return ""
 	}
 	return strings.TrimSpace(state.Values[BlockDenyReason][actionInput].Value)
-}
-
-func workspaceName(id string, offered []plusvibe.Workspace) string {
-	for _, w := range offered {
-		if w.ID == id && strings.TrimSpace(w.Name) != "" {
-			return w.Name
-		}
-	}
-	return id
-}
-
-// WorkspaceNames names each chosen workspace, falling back to its id.
-func WorkspaceNames(ids []string, offered []plusvibe.Workspace) []string {
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = workspaceName(id, offered)
-	}
-	return names
 }

@@ -13,15 +13,16 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 func TestRecordRoundTripsThroughMetadata(t *testing.T) {
 	t.Parallel()
 	ws := manyWorkspaces(30)
-	r := modals.Record{State: modals.Failed, By: "U2", DM: "DU1", DMTS: "1764300000.000100", Since: 1764300001,
-		Reason: "PlusVibe <said> no", Request: modals.Approval{Requester: "U1", ViewID: "V1", Channel: "C1", Form: worstForm(ws)}}
+	r := request.Record{State: request.Failed, By: "U2", DM: "DU1", DMTS: "1764300000.000100", Since: 1764300001,
+		Reason: "PlusVibe <said> no", Request: request.Approval{Requester: "U1", ViewID: "V1", Channel: "C1", Form: worstForm(ws)}}
 	// As Slack hands it back: JSON, decoded into slack-go's own type.
-	raw, err := json.Marshal(r.Metadata())
+	raw, err := json.Marshal(modals.RecordMetadata(r))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,8 +38,8 @@ func TestRecordRoundTripsThroughMetadata(t *testing.T) {
 		t.Errorf("record changed on the way (-want +got):\n%s", diff)
 	}
 	for _, bad := range []slack.SlackMetadata{{}, {EventType: "other", EventPayload: m.EventPayload},
-		{EventType: modals.RecordEvent, EventPayload: map[string]any{"state": "pending"}}} {
-		if _, err := modals.RecordFrom(bad); !errors.Is(err, modals.ErrNoRecord) {
+		{EventType: request.RecordEvent, EventPayload: map[string]any{"state": "pending"}}} {
+		if _, err := modals.RecordFrom(bad); !errors.Is(err, request.ErrNoRecord) {
 			t.Errorf("RecordFrom(%v) = %v, want ErrNoRecord", bad, err)
 		}
 	}
@@ -53,13 +54,13 @@ func TestApprovalMessageWithinLimits(t *testing.T) {
 	for i := range pw.Access {
 		pw.Access[i].HideLabels = "L,"
 	}
-	for _, a := range []modals.Approval{{Requester: "U1", Form: f}, {Requester: "U1", Form: pw}} {
-		for _, r := range []modals.Record{
-			{State: modals.Pending}, {State: modals.Approved, By: "U2"}, {State: modals.Creating, By: "U2"},
-			{State: modals.Created, By: "U2", ClientID: "abc"}, {State: modals.Created, By: "U2", Undelivered: true},
-			{State: modals.Failed, By: "U2", Reason: strings.Repeat("PlusVibe said no. ", 300)},
-			{State: modals.Denied, By: "U2", Reason: strings.Repeat("<!channel>", 50)}, {State: modals.Expired},
-			{State: modals.Expired, By: "U2"},
+	for _, a := range []request.Approval{{Requester: "U1", Form: f}, {Requester: "U1", Form: pw}} {
+		for _, r := range []request.Record{
+			{State: request.Pending}, {State: request.Approved, By: "U2"}, {State: request.Creating, By: "U2"},
+			{State: request.Created, By: "U2", ClientID: "abc"}, {State: request.Created, By: "U2", Undelivered: true},
+			{State: request.Failed, By: "U2", Reason: strings.Repeat("PlusVibe said no. ", 300)},
+			{State: request.Denied, By: "U2", Reason: strings.Repeat("<!channel>", 50)}, {State: request.Expired},
+			{State: request.Expired, By: "U2"},
 		} {
 			r.Request = a
 			text, blocks := modals.ApprovalMessage(r, ws, time.Now())
@@ -87,7 +88,7 @@ func TestApprovalMessageWithinLimits(t *testing.T) {
 						}
 					}
 				case *slack.ActionBlock:
-					if r.State != modals.Pending {
+					if r.State != request.Pending {
 						t.Errorf("state %s still offers decision buttons", r.State)
 					}
 				}
@@ -105,7 +106,7 @@ func TestApprovalMessageShowsEachWorkspacesAccess(t *testing.T) {
 	t.Parallel()
 	ws := manyWorkspaces(30)
 	f := worstPerWorkspace(ws)
-	_, blocks := modals.ApprovalMessage(modals.Record{State: modals.Pending, Request: modals.Approval{Requester: "U1", Form: f}}, ws, time.Now())
+	_, blocks := modals.ApprovalMessage(request.Record{State: request.Pending, Request: request.Approval{Requester: "U1", Form: f}}, ws, time.Now())
 	all := strings.Join(fieldTexts(blocks), "\n")
 	for _, id := range f.WorkspaceIDs {
 		for _, w := range ws {
@@ -135,10 +136,10 @@ func fieldTexts(blocks []slack.Block) []string {
 func TestApprovalMessageShowsTheGrantFirst(t *testing.T) {
 	t.Parallel()
 	ws := []plusvibe.Workspace{{ID: "65f99a0dd96fae8ab61130c1", Name: "Acme <Outreach>"}}
-	f := modals.Form{Email: "a@b.co", FirstName: strings.Repeat("&", 100), LastName: strings.Repeat("&", 100),
+	f := request.Form{Email: "a@b.co", FirstName: strings.Repeat("&", 100), LastName: strings.Repeat("&", 100),
 		BusinessName: strings.Repeat("&", 150), WorkspaceIDs: []string{ws[0].ID, "65f99a0dd96fae8ab61130c9"},
 		Permission: plusvibe.PermissionUniboxAccess}
-	_, blocks := modals.ApprovalMessage(modals.Record{State: modals.Pending, Request: modals.Approval{Requester: "U1", Form: f}}, ws, time.Now())
+	_, blocks := modals.ApprovalMessage(request.Record{State: request.Pending, Request: request.Approval{Requester: "U1", Form: f}}, ws, time.Now())
 	fields := fieldTexts(blocks)
 	if len(fields) < 3 || !strings.Contains(fields[0], "Unibox only") || !strings.Contains(fields[1], "Acme &lt;Outreach&gt;") ||
 		!strings.Contains(fields[1], "65f99a0dd96fae8ab61130c9") || !strings.Contains(fields[2], "none") {
@@ -150,7 +151,7 @@ func TestTruncateNeverSplitsAnEntity(t *testing.T) {
 	t.Parallel()
 	ws := manyWorkspaces(1)
 	for n := 1990; n < 2010; n++ { // every cut position around the 2,000 of a field
-		f := modals.Form{Email: "a@b.co", WorkspaceIDs: []string{ws[0].ID}, Permission: plusvibe.PermissionFullAccess,
+		f := request.Form{Email: "a@b.co", WorkspaceIDs: []string{ws[0].ID}, Permission: plusvibe.PermissionFullAccess,
 			HideLabels: strings.Repeat("x", n%5) + strings.Repeat("&", 500)}
 		for _, text := range fieldTexts(modals.RequestFields(f, ws)) {
 			body := strings.TrimSuffix(text, "…")
@@ -180,7 +181,7 @@ func TestDenyFormFitsTheWorstRequest(t *testing.T) {
 	ws := manyWorkspaces(30)
 	f := worstForm(ws)
 	f.FirstName, f.BusinessName = strings.Repeat("<", 100), strings.Repeat("<", 150)
-	v := modals.DenyForm(modals.Approval{Requester: "U1", ViewID: "V1", Channel: "C1", Form: f},
+	v := modals.DenyForm(request.Approval{Requester: "U1", ViewID: "V1", Channel: "C1", Form: f},
 		modals.DenyMeta{Channel: "C0123456789", TS: "1764300000.000100"})
 	checkLimits(t, v)
 	meta, err := modals.DecodeDenyMeta(v.PrivateMetadata)

@@ -3,13 +3,12 @@ package modals
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // Existing clients: finding them, editing their access, removing them.
@@ -49,9 +48,6 @@ func DecodeClientMeta(s string) ClientMeta {
 	_ = json.Unmarshal([]byte(s), &m)
 	return m
 }
-
-// Stamp is how a client's modified_at is compared between reads.
-func Stamp(c plusvibe.ClientLogin) string { return c.ModifiedAt.UTC().Format(time.RFC3339Nano) }
 
 // FindAnswer lists the clients that match query: the first FindShown of
 // total, each with Edit access and Remove.
@@ -117,23 +113,9 @@ func AccessLines(c plusvibe.ClientLogin) []string {
 	return out
 }
 
-// ClientForm is a client's access as the form holds it: each workspace its
-// own.
-func ClientForm(c plusvibe.ClientLogin) Form {
-	f := Form{Email: c.Email, FirstName: c.FirstName, LastName: c.LastName, BusinessName: c.BusinessName, PerWorkspace: true}
-	for _, p := range c.Permissions {
-		a := WorkspaceAccess{HideLabels: strings.Join(p.HideLabels, ", ")}
-		if len(p.Permissions) > 0 {
-			a.Permission = p.Permissions[0]
-		}
-		f.WorkspaceIDs, f.Access = append(f.WorkspaceIDs, p.WorkspaceID), append(f.Access, a)
-	}
-	return f
-}
-
 // EditAccessForm is a client's access, to change: its workspaces, each with
 // its own access and hidden labels. note says what waits for approval.
-func EditAccessForm(f Form, offered []plusvibe.Workspace, meta ClientMeta, note string) slack.ModalViewRequest {
+func EditAccessForm(f request.Form, offered []plusvibe.Workspace, meta ClientMeta, note string) slack.ModalViewRequest {
 	f.PerWorkspace = true
 	ws := workspaceSelect(offered, f.WorkspaceIDs)
 	wsBlock := slack.NewInputBlock(BlockWorkspaces, plainText("Workspaces"),
@@ -156,7 +138,7 @@ func EditAccessForm(f Form, offered []plusvibe.Workspace, meta ClientMeta, note 
 }
 
 // ParseAccess reads an edit-access form's workspaces and their access.
-func ParseAccess(state *slack.ViewState) Form {
+func ParseAccess(state *slack.ViewState) request.Form {
 	f := ParseForm(state)
 	f.PerWorkspace = true
 	f.Access = nil
@@ -192,7 +174,7 @@ func ClientResult(title, text string) slack.ModalViewRequest {
 // Duplicate answers a form whose email already belongs to a client: who it
 // is, and the offer to add the chosen workspaces to their access instead.
 // Back to the form brings back everything typed.
-func Duplicate(f Form, meta Metadata, c plusvibe.ClientLogin, offered []plusvibe.Workspace) slack.ModalViewRequest {
+func Duplicate(f request.Form, meta Metadata, c plusvibe.ClientLogin, offered []plusvibe.Workspace) slack.ModalViewRequest {
 	meta.Form = &f
 	who := fmt.Sprintf(":warning: *%s* is already a PlusVibe client: %s %s, %s.\n%s", Escape(c.Email),
 		Escape(c.FirstName), Escape(c.LastName), Escape(c.BusinessName), strings.Join(AccessLines(c), "\n"))
@@ -200,74 +182,4 @@ func Duplicate(f Form, meta Metadata, c plusvibe.ClientLogin, offered []plusvibe
 	add := slack.NewButtonBlockElement(ActionAddAccess, c.ID, plainText("Add to their access")).WithStyle(slack.StylePrimary)
 	back := slack.NewButtonBlockElement(ActionRetry, "retry", plainText("Back to the form"))
 	return resultView(meta, "Already a client", section(who), section(offer), slack.NewActionBlock("duplicate", add, back))
-}
-
-// Merged is c's access with f's workspaces added; those c has keep theirs.
-func Merged(c plusvibe.ClientLogin, f Form) []plusvibe.ClientWorkspacePermission {
-	out := c.Access()
-	for _, g := range f.Grants(nil) {
-		if !hasWorkspace(c, g.ID) {
-			out = append(out, plusvibe.ClientWorkspacePermission{ID: g.ID, Permissions: []string{g.Permission}, HideLabels: g.Labels})
-		}
-	}
-	return out
-}
-
-func hasWorkspace(c plusvibe.ClientLogin, id string) bool {
-	for _, p := range c.Permissions {
-		if p.WorkspaceID == id {
-			return true
-		}
-	}
-	return false
-}
-
-// GainsFullAccess reports whether after gives Full access in a workspace
-// where c does not have it now.
-func GainsFullAccess(c plusvibe.ClientLogin, after []plusvibe.ClientWorkspacePermission) bool {
-	for _, w := range after {
-		if len(w.Permissions) == 0 || w.Permissions[0] != plusvibe.PermissionFullAccess {
-			continue
-		}
-		full := false
-		for _, p := range c.Permissions {
-			full = full || (p.WorkspaceID == w.ID && len(p.Permissions) > 0 && p.Permissions[0] == plusvibe.PermissionFullAccess)
-		}
-		if !full {
-			return true
-		}
-	}
-	return false
-}
-
-// UnhidesLabels reports whether after shows the client a label, in a
-// workspace it keeps, that it hides now: more access, like a new workspace.
-func UnhidesLabels(c plusvibe.ClientLogin, after []plusvibe.ClientWorkspacePermission) bool {
-	for _, w := range after {
-		for _, p := range c.Permissions {
-			if p.WorkspaceID != w.ID {
-				continue
-			}
-			for _, hidden := range p.HideLabels {
-				if !slices.ContainsFunc(w.HideLabels, func(l string) bool { return strings.EqualFold(l, hidden) }) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// AccessForm is a client with the access after, as a form (for approval
-// requests and audit lines).
-func AccessForm(c plusvibe.ClientLogin, after []plusvibe.ClientWorkspacePermission) Form {
-	f := Form{Email: c.Email, FirstName: c.FirstName, LastName: c.LastName, BusinessName: c.BusinessName, PerWorkspace: true}
-	for _, w := range after {
-		a := WorkspaceAccess{HideLabels: strings.Join(w.HideLabels, ", ")}
-		if len(w.Permissions) > 0 {
-			a.Permission = w.Permissions[0]
-		}
-		f.WorkspaceIDs, f.Access = append(f.WorkspaceIDs, w.ID), append(f.Access, a)
-	}
-	return f
 }

@@ -1,5 +1,7 @@
-// Package modals builds the bot's Block Kit views and turns submitted view state
-// back into a PlusVibe request. It is pure: no Slack calls, no logging.
+// Package modals is everything a person reads: the Block Kit views, the
+// channel and DM messages, the Home tab and the audit lines, with their
+// sentences; and the reading back of what was typed into a view. It is
+// pure: no Slack calls, no logging. What a request is lives in request.
 package modals
 
 import (
@@ -10,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // Identifiers shared by the builders and the parser, so they cannot drift apart.
@@ -17,13 +20,15 @@ const (
 	CallbackCreate = "plusvibe_create_client"
 	ActionRetry    = "plusvibe_retry_form"
 
-	BlockEmail        = "client_email"
-	BlockFirstName    = "client_first_name"
-	BlockLastName     = "client_last_name"
-	BlockBusinessName = "client_business_name"
-	BlockWorkspaces   = "workspaces"
-	BlockPermission   = "permission"
-	BlockHideLabels   = "hide_labels"
+	// The inputs are named as the fields they hold, so that validation's
+	// problems show under them.
+	BlockEmail        = request.FieldEmail
+	BlockFirstName    = request.FieldFirstName
+	BlockLastName     = request.FieldLastName
+	BlockBusinessName = request.FieldBusinessName
+	BlockWorkspaces   = request.FieldWorkspaces
+	BlockPermission   = request.FieldPermission
+	BlockHideLabels   = request.FieldHideLabels
 
 	// Every input has one element, so one action id serves them all. Only
 	// the inputs that redraw the form (dispatch_action) send it as a
@@ -32,29 +37,12 @@ const (
 	ActionInput = actionInput
 )
 
-// Limits chosen so a whole Form fits in private_metadata (3,000 characters).
+// Slack's limits on what the views hold.
 const (
-	MaxWorkspaces    = 25
-	MaxHideLabelsLen = 500
-	maxOptions       = 100 // Slack's cap on a static select's options
-	maxOptionText    = 75
-	maxMetadata      = 3000
+	maxOptions    = 100 // Slack's cap on a static select's options
+	maxOptionText = 75
+	maxMetadata   = 3000
 )
-
-// Form is what a person typed into the create-client modal.
-type Form struct {
-	Email        string   `json:"e,omitempty"`
-	FirstName    string   `json:"f,omitempty"`
-	LastName     string   `json:"l,omitempty"`
-	BusinessName string   `json:"b,omitempty"`
-	WorkspaceIDs []string `json:"w,omitempty"`
-	Permission   string   `json:"p,omitempty"`
-	HideLabels   string   `json:"h,omitempty"` // as typed: comma or line separated
-	// PerWorkspace gives each workspace its own access: Access, in the
-	// order of WorkspaceIDs, instead of Permission and HideLabels.
-	PerWorkspace bool              `json:"pw,omitempty"`
-	Access       []WorkspaceAccess `json:"a,omitempty"`
-}
 
 // Metadata travels in the views' private_metadata between the steps of one
 // request, so no step depends on the memory of the process that ran the last.
@@ -62,17 +50,10 @@ type Metadata struct {
 	// ChannelID is where the command was typed.
 	ChannelID string `json:"c,omitempty"`
 	// Form is set on the progress and failure views, for "try again".
-	Form *Form `json:"f,omitempty"`
+	Form *request.Form `json:"f,omitempty"`
 	// Source is the message the form was filled in from, if any: the
 	// creation is announced in its thread.
-	Source *Source `json:"s,omitempty"`
-}
-
-// Source is a Slack message a request came from.
-type Source struct {
-	Channel string `json:"c"`
-	// TS is the thread to reply in: the message's own, or its parent's.
-	TS string `json:"t"`
+	Source *request.Source `json:"s,omitempty"`
 }
 
 // Encode returns the private_metadata string.
@@ -92,7 +73,7 @@ func DecodeMetadata(s string) Metadata {
 // NewForm builds the create-client modal, pre-filled with f. Workspaces are
 // offered by name, sorted. note,
 // when set, says up front that the request waits for approval (ApprovalNote).
-func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata, note string) slack.ModalViewRequest {
+func NewForm(f request.Form, workspaces []plusvibe.Workspace, meta Metadata, note string) slack.ModalViewRequest {
 	email := slack.NewEmailTextInputBlockElement(plainText("nova@example.com"), actionInput)
 	email.InitialValue = f.Email
 
@@ -132,7 +113,7 @@ func NewForm(f Form, workspaces []plusvibe.Workspace, meta Metadata, note string
 }
 
 // accessBlocks ask for the access: once for every workspace, or per workspace.
-func accessBlocks(f Form, workspaces []plusvibe.Workspace) []slack.Block {
+func accessBlocks(f request.Form, workspaces []plusvibe.Workspace) []slack.Block {
 	if f.PerWorkspace {
 		return perWorkspaceBlocks(f, workspaces)
 	}
@@ -142,7 +123,7 @@ func accessBlocks(f Form, workspaces []plusvibe.Workspace) []slack.Block {
 			perm.InitialOption = o
 		}
 	}
-	labels := textInput("e.g. NOT_INTERESTED, DO_NOT_CONTACT", f.HideLabels, MaxHideLabelsLen)
+	labels := textInput("e.g. NOT_INTERESTED, DO_NOT_CONTACT", f.HideLabels, request.MaxHideLabelsLen)
 	labels.Multiline = true
 	labelsBlock := slack.NewInputBlock(BlockHideLabels, plainText("Labels to hide"),
 		plainText("Lead labels this client won't see, separated by commas or new lines."), labels)
@@ -152,7 +133,7 @@ func accessBlocks(f Form, workspaces []plusvibe.Workspace) []slack.Block {
 
 // fromMessageNote says what was taken from the message, for the person to
 // check; the creation will be announced in the message's thread.
-func fromMessageNote(f Form) string {
+func fromMessageNote(f request.Form) string {
 	switch {
 	case f.Email == "":
 		return ":speech_balloon: No email address was found in the message: fill in the form. The client will be announced in the message's thread."
@@ -181,7 +162,7 @@ func workspaceSelect(workspaces []plusvibe.Workspace, chosen []string) *slack.Mu
 		ws = slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeExternal, plainText("Type to find workspaces"), actionInput)
 		ws.WithMinQueryLength(0) // the first 100 show before anything is typed
 	}
-	maxSel := MaxWorkspaces
+	maxSel := request.MaxWorkspaces
 	ws.MaxSelectedItems = &maxSel
 	for _, w := range sorted {
 		if slices.Contains(chosen, w.ID) {

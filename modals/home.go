@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 	"github.com/slack-go/slack"
 )
 
@@ -21,12 +22,12 @@ const (
 // holds what the tab shows, never a password.
 type HomeItem struct {
 	// ID is the form's view id, or the approval request's channel/ts.
-	ID       string `json:"id"`
-	At       int64  `json:"at"` // Unix seconds
-	Email    string `json:"e"`
-	Business string `json:"b,omitempty"`
-	State    State  `json:"s"`
-	Reason   string `json:"r,omitempty"`
+	ID       string        `json:"id"`
+	At       int64         `json:"at"` // Unix seconds
+	Email    string        `json:"e"`
+	Business string        `json:"b,omitempty"`
+	State    request.State `json:"s"`
+	Reason   string        `json:"r,omitempty"`
 	// Ref is the approval request (channel/ts): the Create client button's
 	// value while it is approved. Link is its permalink.
 	Ref  string `json:"ref,omitempty"`
@@ -88,7 +89,7 @@ func homeItem(i int, it HomeItem) slack.Block {
 	text += homeState(it)
 	s := section(text)
 	s.BlockID = fmt.Sprintf("request_%d", i)
-	if it.State == Approved && it.Ref != "" {
+	if it.State == request.Approved && it.Ref != "" {
 		s.Accessory = slack.NewAccessory(slack.NewButtonBlockElement(ActionCollect, it.Ref, plainText("Create client")).WithStyle(slack.StylePrimary))
 	}
 	return s
@@ -100,20 +101,20 @@ func homeState(it HomeItem) string {
 		reason = ": " + Escape(it.Reason)
 	}
 	switch it.State {
-	case Pending:
+	case request.Pending:
 		return linked(it.Link, "waiting for approval", "")
-	case Approved:
+	case request.Approved:
 		return ":ballot_box_with_check: approved: create it"
-	case Creating:
+	case request.Creating:
 		return ":hourglass_flowing_sand: being created"
-	case Created:
+	case request.Created:
 		if it.Change {
 			return ":white_check_mark: applied"
 		}
 		return ":white_check_mark: created"
-	case Denied:
+	case request.Denied:
 		return ":no_entry: denied" + reason
-	case Expired:
+	case request.Expired:
 		return ":hourglass: expired"
 	}
 	return ":x: failed" + reason

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // Message text as Slack sends it: a link is <target|label> or <target>, and
@@ -25,8 +26,8 @@ var (
 // address in it, and a first and last name when the message gives them with
 // it (a mailto link whose label is a name, "Jane Doe <jane@acme.com>", or a
 // first.last@ address). Anything it cannot tell is left for the person.
-func FromMessage(text string) Form {
-	var f Form
+func FromMessage(text string) request.Form {
+	var f request.Form
 	for _, m := range slackLink.FindAllStringSubmatchIndex(text, -1) {
 		target, label := text[m[2]:m[3]], ""
 		if m[4] >= 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 const apiWorkspace = "65f99a0dd96fae8ab61130c0"
@@ -25,16 +26,16 @@ func manyWorkspaces(n int) []plusvibe.Workspace {
 }
 
 // worstForm fills every field to its limit.
-func worstForm(ws []plusvibe.Workspace) modals.Form {
-	f := modals.Form{
+func worstForm(ws []plusvibe.Workspace) request.Form {
+	f := request.Form{
 		Email:        strings.Repeat("a", plusvibe.MaxEmailLen-12) + "@example.com",
 		FirstName:    strings.Repeat("é", plusvibe.MaxNameLen),
 		LastName:     strings.Repeat("\"", plusvibe.MaxNameLen), // escapes to two characters in JSON
 		BusinessName: strings.Repeat("b", plusvibe.MaxBusinessNameLen),
 		Permission:   plusvibe.PermissionFullAccess,
-		HideLabels:   strings.Repeat("L", modals.MaxHideLabelsLen),
+		HideLabels:   strings.Repeat("L", request.MaxHideLabelsLen),
 	}
-	for _, w := range ws[:modals.MaxWorkspaces] {
+	for _, w := range ws[:request.MaxWorkspaces] {
 		f.WorkspaceIDs = append(f.WorkspaceIDs, w.ID)
 	}
 	return f
@@ -42,12 +43,12 @@ func worstForm(ws []plusvibe.Workspace) modals.Form {
 
 // worstPerWorkspace is worstForm with access per workspace: every
 // workspace's own, labels to the combined limit in characters JSON doubles.
-func worstPerWorkspace(ws []plusvibe.Workspace) modals.Form {
+func worstPerWorkspace(ws []plusvibe.Workspace) request.Form {
 	f := worstForm(ws)
 	f.PerWorkspace, f.Permission, f.HideLabels = true, "", ""
-	each := modals.MaxPerWorkspaceLabels / len(f.WorkspaceIDs)
+	each := request.MaxPerWorkspaceLabels / len(f.WorkspaceIDs)
 	for range f.WorkspaceIDs {
-		f.Access = append(f.Access, modals.WorkspaceAccess{Permission: plusvibe.PermissionUniboxAccess, HideLabels: strings.Repeat("\"", each)})
+		f.Access = append(f.Access, request.WorkspaceAccess{Permission: plusvibe.PermissionUniboxAccess, HideLabels: strings.Repeat("\"", each)})
 	}
 	return f
 }
@@ -104,7 +105,7 @@ func TestFormWithinBlockKitLimits(t *testing.T) {
 	t.Parallel()
 	ws := manyWorkspaces(150)
 	f := worstForm(ws)
-	meta := modals.Metadata{ChannelID: "C0123456789", Source: &modals.Source{Channel: "C0123456789", TS: "1764300000.000100"}}
+	meta := modals.Metadata{ChannelID: "C0123456789", Source: &request.Source{Channel: "C0123456789", TS: "1764300000.000100"}}
 	pw := worstPerWorkspace(ws)
 	for name, v := range map[string]slack.ModalViewRequest{
 		"per-workspace form":     modals.NewForm(pw, ws, meta, modals.ApprovalNote("C0123456789", true)),
@@ -119,7 +120,7 @@ func TestFormWithinBlockKitLimits(t *testing.T) {
 		"waiting":                modals.Waiting(f.Email, "C0123456789", "https://x.slack.com/archives/C0123456789/p1764300000000100"),
 		"collect failed":         modals.CollectFailed(f.Email, strings.Repeat("PlusVibe said no. ", 300), true),
 		"collecting":             modals.Collecting(f.Email),
-		"grant":                  modals.GrantView(modals.Record{State: modals.Approved, By: "U0123456789", Request: modals.Approval{Requester: "U1", Form: f}}, "C0123456789/1764300000.000100", time.Now()),
+		"grant":                  modals.GrantView(request.Record{State: request.Approved, By: "U0123456789", Request: request.Approval{Requester: "U1", Form: f}}, "C0123456789/1764300000.000100", time.Now()),
 		"failure final":          modals.FailureFinal(f.Email, strings.Repeat("PlusVibe said no. ", 300)),
 		"already handled":        modals.AlreadyHandled(),
 		"denied":                 modals.DeniedView(f.Email, "U0123456789", strings.Repeat("<", modals.MaxReasonLen)),
@@ -131,7 +132,7 @@ func TestFormWithinBlockKitLimits(t *testing.T) {
 func TestFormOffersWorkspacesByNameAndKeepsInput(t *testing.T) {
 	t.Parallel()
 	ws := []plusvibe.Workspace{{ID: "65f99a0dd96fae8ab61130c2", Name: "zeta"}, {ID: "65f99a0dd96fae8ab61130c1", Name: "Acme"}}
-	f := modals.Form{Email: "a@b.co", WorkspaceIDs: []string{ws[0].ID}, Permission: plusvibe.PermissionUniboxAccess, HideLabels: "X"}
+	f := request.Form{Email: "a@b.co", WorkspaceIDs: []string{ws[0].ID}, Permission: plusvibe.PermissionUniboxAccess, HideLabels: "X"}
 	v := modals.NewForm(f, ws, modals.Metadata{}, "")
 	raw, _ := json.Marshal(v)
 	s := string(raw)
@@ -148,9 +149,9 @@ func TestFormOffersWorkspacesByNameAndKeepsInput(t *testing.T) {
 func TestValidatePerWorkspace(t *testing.T) {
 	t.Parallel()
 	ws := manyWorkspaces(3)
-	f := modals.Form{Email: "a@b.co", FirstName: "A", LastName: "B", BusinessName: "C", PerWorkspace: true,
+	f := request.Form{Email: "a@b.co", FirstName: "A", LastName: "B", BusinessName: "C", PerWorkspace: true,
 		WorkspaceIDs: []string{ws[0].ID, ws[1].ID, ws[2].ID},
-		Access:       []modals.WorkspaceAccess{{Permission: plusvibe.PermissionFullAccess, HideLabels: "VIP"}, {}, {Permission: plusvibe.PermissionUniboxAccess, HideLabels: strings.Repeat("x", modals.MaxPerWorkspaceLabels)}}}
+		Access:       []request.WorkspaceAccess{{Permission: plusvibe.PermissionFullAccess, HideLabels: "VIP"}, {}, {Permission: plusvibe.PermissionUniboxAccess, HideLabels: strings.Repeat("x", request.MaxPerWorkspaceLabels)}}}
 	req, problems := f.Validate(apiWorkspace, ws)
 	if msg := problems[modals.BlockWorkspacePermission(ws[1].ID)]; !strings.Contains(msg, ws[1].Name) {
 		t.Errorf("a workspace without access: %v", problems)
@@ -179,7 +180,7 @@ func TestMetadataRoundTrip(t *testing.T) {
 	ws := manyWorkspaces(30)
 	f := worstForm(ws)
 	got := modals.DecodeMetadata(modals.Progress(f, modals.Metadata{ChannelID: "C1"}).PrivateMetadata)
-	if got.ChannelID != "C1" || got.Form == nil || got.Form.HideLabels != f.HideLabels || len(got.Form.WorkspaceIDs) != modals.MaxWorkspaces {
+	if got.ChannelID != "C1" || got.Form == nil || got.Form.HideLabels != f.HideLabels || len(got.Form.WorkspaceIDs) != request.MaxWorkspaces {
 		t.Errorf("metadata did not survive: %+v", got)
 	}
 	if (modals.DecodeMetadata("not json") != modals.Metadata{}) {
@@ -190,7 +191,7 @@ func TestMetadataRoundTrip(t *testing.T) {
 func TestValidateMapsProblemsToBlocks(t *testing.T) {
 	t.Parallel()
 	ws := manyWorkspaces(3)
-	good := modals.Form{Email: "nova@example.com", FirstName: "Nova", LastName: "Smith", BusinessName: "Nova Ltd",
+	good := request.Form{Email: "nova@example.com", FirstName: "Nova", LastName: "Smith", BusinessName: "Nova Ltd",
 		WorkspaceIDs: []string{ws[1].ID}, Permission: plusvibe.PermissionFullAccess, HideLabels: "A,\n B ,A"}
 	req, problems := good.Validate(apiWorkspace, ws)
 	if len(problems) != 0 {
@@ -199,7 +200,7 @@ func TestValidateMapsProblemsToBlocks(t *testing.T) {
 	if got := req.Workspaces[0].HideLabels; len(got) != 2 || got[0] != "A" || got[1] != "B" {
 		t.Errorf("labels %q, want [A B]", got)
 	}
-	bad := modals.Form{Email: "nope", FirstName: " ", LastName: strings.Repeat("x", 101), BusinessName: "",
+	bad := request.Form{Email: "nope", FirstName: " ", LastName: strings.Repeat("x", 101), BusinessName: "",
 		WorkspaceIDs: []string{"ffffffffffffffffffffffff"}, HideLabels: strings.Repeat("y", 501)}
 	_, problems = bad.Validate(apiWorkspace, ws)
 	for _, block := range []string{modals.BlockEmail, modals.BlockFirstName, modals.BlockLastName, modals.BlockBusinessName,
@@ -213,22 +214,22 @@ func TestValidateMapsProblemsToBlocks(t *testing.T) {
 func TestValidateRejectsInvisibleCharacters(t *testing.T) {
 	t.Parallel()
 	ws := manyWorkspaces(3)
-	good := modals.Form{Email: "nova@example.com", FirstName: "Nova", LastName: "Smith", BusinessName: "Nova Ltd",
+	good := request.Form{Email: "nova@example.com", FirstName: "Nova", LastName: "Smith", BusinessName: "Nova Ltd",
 		WorkspaceIDs: []string{ws[1].ID}, Permission: plusvibe.PermissionFullAccess, HideLabels: "A\r\nB"}
 	if _, problems := good.Validate(apiWorkspace, ws); len(problems) != 0 {
 		t.Fatalf("line breaks between labels refused: %v", problems)
 	}
 	for name, c := range map[string]struct {
-		edit  func(*modals.Form)
+		edit  func(*request.Form)
 		block string
 		rune  string
 	}{
-		"bidi override in the business": {func(f *modals.Form) { f.BusinessName = "Nova \u202Edtl" }, modals.BlockBusinessName, "U+202E"},
-		"zero-width space in the email": {func(f *modals.Form) { f.Email = "no\u200Bva@example.com" }, modals.BlockEmail, "U+200B"},
-		"tab in a first name":           {func(f *modals.Form) { f.FirstName = "No\tva" }, modals.BlockFirstName, "U+0009"},
-		"line separator in a last name": {func(f *modals.Form) { f.LastName = "Sm\u2028ith" }, modals.BlockLastName, "U+2028"},
-		"paragraph separator in labels": {func(f *modals.Form) { f.HideLabels = "A\u2029B" }, modals.BlockHideLabels, "U+2029"},
-		"BOM in labels":                 {func(f *modals.Form) { f.HideLabels = "\uFEFFA" }, modals.BlockHideLabels, "U+FEFF"},
+		"bidi override in the business": {func(f *request.Form) { f.BusinessName = "Nova \u202Edtl" }, modals.BlockBusinessName, "U+202E"},
+		"zero-width space in the email": {func(f *request.Form) { f.Email = "no\u200Bva@example.com" }, modals.BlockEmail, "U+200B"},
+		"tab in a first name":           {func(f *request.Form) { f.FirstName = "No\tva" }, modals.BlockFirstName, "U+0009"},
+		"line separator in a last name": {func(f *request.Form) { f.LastName = "Sm\u2028ith" }, modals.BlockLastName, "U+2028"},
+		"paragraph separator in labels": {func(f *request.Form) { f.HideLabels = "A\u2029B" }, modals.BlockHideLabels, "U+2029"},
+		"BOM in labels":                 {func(f *request.Form) { f.HideLabels = "\uFEFFA" }, modals.BlockHideLabels, "U+FEFF"},
 	} {
 		f := good
 		c.edit(&f)
@@ -253,7 +254,7 @@ func FuzzParseForm(f *testing.F) {
 	f.Add(`{"values":{}}`)
 	f.Add(`{"values":{"hide_labels":{"input":{"value":",,\n;"}}}}`)
 	ws := manyWorkspaces(3)
-	form := modals.NewForm(modals.Form{}, ws, modals.Metadata{}, "")
+	form := modals.NewForm(request.Form{}, ws, modals.Metadata{}, "")
 	inputs := map[string]bool{}
 	for _, b := range form.Blocks.BlockSet {
 		if in, isInput := b.(*slack.InputBlock); isInput {
@@ -297,7 +298,7 @@ func TestUnhidesLabels(t *testing.T) {
 		{"another workspace", nil, "b", false},
 	} {
 		after := []plusvibe.ClientWorkspacePermission{{ID: tt.id, Permissions: []string{plusvibe.PermissionUniboxAccess}, HideLabels: tt.labels}}
-		if got := modals.UnhidesLabels(client, after); got != tt.want {
+		if got := request.UnhidesLabels(client, after); got != tt.want {
 			t.Errorf("%s: UnhidesLabels = %v, want %v", tt.name, got, tt.want)
 		}
 	}

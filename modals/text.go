@@ -3,7 +3,6 @@ package modals
 import (
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack/slackutilsx"
@@ -52,31 +51,4 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// invisible finds the first control or format character in s: categories
-// Cc, Cf (zero-width characters, bidi overrides such as U+202E), Zl and Zp.
-// They can make text read differently from what it is. multiline allows line
-// breaks. It returns the character and its 1-based position, or ok=false.
-func invisible(s string, multiline bool) (r rune, pos int, found bool) {
-	pos = 0
-	for _, c := range s {
-		pos++
-		if multiline && (c == '\n' || c == '\r') {
-			continue
-		}
-		if unicode.In(c, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
-			return c, pos, true
-		}
-	}
-	return 0, 0, false
-}
-
-// invisibleMessage says which character to remove, or "" when s has none.
-func invisibleMessage(s string, multiline bool) string {
-	r, pos, found := invisible(s, multiline)
-	if !found {
-		return ""
-	}
-	return fmt.Sprintf("Remove the invisible or control character U+%04X (character %d): it can make text read differently from what it is.", r, pos)
 }

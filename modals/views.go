@@ -4,18 +4,19 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 	"github.com/slack-go/slack"
 )
 
 // Progress is shown while PlusVibe is being asked; it keeps the form for a retry.
-func Progress(f Form, meta Metadata) slack.ModalViewRequest {
+func Progress(f request.Form, meta Metadata) slack.ModalViewRequest {
 	meta.Form = &f
 	return resultView(meta, "", section(fmt.Sprintf(":hourglass_flowing_sand: Creating a PlusVibe client for *%s*…", Escape(f.Email))))
 }
 
 // Posting is shown while a request is being posted for approval; it keeps
 // the form for a retry.
-func Posting(f Form, meta Metadata, channel string) slack.ModalViewRequest {
+func Posting(f request.Form, meta Metadata, channel string) slack.ModalViewRequest {
 	meta.Form = &f
 	return resultView(meta, "", section(fmt.Sprintf(":hourglass_flowing_sand: Posting the request for *%s* in <#%s> for an approver…", Escape(f.Email), channel)))
 }
@@ -37,7 +38,7 @@ func SuccessWithPassword(email, password string) slack.ModalViewRequest {
 }
 
 // Failure explains what went wrong and offers the filled-in form again.
-func Failure(f Form, meta Metadata, reason string) slack.ModalViewRequest {
+func Failure(f request.Form, meta Metadata, reason string) slack.ModalViewRequest {
 	meta.Form = &f
 	retry := slack.NewButtonBlockElement(ActionRetry, "retry", plainText("Edit and try again")).WithStyle(slack.StylePrimary)
 	return resultView(meta, "Couldn't create client",

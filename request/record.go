@@ -1,0 +1,96 @@
+package request
+
+import (
+	"encoding/json"
+	"errors"
+)
+
+// Approval is what was asked for: who asked, where they watch, and the form.
+type Approval struct {
+	Requester string `json:"u"`
+	// ViewID is the requester's modal, where they watch the request.
+	ViewID string `json:"v,omitempty"`
+	// Channel is where the requester typed the command.
+	Channel string `json:"c,omitempty"`
+	Form    Form   `json:"f"`
+	// Source is the message the request came from, if any.
+	Source *Source `json:"s,omitempty"`
+}
+
+// State is where an approval request stands.
+type State string
+
+const (
+	Pending  State = "pending"
+	Approved State = "approved" // granted: waiting for the requester to create it
+	Creating State = "creating" // the requester clicked; PlusVibe is being asked
+	Created  State = "created"
+	Failed   State = "failed" // the requester's creation failed
+	Denied   State = "denied"
+	Expired  State = "expired" // undecided, or approved and not created, in time
+)
+
+// Record is an approval request as its channel message keeps it, in the
+// message's metadata: the copy that outlives every process, so any process
+// can confirm where a request stands before acting on a click. It holds
+// nothing secret: other apps in the channel can read it.
+type Record struct {
+	State   State    `json:"state"`
+	Request Approval `json:"request"`
+	// By is the approver who approved or denied it.
+	By string `json:"by,omitempty"`
+	// DM and DMTS are the requester's message with the Create client button.
+	DM   string `json:"dm,omitempty"`
+	DMTS string `json:"dm_ts,omitempty"`
+	// Since is when the current creation began, in Unix seconds.
+	Since    int64  `json:"since,omitempty"`
+	ClientID string `json:"client_id,omitempty"`
+	// Reason is why it was denied, or why the creation failed.
+	Reason string `json:"reason,omitempty"`
+	// Final marks a failure not to be tried again: the client exists.
+	Final bool `json:"final,omitempty"`
+	// Undelivered: created, but its password reached nobody.
+	Undelivered bool `json:"undelivered,omitempty"`
+	// Change, when set, makes this a change to an existing client's access
+	// (Request.Form holds the access after it); approving it applies it.
+	Change *ClientChange `json:"change,omitempty"`
+}
+
+// ClientChange names the client an access change is for, as it was when
+// asked: the change applies only if it is still so.
+type ClientChange struct {
+	ClientID string `json:"id"`
+	Modified string `json:"m"`
+}
+
+// ErrNoRecord means a message carries no approval request.
+var ErrNoRecord = errors.New("request: not an approval request")
+
+// RecordEvent is the type of the event a request's record is kept as, in
+// the metadata of its message in the approval channel.
+const RecordEvent = "plusvibe_client_requested"
+
+// Payload is the record as the event's payload.
+func (r Record) Payload() map[string]any {
+	b, _ := json.Marshal(r) // plain strings and numbers: cannot fail
+	var payload map[string]any
+	_ = json.Unmarshal(b, &payload)
+	return payload
+}
+
+// FromPayload reads a record kept as an event of eventType; ErrNoRecord when
+// it is not one, or not whole.
+func FromPayload(eventType string, payload map[string]any) (Record, error) {
+	if eventType != RecordEvent {
+		return Record{}, ErrNoRecord
+	}
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return Record{}, ErrNoRecord
+	}
+	var r Record
+	if json.Unmarshal(b, &r) != nil || r.State == "" || r.Request.Requester == "" || r.Request.Form.Email == "" {
+		return Record{}, ErrNoRecord
+	}
+	return r, nil
+}
