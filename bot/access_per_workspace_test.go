@@ -104,8 +104,8 @@ func TestAccessPerWorkspaceUnderApproval(t *testing.T) {
 		t.Fatalf("%d requests for approval, want none", n)
 	}
 
-	viewID = w.perWorkspace()
-	w.slack.Submit(t, requester, viewID, map[string]any{modals.BlockWorkspacePermission(acme.ID): "Full access"})
+	viewID = w.perWorkspace() // for another client: the first exists now
+	w.slack.Submit(t, requester, viewID, map[string]any{modals.BlockEmail: "second@example.com", modals.BlockWorkspacePermission(acme.ID): "Full access"})
 	msg := w.onlyRequest().Content()
 	for _, want := range []string{"Access per workspace", "Acme Outreach: Full access", "Nova Consulting: Unibox only", "Zeta Labs: Unibox only"} {
 		if !strings.Contains(msg, want) {

@@ -208,9 +208,9 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory()
 	}
-	b.views = &onceOnly{store: cfg.Store, log: log, hold: b.creationWindow(), keep: claimTTL, healthy: b.storeHealth}
+	b.views = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: claimTTL, healthy: b.storeHealth}
 	// Kept past both TTLs so a late click is answered without asking Slack.
-	b.once = &onceOnly{store: cfg.Store, log: log, hold: b.creationWindow(), keep: 2*cfg.ApprovalTTL + claimTTL, healthy: b.storeHealth}
+	b.once = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: 2*cfg.ApprovalTTL + claimTTL, healthy: b.storeHealth}
 	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, b.slack, log)
 	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, b.slack, log)
 	b.workspaces = newWorkspaceCache(cfg, pv, log)

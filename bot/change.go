@@ -46,7 +46,7 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 	current, found, err := b.clients.byID(ctx, ch.clientID)
 	switch {
 	case err != nil:
-		return changeFailed, modals.Escape(failureText(opList, err, "")), err
+		return changeFailed, modals.Escape(failureText(opList, err, "")) + " Nothing was changed.", err
 	case !found:
 		return changeFailed, "This client no longer exists in PlusVibe. Nothing was changed.", nil
 	case ch.modified != "" && request.Stamp(current) != ch.modified:

@@ -12,10 +12,15 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
 
-// clientsFresh is how long a client list is used by find and the duplicate
-// check before it is read again; edits and removals read it anew (or join
-// a read under way).
-const clientsFresh = time.Minute
+// clientsFresh is how long a client list is used by the duplicate check
+// before it is read again, and findFresh by find: short, as people check
+// with find whether an uncertain edit or removal happened, and another
+// replica's change is not forgotten here. Edits and removals read it anew
+// (or join a read under way).
+const (
+	clientsFresh = time.Minute
+	findFresh    = 15 * time.Second
+)
 
 // clientCache holds PlusVibe's client list briefly: find and the duplicate
 // check on every submission must not wait on PlusVibe each time.
@@ -29,8 +34,6 @@ type clientCache struct {
 	list   []plusvibe.ClientLogin
 	loaded time.Time
 	gen    uint64 // bumped by forget: a read begun before a change is stale
-	// createdAt is the last creation through the bot; see created.
-	createdAt time.Time
 }
 
 // get returns the list, read anew when older than maxAge (0: always). A read
@@ -72,34 +75,13 @@ func (c *clientCache) read(ctx context.Context, gen uint64) ([]plusvibe.ClientLo
 	return list, nil
 }
 
-// forget drops the list after a change, so the next read sees it.
+// forget drops the list after a change or a creation (even a failed one
+// may have created), so the next read sees it.
 func (c *clientCache) forget() {
 	c.mu.Lock()
 	c.loaded = time.Time{}
 	c.gen++
 	c.mu.Unlock()
-}
-
-// created notes a client created through the bot. find then reads the
-// list again to show it; the duplicate check keeps the list it has, as
-// onSubmit runs it before the form's once-only claim, and a late duplicate
-// of the creating form must be told the outcome, not "already a client".
-func (c *clientCache) created() {
-	c.mu.Lock()
-	c.createdAt = time.Now()
-	c.gen++ // a read already on its way may have missed it
-	c.mu.Unlock()
-}
-
-// sinceCreated is how old a list find may use: one read after the last
-// creation, within clientsFresh.
-func (c *clientCache) sinceCreated() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.createdAt.IsZero() {
-		return clientsFresh
-	}
-	return min(clientsFresh, time.Since(c.createdAt))
 }
 
 // byID reads the client anew from PlusVibe: what an edit or a removal acts on.

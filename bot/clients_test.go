@@ -19,8 +19,8 @@ func TestClientListReadBeforeAChangeIsNotKept(t *testing.T) {
 		change func(*clientCache)
 		maxAge func(*clientCache) time.Duration // what the reader after it asks for
 	}{
-		{"edit or removal, then any reader", (*clientCache).forget, func(*clientCache) time.Duration { return clientsFresh }},
-		{"creation, then find", (*clientCache).created, (*clientCache).sinceCreated},
+		{"a change, then the duplicate check", (*clientCache).forget, func(*clientCache) time.Duration { return clientsFresh }},
+		{"a change, then find", (*clientCache).forget, func(*clientCache) time.Duration { return findFresh }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

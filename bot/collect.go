@@ -153,9 +153,16 @@ func (b *Bot) collectable(ctx context.Context, k collection) (request.Record, st
 // interrupted, nor can a claim lapse while it runs.
 const startBudget = 15 * time.Second
 
-// creationWindow is how long after saying "creating" a creation may still
-// be running.
-func (b *Bot) creationWindow() time.Duration { return startBudget + b.cfg.CreationBound }
+// creationWindow is how long after saying "creating" a creation, or an
+// approved change (a read, then a PUT: two PlusVibe calls), may still be
+// running, its report included.
+func (b *Bot) creationWindow() time.Duration {
+	return startBudget + 2*b.cfg.CreationBound + settleTimeout
+}
+
+// claimHold is how long a step's claim holds: from the click, which comes
+// before "creating" is said (a modal opened, the record read).
+func (b *Bot) claimHold() time.Duration { return b.creationWindow() + triggerLife + readTimeout }
 
 // startCreating shows "creating…" and records it, within startBudget; ok is
 // false when the requester was told why nothing was created.
@@ -174,10 +181,12 @@ func (b *Bot) startCreating(ctx context.Context, k collection, r *request.Record
 	if err == nil {
 		return viewID, true
 	}
-	why := fmt.Sprintf("Slack was too slow to record the creation (%s), so nothing was created. Try again.", slackErrorHint(err))
+	why := fmt.Sprintf("The creation could not be recorded in Slack in time (%s), so nothing was created. Try again.", slackErrorHint(err))
 	ctx, cancel = settle(ctx)
 	defer cancel()
-	b.writeRecord(ctx, k.ref, before) // the request is as it was
+	if b.writeRecord(ctx, k.ref, before) == nil { // the request is as it was
+		b.writeGrant(ctx, k.ref, before)
+	}
 	b.once.release(ctx, k.key)
 	b.tell(ctx, k, why)
 	if viewID != "" {

@@ -11,7 +11,7 @@ import (
 )
 
 // onFind answers "<command> find <email or name>" privately: the clients
-// that match in PlusVibe's list (at most clientsFresh old, and read after
+// that match in PlusVibe's list (at most findFresh old, and read after
 // any change made through the bot), each with Edit access and Remove.
 // It acks at once and answers through the command's response_url.
 func (b *Bot) onFind(ctx context.Context, req requestLog, evt *socketmode.Event, c *socketmode.Client, cmd slack.SlashCommand, query string) {
@@ -26,7 +26,7 @@ func (b *Bot) onFind(ctx context.Context, req requestLog, evt *socketmode.Event,
 		return
 	}
 	b.ack(c, evt.Request.EnvelopeID, ephemeral("Looking for *"+modals.Escape(query)+"* among the PlusVibe clients…"))
-	list, err := b.clients.get(ctx, b.clients.sinceCreated())
+	list, err := b.clients.get(ctx, findFresh)
 	if err != nil {
 		b.tellViaResponseURL(ctx, cmd.ResponseURL, modals.Escape(failureText(opList, err, "")))
 		req.done("list_failed", err, nil)

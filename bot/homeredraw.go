@@ -21,11 +21,14 @@ const (
 type homeRedraws struct {
 	mu    sync.Mutex
 	dirty map[string]bool
-	wake  chan struct{}
+	// busy are being redrawn: a mark meanwhile waits for the end, so that
+	// an older drawing never lands after a newer one.
+	busy map[string]bool
+	wake chan struct{}
 }
 
 func newHomeRedraws() *homeRedraws {
-	return &homeRedraws{dirty: map[string]bool{}, wake: make(chan struct{}, 1)}
+	return &homeRedraws{dirty: map[string]bool{}, busy: map[string]bool{}, wake: make(chan struct{}, 1)}
 }
 
 // mark asks for users' tabs to be redrawn; it never waits.
@@ -38,22 +41,40 @@ func (h *homeRedraws) mark(users ...string) {
 		h.dirty[u] = true
 	}
 	h.mu.Unlock()
+	h.poke()
+}
+
+func (h *homeRedraws) poke() {
 	select {
 	case h.wake <- struct{}{}:
 	default:
 	}
 }
 
-// take empties the set and returns who was in it.
+// take returns who is marked and not being redrawn, now being redrawn.
 func (h *homeRedraws) take() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	users := make([]string, 0, len(h.dirty))
 	for u := range h.dirty {
-		users = append(users, u)
+		if !h.busy[u] {
+			users = append(users, u)
+			delete(h.dirty, u)
+			h.busy[u] = true
+		}
 	}
-	clear(h.dirty)
 	return users
+}
+
+// done ends user's redraw; marked meanwhile, they are drawn again.
+func (h *homeRedraws) done(user string) {
+	h.mu.Lock()
+	delete(h.busy, user)
+	again := h.dirty[user]
+	h.mu.Unlock()
+	if again {
+		h.poke()
+	}
 }
 
 // redrawHomes redraws the marked tabs until ctx ends; what is still marked
@@ -65,6 +86,7 @@ func (b *Bot) redrawHomes(ctx context.Context) {
 		wg.Go(func() {
 			for u := range users {
 				b.redraw(ctx, u)
+				b.homes.done(u)
 			}
 		})
 	}

@@ -121,3 +121,29 @@ func TestRedeliveryAfterCreationIsNotADuplicate(t *testing.T) {
 		t.Errorf("%d POSTs, want 1", n)
 	}
 }
+
+// A form sent twice for an email that is already a client's: both copies
+// are told so, neither says "creating" (Slack may show either answer).
+func TestDuplicateEmailSentTwiceIsToldTwice(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.jane()
+	viewID := w.openForm(requester, "")
+	hold := make(chan struct{})
+	w.pv.Script("GET", "/client/", plusvibetest.Response{Hold: hold}) // both copies wait on one read
+	fill := goodFill()
+	fill[modals.BlockEmail] = "jane.doe@acme.com"
+	form := w.slack.View(t, viewID)
+	first := w.slack.SendSubmissionSeen(t, requester, form, fill)
+	second := w.slack.SendSubmissionSeen(t, requester, form, fill)
+	w.pv.Next(t, "GET", "/client/", wait)
+	close(hold)
+	for _, env := range []string{first, second} {
+		if resp := w.slack.ApplyAck(t, viewID, env, wait); !strings.Contains(string(resp.Ack.Payload), "already a PlusVibe client") {
+			t.Errorf("a copy was answered %s, want the existing client", resp.Ack.Payload)
+		}
+	}
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Errorf("%d POSTs for an existing client", n)
+	}
+}

@@ -36,7 +36,7 @@ func (op operation) maybe(check string) string {
 	case opRemove:
 		return "The client may or may not have been removed: look them up with " + check + " before trying again."
 	}
-	return "Nothing was changed; try again in a minute."
+	return "Try again in a minute."
 }
 
 // failureText turns a PlusVibe failure of op into words a person can act

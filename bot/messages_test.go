@@ -37,8 +37,8 @@ func TestFailureTextPerOperation(t *testing.T) {
 		opRemove: {"timeout": "The client may or may not have been removed: look them up with " + check,
 			"5xx": "may or may not have been removed", "unreached": "so nothing was removed", "not found": "so nothing was removed",
 			"rate limited": "so nothing was removed", "invalid": "so nothing was removed"},
-		opList: {"timeout": "did not answer in time. Nothing was changed", "rate limited": "so the client list could not be read. Try again in 7s",
-			"unauthorized": "so the client list could not be read", "5xx": "Nothing was changed"},
+		opList: {"timeout": "did not answer in time. Try again in a minute.", "rate limited": "so the client list could not be read. Try again in 7s",
+			"unauthorized": "so the client list could not be read", "5xx": "internal error (HTTP 502). Try again in a minute."},
 		opCreate: {"timeout": "may have been created anyway", "5xx": "may have been created anyway", "unreached": "so nothing was created",
 			"rate limited": "so nothing was created", "incomplete": "no usable password"},
 	}

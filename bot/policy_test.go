@@ -105,3 +105,24 @@ func TestSlowSlackBeforeThePostCreatesOnce(t *testing.T) {
 		}
 	}
 }
+
+// "Creating" that cannot be recorded creates nothing, and leaves the
+// request, the DM and its button as they were: the next click creates.
+func TestCreatingThatCannotBeRecordedCreatesNothing(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	_, ts := w.request(goodFill())
+	dm := w.approve(approver, ts)
+	w.slack.FailNext("chat.update", "message_not_found") // recording "creating…"
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.waitWhisperIn(dm.Channel, requester, "could not be recorded in Slack")
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Fatalf("%d POSTs when the creation could not be recorded", n)
+	}
+	w.waitMessage(ts, "Waiting for <@"+requester+"> to create the client")
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.waitMessage(ts, "Created by <@"+requester+">")
+	if n := w.pv.Count("POST", "/client"); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
+	}
+}

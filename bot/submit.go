@@ -54,18 +54,26 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: storeDownText}))
 		req.done("store_unreachable", err, fields)
 		return
-	case !first:
+	case !first && s != nil:
 		b.ack(c, evt.Request.EnvelopeID, s.answer(progress))
 		req.done("duplicate", nil, fields)
 		return
 	}
 	// An email that is already a client's: say who, and offer to add the
-	// workspaces to their access instead. The form may be sent again.
+	// workspaces to their access instead; the form may be sent again. A
+	// second copy sent meanwhile gets the same answer, not "creating".
 	if client, found := b.existing(ctx, req.start, form.Email); found {
-		b.views.releaseView(ctx, viewID)
+		if first {
+			b.views.releaseView(ctx, viewID)
+		}
 		dup := modals.Duplicate(form, meta, client, b.workspaces.get())
 		b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&dup))
 		req.done("already_a_client", nil, fields)
+		return
+	}
+	if !first {
+		b.ack(c, evt.Request.EnvelopeID, s.answer(progress))
+		req.done("duplicate", nil, fields)
 		return
 	}
 	// Acked at once: PlusVibe, or the post for approval, may take a while.

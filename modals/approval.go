@@ -182,7 +182,7 @@ func approvalStatus(r request.Record, until time.Time) string {
 		case request.Created:
 			return fmt.Sprintf(":white_check_mark: Approved by %s. The access was changed.", by)
 		case request.Failed:
-			return fmt.Sprintf(":x: Approved by %s, but the access was not changed: %s", by, Escape(r.Reason))
+			return fmt.Sprintf(":x: Approved by %s, but the access was not changed: %s", by, reasonText(r.Reason, true))
 		}
 	}
 	switch r.State {

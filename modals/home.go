@@ -98,7 +98,7 @@ func homeItem(i int, it HomeItem) slack.Block {
 func homeState(it HomeItem) string {
 	reason := ""
 	if it.Reason != "" {
-		reason = ": " + Escape(it.Reason)
+		reason = ": " + reasonText(it.Reason, it.Change)
 	}
 	switch it.State {
 	case request.Pending:

@@ -15,6 +15,17 @@ func Escape(s string) string {
 	return slackutilsx.EscapeMessage(s)
 }
 
+// reasonText shows a record's reason. A change's is written by the bot in
+// mrkdwn, with everything from outside (PlusVibe's words, an email)
+// already escaped, and mentions that must stay mentions; any other is
+// plain text.
+func reasonText(reason string, change bool) string {
+	if change {
+		return reason
+	}
+	return Escape(reason)
+}
+
 // truncate cuts s to max characters with an ellipsis. It never splits an
 // entity such as &amp;: escaped text stays escaped.
 func truncate(s string, max int) string {
