@@ -19,6 +19,7 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // Config is what the bot needs to know, in plain values.
@@ -133,6 +134,8 @@ type Bot struct {
 	// sharing the store.
 	views, once *onceOnly
 	storeHealth *healthFlag
+	policy      request.Policy
+	clock       request.Clock
 	homes       *homeRedraws
 	ready       atomic.Bool
 	firstUp     chan struct{} // closed on the first connection
@@ -204,7 +207,9 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		storeHealth: &healthFlag{},
 		firstUp:     make(chan struct{}),
 		homes:       newHomeRedraws(),
+		policy:      request.Policy{Approvals: cfg.ApprovalChannel != "", FullAccessOnly: cfg.ApproveFullAccessOnly},
 	}
+	b.clock = request.Clock{TTL: cfg.ApprovalTTL, Window: b.creationWindow()}
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory()
 	}

@@ -56,7 +56,7 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 	if ch.add != nil {
 		ch.after = request.Merged(current, *ch.add)
 	}
-	if ch.approver == "" && b.changeNeedsApproval(current, ch.after) {
+	if ch.approver == "" && b.policy.ChangeNeedsApproval(current, ch.after) {
 		return b.requestChange(ctx, ch, current)
 	}
 	err = b.pv.UpdateClient(ctx, plusvibe.UpdateClientRequest{WorkspaceID: b.cfg.APIWorkspaceID, ClientID: current.ID,
@@ -75,23 +75,6 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 	b.audit(sctx, entry)
 	b.metrics.clientChanges.WithLabelValues(changeApplied).Inc()
 	return changeApplied, fmt.Sprintf(":white_check_mark: Access of *%s* changed: %s.", modals.Escape(current.Email), modals.AccessText(after.Grants(b.workspaces.get()))), nil
-}
-
-// changeNeedsApproval: with an approval channel, a change that gives Full
-// access where the client lacks it waits; with APPROVAL_FOR=all, so does
-// any new workspace and any label no longer hidden. Taking access away
-// never waits.
-func (b *Bot) changeNeedsApproval(current plusvibe.ClientLogin, after []plusvibe.ClientWorkspacePermission) bool {
-	if b.cfg.ApprovalChannel == "" {
-		return false
-	}
-	if request.GainsFullAccess(current, after) {
-		return true
-	}
-	if b.cfg.ApproveFullAccessOnly {
-		return false
-	}
-	return len(request.Merged(current, request.AccessForm(current, after))) > len(current.Permissions) || request.UnhidesLabels(current, after)
 }
 
 // requestChange posts the change for an approver, as a creation is posted.

@@ -109,28 +109,27 @@ func (b *Bot) collectable(ctx context.Context, k collection) (request.Record, st
 	}
 	k.fields["requester"] = r.Request.Requester
 	done := func(why string) string { b.once.finish(ctx, k.key, why); return why }
-	switch {
-	case r.Request.Requester != k.user:
+	switch b.clock.Collect(r, k.user, b.lapsed(k.ref, r), time.Now()) {
+	case request.NotTheRequester:
 		b.once.release(ctx, k.key)
 		return r, notYours(r.Request.Requester)
-	case r.State == request.Created:
+	case request.AlreadyCreated:
 		return r, done(fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(r.ClientID)))
-	case r.State == request.Creating && time.Since(time.Unix(r.Since, 0)) < b.creationWindow():
+	case request.BeingCreated:
 		b.once.release(ctx, k.key) // another process is creating it
 		return r, creating(nil)
-	case r.State == request.Creating:
+	case request.WasInterrupted:
 		b.once.release(ctx, k.key)
 		b.interrupted(ctx, k.ref, r)
 		return r, maybeCreated + " Click the button again to try."
-	case r.State == request.Pending:
-		// The approval is not recorded yet (or never was): nothing to create.
+	case request.NotApprovedYet: // not recorded yet, or never: nothing to create
 		b.once.release(ctx, k.key)
 		return r, "This request is not approved yet. Try again once the approval shows in the request."
-	case r.State == request.Failed && r.Final:
+	case request.FailedForGood:
 		return r, done(r.Reason)
-	case r.State != request.Approved && r.State != request.Failed:
+	case request.AlreadyDecided:
 		return r, done(modals.Decided(r))
-	case b.lapsed(k.ref, r):
+	case request.Lapsed:
 		b.expireHeld(ctx, k.key, k.ref, r)
 		return r, "This approval expired before the client was created. Ask again with the command if it is still needed."
 	}

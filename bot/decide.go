@@ -74,13 +74,13 @@ func readFailure(err error) string {
 // A request past its time is closed on the way.
 func (b *Bot) refusal(ctx context.Context, user string, ref requestRef, r request.Record) string {
 	why := ""
-	switch {
-	case r.State != request.Pending:
+	switch request.Decision(r, user, b.lapsed(ref, r)) {
+	case request.AlreadyDecided:
 		why = modals.Decided(r)
-	case b.lapsed(ref, r):
+	case request.Lapsed:
 		b.expire(ctx, ref, r)
 		why = fmt.Sprintf("This request is older than %s and can no longer be approved. The requester can ask again.", humanDuration(b.cfg.ApprovalTTL))
-	case user == r.Request.Requester:
+	case request.OwnRequest:
 		why = "You asked for this client, so someone else has to approve or deny it."
 	default:
 		why = b.notApprover(ctx, user)

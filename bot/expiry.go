@@ -102,19 +102,11 @@ func (b *Bot) sweep(ctx context.Context) {
 }
 
 func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r request.Record) {
-	switch r.State {
-	case request.Pending, request.Approved:
-		if b.lapsed(ref, r) {
-			b.expire(ctx, ref, r)
-		}
-	case request.Failed:
-		if !r.Final && b.lapsed(ref, r) {
-			b.expire(ctx, ref, r)
-		}
-	case request.Creating:
-		if time.Since(time.Unix(r.Since, 0)) > b.creationWindow() {
-			b.interrupted(ctx, ref, r)
-		}
+	switch b.clock.Swept(r, b.lapsed(ref, r), time.Now()) {
+	case request.Expire:
+		b.expire(ctx, ref, r)
+	case request.MarkInterrupted:
+		b.interrupted(ctx, ref, r)
 	}
 }
 

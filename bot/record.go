@@ -102,12 +102,9 @@ func (b *Bot) writeGrant(ctx context.Context, ref requestRef, r request.Record) 
 // until is when the request's current wait ends: the request's own expiry
 // while it waits for a decision, the approval's once it is granted.
 func (b *Bot) until(ref requestRef, r request.Record) time.Time {
-	from := ref.ts
-	if r.State != request.Pending {
-		from = r.DMTS
-	}
-	at, _ := postedAt(from)
-	return at.Add(b.cfg.ApprovalTTL)
+	posted, _ := postedAt(ref.ts)
+	granted, _ := postedAt(r.DMTS)
+	return b.clock.WaitEnds(r, posted, granted)
 }
 
 // lapsed reports whether the request's current wait is over. Both clocks are

@@ -17,12 +17,7 @@ const ackBudget = 2500 * time.Millisecond
 
 // needsApproval: every request, or with APPROVAL_FOR=FULL_ACCESS those that
 // give Full access in any workspace.
-func (b *Bot) needsApproval(f request.Form) bool {
-	if b.cfg.ApprovalChannel == "" {
-		return false
-	}
-	return !b.cfg.ApproveFullAccessOnly || f.FullAccess()
-}
+func (b *Bot) needsApproval(f request.Form) bool { return b.policy.NeedsApproval(f) }
 
 func (b *Bot) approvalNote() string {
 	return modals.ApprovalNote(b.cfg.ApprovalChannel, b.cfg.ApproveFullAccessOnly)

@@ -280,26 +280,3 @@ func FuzzParseForm(f *testing.F) {
 		}
 	})
 }
-
-func TestUnhidesLabels(t *testing.T) {
-	client := plusvibe.ClientLogin{Permissions: []plusvibe.ClientPermission{
-		{WorkspaceID: "a", Permissions: []string{plusvibe.PermissionUniboxAccess}, HideLabels: []string{"VIP", "COLD"}}}}
-	for _, tt := range []struct {
-		name   string
-		labels []string
-		id     string
-		want   bool
-	}{
-		{"same", []string{"VIP", "COLD"}, "a", false},
-		{"more hidden", []string{"VIP", "COLD", "HOT"}, "a", false},
-		{"case differs", []string{"vip", "cold"}, "a", false},
-		{"one shown", []string{"VIP"}, "a", true},
-		{"all shown", nil, "a", true},
-		{"another workspace", nil, "b", false},
-	} {
-		after := []plusvibe.ClientWorkspacePermission{{ID: tt.id, Permissions: []string{plusvibe.PermissionUniboxAccess}, HideLabels: tt.labels}}
-		if got := request.UnhidesLabels(client, after); got != tt.want {
-			t.Errorf("%s: UnhidesLabels = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-}

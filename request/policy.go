@@ -1,0 +1,148 @@
+package request
+
+import (
+	"time"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+// Policy is what waits for an approver.
+type Policy struct {
+	// Approvals is on when there is an approval channel.
+	Approvals bool
+	// FullAccessOnly lets everything but Full access through at once
+	// (APPROVAL_FOR=FULL_ACCESS).
+	FullAccessOnly bool
+}
+
+// NeedsApproval says whether a new client waits: every one, or only one
+// given Full access in any workspace.
+func (p Policy) NeedsApproval(f Form) bool {
+	return p.Approvals && (!p.FullAccessOnly || f.FullAccess())
+}
+
+// ChangeNeedsApproval says whether a change to a client's access waits:
+// one giving Full access where the client lacks it; under APPROVAL_FOR=all
+// also a new workspace and a label no longer hidden. Taking access away
+// never waits.
+func (p Policy) ChangeNeedsApproval(current plusvibe.ClientLogin, after []plusvibe.ClientWorkspacePermission) bool {
+	switch {
+	case !p.Approvals:
+		return false
+	case GainsFullAccess(current, after):
+		return true
+	case p.FullAccessOnly:
+		return false
+	}
+	return len(Merged(current, AccessForm(current, after))) > len(current.Permissions) || UnhidesLabels(current, after)
+}
+
+// Clock is a request's time limits, on Slack's clocks: the request
+// message's time and the approval DM's.
+type Clock struct {
+	// TTL is how long a request may wait for a decision, and an approval
+	// for its requester (APPROVAL_TTL).
+	TTL time.Duration
+	// Window is how long after saying "creating" a creation may still run.
+	Window time.Duration
+}
+
+// WaitEnds is when r's current wait ends: the decision's while it is
+// pending (from posted), the requester's once approved (from granted).
+func (c Clock) WaitEnds(r Record, posted, granted time.Time) time.Time {
+	if r.State == Pending {
+		return posted.Add(c.TTL)
+	}
+	return granted.Add(c.TTL)
+}
+
+// Interrupted reports whether r says "creating" for longer than any
+// creation runs: the process creating it is gone.
+func (c Clock) Interrupted(r Record, now time.Time) bool {
+	return r.State == Creating && now.Sub(time.Unix(r.Since, 0)) > c.Window
+}
+
+// Sweep is what the sweep does with a request it reads back.
+type Sweep int
+
+const (
+	Leave Sweep = iota
+	Expire
+	MarkInterrupted
+)
+
+// Swept decides what the sweep does with r at now; lapsed is whether its
+// current wait has ended.
+func (c Clock) Swept(r Record, lapsed bool, now time.Time) Sweep {
+	switch {
+	case (r.State == Pending || r.State == Approved || (r.State == Failed && !r.Final)) && lapsed:
+		return Expire
+	case c.Interrupted(r, now):
+		return MarkInterrupted
+	}
+	return Leave
+}
+
+// Verdict is what a click on a request may do, read from its record.
+type Verdict int
+
+const (
+	// Go: the click may act.
+	Go Verdict = iota
+	// NotTheRequester: only the requester creates their client.
+	NotTheRequester
+	// OwnRequest: nobody decides their own request.
+	OwnRequest
+	// AlreadyDecided: the request was decided, or ended.
+	AlreadyDecided
+	// AlreadyCreated: the client exists.
+	AlreadyCreated
+	// BeingCreated: another click is creating it right now.
+	BeingCreated
+	// WasInterrupted: a creation began and never reported back.
+	WasInterrupted
+	// NotApprovedYet: nothing to create until it is approved.
+	NotApprovedYet
+	// FailedForGood: the creation failed in a way not to try again.
+	FailedForGood
+	// Lapsed: the wait is over; it expires now.
+	Lapsed
+)
+
+// Decision says whether clicker may approve or deny r (being an approver
+// is checked apart, from Slack).
+func Decision(r Record, clicker string, lapsed bool) Verdict {
+	switch {
+	case r.State != Pending:
+		return AlreadyDecided
+	case lapsed:
+		return Lapsed
+	case clicker == r.Request.Requester:
+		return OwnRequest
+	}
+	return Go
+}
+
+// Collect says whether clicker may create r's client now (being still on
+// the allow-list is checked apart, from Slack).
+func (c Clock) Collect(r Record, clicker string, lapsed bool, now time.Time) Verdict {
+	switch {
+	case r.Request.Requester != clicker:
+		return NotTheRequester
+	case r.State == Created:
+		return AlreadyCreated
+	case r.State == Creating && !c.Interrupted(r, now):
+		return BeingCreated
+	case r.State == Creating:
+		return WasInterrupted
+	case r.State == Pending:
+		return NotApprovedYet
+	case r.State == Failed && r.Final:
+		return FailedForGood
+	case r.State != Approved && r.State != Failed:
+		return AlreadyDecided
+	case lapsed:
+		return Lapsed
+	}
+	return Go
+}
