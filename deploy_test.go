@@ -26,6 +26,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 )
@@ -119,8 +120,8 @@ func TestManifest(t *testing.T) {
 	// Exactly the scopes the code's Web API calls need; the bot suite runs with
 	// these scopes only, against a fake Slack that enforces them.
 	got := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot))
-	if !slices.Equal(got, bot.Scopes()) || len(m.OAuth.Scopes.User) != 0 {
-		t.Errorf("bot scopes %v, want %v and no user scopes", got, bot.Scopes())
+	if !slices.Equal(got, slackapi.Scopes()) || len(m.OAuth.Scopes.User) != 0 {
+		t.Errorf("bot scopes %v, want %v and no user scopes", got, slackapi.Scopes())
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store/redistest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
@@ -419,7 +419,7 @@ func TestCheckReportsProblems(t *testing.T) {
 	env["SLACK_APP_TOKEN"], env["PLUSVIBE_WORKSPACES"], env["ALLOWED_USERGROUPS"] = sl.AppToken, "", ""
 	env["APPROVAL_CHANNEL"], env["APPROVERS"] = "", ""
 	env["PLUSVIBE_API_KEY"] = "pv-wrong-secret"
-	sl.SetScopes(bot.Scopes()...)
+	sl.SetScopes(slackapi.Scopes()...)
 	setEnv(t, env)
 	out.Reset()
 	if err := runCheck(context.Background(), &out); err == nil || !strings.Contains(out.String(), "PROBLEM: plusvibe: GET /authenticate: 401") ||

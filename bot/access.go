@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/rs/zerolog"
 )
 
@@ -31,7 +32,7 @@ type access struct {
 	all    bool
 	users  []string
 	groups []string
-	slack  SlackAPI
+	slack  slackapi.API
 	log    zerolog.Logger
 
 	now func() time.Time
@@ -43,7 +44,7 @@ type access struct {
 	distrusted bool // the list outgrew groupTrustLimit; logged once
 }
 
-func newAccess(all bool, users, groups []string, api SlackAPI, log zerolog.Logger) *access {
+func newAccess(all bool, users, groups []string, api slackapi.API, log zerolog.Logger) *access {
 	return &access{all: all, users: users, groups: groups, slack: api, log: log, now: time.Now}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
@@ -88,20 +89,6 @@ type Config struct {
 	Store store.Store
 }
 
-// SlackAPI is the part of the Slack Web API the bot calls.
-type SlackAPI interface {
-	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
-	UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (*slack.ViewResponse, error)
-	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
-	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
-	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
-	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
-	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
-	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
-	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
-	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
-}
-
 // PlusVibe is the part of the PlusVibe client the bot uses.
 type PlusVibe interface {
 	CreateClient(ctx context.Context, req plusvibe.CreateClientRequest) (plusvibe.CreateClientResponse, error)
@@ -112,15 +99,16 @@ type PlusVibe interface {
 }
 
 var (
-	_ SlackAPI = (*socketmode.Client)(nil)
-	_ PlusVibe = (*plusvibe.Client)(nil)
+	_ slackapi.API = (*socketmode.Client)(nil)
+	_ PlusVibe     = (*plusvibe.Client)(nil)
 )
 
 // Bot answers the slash command and the modal's interactions.
 type Bot struct {
 	cfg        Config
 	sm         *socketmode.Client
-	slack      SlackAPI
+	slack      slackapi.API
+	talk       *slackapi.Talk
 	pv         PlusVibe
 	log        zerolog.Logger
 	access     *access
@@ -188,10 +176,11 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	calls := &slackCalls{api: sm, log: log, metrics: cfg.Metrics, callTimeout: cfg.SlackCallTimeout}
+	var views *slackapi.LeanViews
 	if cfg.SlackAPIURL != "" && cfg.SlackToken != "" {
-		calls.views = &leanViews{http: cfg.HTTPClient, url: cfg.SlackAPIURL, token: cfg.SlackToken}
+		views = slackapi.NewLeanViews(cfg.HTTPClient, cfg.SlackAPIURL, cfg.SlackToken)
 	}
+	calls := slackapi.NewCalls(sm, log, cfg.Metrics.slackRetries, cfg.SlackCallTimeout, views)
 	work, cancel := context.WithCancel(context.Background())
 	b := &Bot{
 		cfg:         cfg,
@@ -216,6 +205,7 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	b.views = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: claimTTL, healthy: b.storeHealth}
 	// Kept past both TTLs so a late click is answered without asking Slack.
 	b.once = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: 2*cfg.ApprovalTTL + claimTTL, healthy: b.storeHealth}
+	b.talk = slackapi.NewTalk(b.slack, log, cfg.HTTPClient)
 	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, b.slack, log)
 	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, b.slack, log)
 	b.workspaces = newWorkspaceCache(cfg, pv, log)
@@ -388,7 +378,7 @@ func (b *Bot) refuse(evt *socketmode.Event, c *socketmode.Client, msg string) {
 	if whisperTo != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		b.whisper(ctx, whisperTo.Container.ChannelID, whisperTo.User.ID, msg)
+		b.talk.Note(ctx, whisperTo.Container.ChannelID, whisperTo.User.ID, msg)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
@@ -70,7 +71,7 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 	entry := auditEntry(ch.requester, after, b.workspaces.get())
 	entry.Outcome, entry.Approver, entry.ClientID = modals.AuditAccessChanged, ch.approver, current.ID
 	entry.Before = modals.AccessText(request.ClientForm(current).Grants(b.workspaces.get()))
-	sctx, cancel := settle(ctx)
+	sctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	b.audit(sctx, entry)
 	b.metrics.clientChanges.WithLabelValues(changeApplied).Inc()
@@ -87,7 +88,7 @@ func (b *Bot) requestChange(ctx context.Context, ch accessChange, current plusvi
 	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
 		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
 	if err != nil {
-		return changeFailed, fmt.Sprintf("The change gives more access, so it needs an approver, but it could not be posted in <#%s> (%s). Nothing was changed.", b.cfg.ApprovalChannel, slackErrorHint(err)), err
+		return changeFailed, fmt.Sprintf("The change gives more access, so it needs an approver, but it could not be posted in <#%s> (%s). Nothing was changed.", b.cfg.ApprovalChannel, slackapi.Hint(err, "")), err
 	}
 	ref := requestRef{channel: b.cfg.ApprovalChannel, ts: ts}
 	link, _ := b.slack.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: ref.channel, Ts: ts})

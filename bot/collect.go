@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
@@ -156,7 +157,7 @@ const startBudget = 15 * time.Second
 // approved change (a read, then a PUT: two PlusVibe calls), may still be
 // running, its report included.
 func (b *Bot) creationWindow() time.Duration {
-	return startBudget + 2*b.cfg.CreationBound + settleTimeout
+	return startBudget + 2*b.cfg.CreationBound + slackapi.SettleTimeout
 }
 
 // claimHold is how long a step's claim holds: from the click, which comes
@@ -180,8 +181,8 @@ func (b *Bot) startCreating(ctx context.Context, k collection, r *request.Record
 	if err == nil {
 		return viewID, true
 	}
-	why := fmt.Sprintf("The creation could not be recorded in Slack in time (%s), so nothing was created. Try again.", slackErrorHint(err))
-	ctx, cancel = settle(ctx)
+	why := fmt.Sprintf("The creation could not be recorded in Slack in time (%s), so nothing was created. Try again.", slackapi.Hint(err, ""))
+	ctx, cancel = slackapi.Settle(ctx)
 	defer cancel()
 	if b.writeRecord(ctx, k.ref, before) == nil { // the request is as it was
 		b.writeGrant(ctx, k.ref, before)
@@ -189,7 +190,7 @@ func (b *Bot) startCreating(ctx context.Context, k collection, r *request.Record
 	b.once.release(ctx, k.key)
 	b.tell(ctx, k, why)
 	if viewID != "" {
-		b.updateView(ctx, viewID, modals.CollectFailed(email, why, true))
+		b.talk.UpdateView(ctx, viewID, modals.CollectFailed(email, why, true))
 	}
 	k.req.done("update_failed", err, k.fields)
 	return viewID, false
@@ -213,7 +214,7 @@ func (b *Bot) collect(ctx context.Context, k collection, r request.Record) {
 		return
 	}
 	outcome, derr := b.handOver(ctx, job, resp)
-	ctx, cancel := settle(ctx)
+	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	r.State, r.ClientID, r.Undelivered = request.Created, resp.ClientID, outcome == outcomeUndelivered
 	b.once.finish(ctx, k.key, fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(resp.ClientID)))
@@ -247,7 +248,7 @@ func (e *invalidForm) Error() string { return "the approved form is no longer va
 // collectFailed reports a failed creation everywhere the requester and the
 // approvers look, on a context that outlives the drain.
 func (b *Bot) collectFailed(ctx context.Context, k collection, r request.Record, viewID string, err error) {
-	ctx, cancel := settle(ctx)
+	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	r.State, r.Reason = request.Failed, userMessage(err)
 	// A client created without a usable password is not created again.
@@ -260,7 +261,7 @@ func (b *Bot) collectFailed(ctx context.Context, k collection, r request.Record,
 	b.writeRecord(ctx, k.ref, r)
 	b.writeGrant(ctx, k.ref, r)
 	if viewID != "" {
-		b.updateView(ctx, viewID, modals.CollectFailed(r.Request.Form.Email, r.Reason, !r.Final))
+		b.talk.UpdateView(ctx, viewID, modals.CollectFailed(r.Request.Form.Email, r.Reason, !r.Final))
 	}
 	k.fields["plusvibe_error"] = errorKind(err)
 	k.req.done("failed", err, k.fields)
@@ -272,7 +273,7 @@ func (b *Bot) collectFailed(ctx context.Context, k collection, r request.Record,
 func (b *Bot) collectingView(ctx context.Context, k collection, email string) string {
 	view := modals.Collecting(email)
 	if k.viewID != "" {
-		if b.updateView(ctx, k.viewID, view) != nil {
+		if b.talk.UpdateView(ctx, k.viewID, view) != nil {
 			return ""
 		}
 		return k.viewID
@@ -289,14 +290,5 @@ func (b *Bot) collectingView(ctx context.Context, k collection, email string) st
 
 // tell answers the clicker privately in their DM with the app.
 func (b *Bot) tell(ctx context.Context, k collection, text string) {
-	if k.dm != "" {
-		b.whisper(ctx, k.dm, k.user, text)
-		return
-	}
-	ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{k.user}})
-	if err != nil {
-		b.log.Warn().Err(err).Str("user", k.user).Msg("could not answer privately")
-		return
-	}
-	b.whisper(ctx, ch.ID, k.user, text)
+	_ = b.talk.NoteInDM(ctx, k.dm, k.user, text)
 }

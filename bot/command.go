@@ -42,7 +42,7 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 		form.Email = text
 	}
 	if err := b.openForm(ctx, req, cmd.TriggerID, form, modals.Metadata{ChannelID: cmd.ChannelID}); err != nil {
-		b.tellViaResponseURL(ctx, cmd.ResponseURL, "The form could not be opened ("+err.Error()+"). Run "+b.cfg.Command+" again.")
+		b.talk.Answer(ctx, cmd.ResponseURL, "The form could not be opened ("+err.Error()+"). Run "+b.cfg.Command+" again.")
 		req.done("open_failed", err, nil)
 		return
 	}
@@ -79,14 +79,3 @@ func (b *Bot) openForm(ctx context.Context, req requestLog, triggerID string, fo
 
 // triggerLife is how long a trigger_id can open a view.
 const triggerLife = 3 * time.Second
-
-// tellViaResponseURL answers privately in the channel of a command.
-func (b *Bot) tellViaResponseURL(ctx context.Context, url, text string) {
-	if url == "" {
-		return
-	}
-	err := slack.PostWebhookCustomHTTPContext(ctx, url, b.cfg.HTTPClient, &slack.WebhookMessage{Text: text, ResponseType: "ephemeral"})
-	if err != nil {
-		b.log.Warn().Err(err).Msg("answering through response_url failed")
-	}
-}

@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/slack-go/slack"
-
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
@@ -42,7 +41,7 @@ func (b *Bot) create(ctx context.Context, c creation) (plusvibe.CreateClientResp
 	resp, err := b.pv.CreateClient(ctx, c.request)
 	b.clients.forget() // even a failure may have created it
 	if err != nil {
-		sctx, cancel := settle(ctx)
+		sctx, cancel := slackapi.Settle(ctx)
 		defer cancel()
 		entry := b.entry(c)
 		entry.Outcome, entry.Detail = modals.AuditFailed, userMessage(err)
@@ -54,7 +53,7 @@ func (b *Bot) create(ctx context.Context, c creation) (plusvibe.CreateClientResp
 // handOver delivers a new client's password to its requester and audits the
 // creation. It reports how the password went.
 func (b *Bot) handOver(ctx context.Context, c creation, resp plusvibe.CreateClientResponse) (string, error) {
-	ctx, cancel := settle(ctx)
+	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	outcome, err := b.deliver(ctx, c, resp)
 	entry := b.entry(c)
@@ -80,13 +79,13 @@ func (b *Bot) deliver(ctx context.Context, c creation, resp plusvibe.CreateClien
 	err := b.deliverPassword(ctx, c, resp)
 	if err == nil {
 		if c.viewID != "" {
-			b.updateView(ctx, c.viewID, modals.Success(resp.Email))
+			b.talk.UpdateView(ctx, c.viewID, modals.Success(resp.Email))
 		}
 		return outcomeCreated, nil
 	}
 	uerr := errors.New("no modal to show it in")
 	if c.viewID != "" {
-		uerr = b.updateView(ctx, c.viewID, modals.SuccessWithPassword(resp.Email, resp.Password.Reveal()))
+		uerr = b.talk.UpdateView(ctx, c.viewID, modals.SuccessWithPassword(resp.Email, resp.Password.Reveal()))
 	}
 	if uerr != nil {
 		b.tellLost(ctx, c.channel, c.requester, resp.Email)
@@ -98,17 +97,7 @@ func (b *Bot) deliver(ctx context.Context, c creation, resp plusvibe.CreateClien
 // deliverPassword posts the password as an ephemeral message in the
 // requester's DM with the app: visible to them alone, gone on reload.
 func (b *Bot) deliverPassword(ctx context.Context, c creation, resp plusvibe.CreateClientResponse) error {
-	dm := c.dm
-	if dm == "" {
-		ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{c.requester}})
-		if err != nil {
-			return err
-		}
-		dm = ch.ID
-	}
-	_, err := b.slack.PostEphemeralContext(ctx, dm, c.requester,
-		slack.MsgOptionText(modals.PasswordMessage(resp.Email, c.form.BusinessName, resp.Password.Reveal()), false))
-	return err
+	return b.talk.NoteInDM(ctx, c.dm, c.requester, modals.PasswordMessage(resp.Email, c.form.BusinessName, resp.Password.Reveal()))
 }
 
 // tellLost says, without the password, that it could not be handed over.
@@ -116,21 +105,5 @@ func (b *Bot) tellLost(ctx context.Context, channel, user, email string) {
 	if channel == "" {
 		return
 	}
-	b.whisper(ctx, channel, user, "PlusVibe client *"+modals.Escape(email)+"* was created, but its password could not be delivered to you. Reset the password in PlusVibe.")
-}
-
-// whisper posts an ephemeral message that only user sees.
-func (b *Bot) whisper(ctx context.Context, channel, user, text string) {
-	if _, err := b.slack.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false)); err != nil {
-		b.log.Warn().Err(err).Str("user", user).Msg("could not answer privately")
-	}
-}
-
-func (b *Bot) updateView(ctx context.Context, viewID string, view slack.ModalViewRequest) error {
-	// No hash: our own response_action update changed it since the submission.
-	_, err := b.slack.UpdateViewContext(ctx, view, "", "", viewID)
-	if err != nil {
-		b.log.Warn().Err(err).Str("view_id", viewID).Msg("views.update failed")
-	}
-	return err
+	b.talk.Note(ctx, channel, user, "PlusVibe client *"+modals.Escape(email)+"* was created, but its password could not be delivered to you. Reset the password in PlusVibe.")
 }

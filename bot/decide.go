@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
@@ -48,14 +49,14 @@ func (b *Bot) decisionClick(ctx context.Context, evt *socketmode.Event, c *socke
 	r, err := b.readRecord(readCtx, d.ref)
 	cancel()
 	if err != nil {
-		b.whisper(ctx, d.ref.channel, d.user, readFailure(err))
+		b.talk.Note(ctx, d.ref.channel, d.user, readFailure(err))
 		d.req.done("unreadable", err, d.fields)
 		return d, false
 	}
 	d.record = r
 	d.fields["requester"] = r.Request.Requester
 	if why := b.refusal(ctx, d.user, d.ref, r); why != "" {
-		b.whisper(ctx, d.ref.channel, d.user, why)
+		b.talk.Note(ctx, d.ref.channel, d.user, why)
 		d.req.done("refused", nil, d.fields)
 		return d, false
 	}
@@ -67,7 +68,7 @@ func readFailure(err error) string {
 	if errors.Is(err, request.ErrNoRecord) || errors.Is(err, errRequestGone) {
 		return "This request can't be read any more. Ask the requester to submit it again."
 	}
-	return fmt.Sprintf("Slack could not say where this request stands (%s), so nothing was changed. Try again in a minute.", slackErrorHint(err))
+	return fmt.Sprintf("Slack could not say where this request stands (%s), so nothing was changed. Try again in a minute.", slackapi.Hint(err, ""))
 }
 
 // refusal says why user may not decide on the request, or "" when they may.
@@ -107,7 +108,7 @@ func (b *Bot) notApprover(ctx context.Context, user string) string {
 // request is read from Slack: their clicks spend none of Slack's rate limit
 // but the one read that audits the first of them.
 func (b *Bot) strangerRefused(ctx context.Context, d decision, why string) {
-	b.whisper(ctx, d.ref.channel, d.user, why)
+	b.talk.Note(ctx, d.ref.channel, d.user, why)
 	d.req.done("refused", nil, d.fields)
 	b.metrics.approvals.WithLabelValues("refused").Inc()
 	if first, _, err := b.once.claim(ctx, refusedKey(d.ref, d.user)); err != nil || !first {
@@ -151,11 +152,11 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	first, told, err := b.once.claim(ctx, key)
 	switch {
 	case err != nil:
-		b.whisper(ctx, d.ref.channel, d.user, storeDownText)
+		b.talk.Note(ctx, d.ref.channel, d.user, storeDownText)
 		d.req.done("store_unreachable", err, d.fields)
 		return
 	case !first:
-		b.whisper(ctx, d.ref.channel, d.user, deciding(told))
+		b.talk.Note(ctx, d.ref.channel, d.user, deciding(told))
 		d.req.done("duplicate", nil, d.fields)
 		return
 	}
@@ -167,23 +168,23 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	r.State, r.By = request.Approved, d.user
 	if err := b.postGrant(ctx, d.ref, &r); err != nil {
 		b.once.release(ctx, key)
-		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The requester's DM with the app could not be reached (%s), so the request still waits. Try again.", slackErrorHint(err)))
+		b.talk.Note(ctx, d.ref.channel, d.user, fmt.Sprintf("The requester's DM with the app could not be reached (%s), so the request still waits. Try again.", slackapi.Hint(err, "")))
 		d.req.done("dm_failed", err, d.fields)
 		return
 	}
-	ctx, cancel := settle(ctx)
+	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	if err := b.writeRecord(ctx, d.ref, r); err != nil {
 		b.once.release(ctx, key)
 		r.State, r.Final, r.Reason = request.Failed, true, "This approval could not be recorded in the approval channel, so it does not count. Wait for it to be approved again."
 		b.writeGrant(ctx, d.ref, r)
-		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s). Try again.", slackErrorHint(err)))
+		b.talk.Note(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s). Try again.", slackapi.Hint(err, "")))
 		d.req.done("update_failed", err, d.fields)
 		return
 	}
 	b.once.finish(ctx, key, modals.Decided(r))
 	if r.Request.ViewID != "" { // their waiting modal, if still open, offers the same button
-		b.updateView(ctx, r.Request.ViewID, modals.GrantView(r, collectValue(d.ref, r.Request.Requester), b.until(d.ref, r)))
+		b.talk.UpdateView(ctx, r.Request.ViewID, modals.GrantView(r, collectValue(d.ref, r.Request.Requester), b.until(d.ref, r)))
 	}
 	b.audit(ctx, b.recordEntry(r, modals.AuditApproved))
 	b.metrics.approvals.WithLabelValues("approved").Inc()
@@ -193,16 +194,12 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 // postGrant posts the requester's lasting DM with the Create client button,
 // and notes it in r.
 func (b *Bot) postGrant(ctx context.Context, ref requestRef, r *request.Record) error {
-	dm, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.Request.Requester}})
-	if err != nil {
-		return err
-	}
 	text, blocks := modals.GrantMessage(*r, collectValue(ref, r.Request.Requester), time.Now().Add(b.cfg.ApprovalTTL))
-	_, ts, err := b.slack.PostMessageContext(ctx, dm.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	dm, ts, err := b.talk.DM(ctx, r.Request.Requester, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 	if err != nil {
 		return err
 	}
-	r.DM, r.DMTS = dm.ID, ts
+	r.DM, r.DMTS = dm, ts
 	return nil
 }
 
@@ -216,7 +213,7 @@ func (b *Bot) onDeny(ctx context.Context, evt *socketmode.Event, c *socketmode.C
 	openCtx, cancel := context.WithDeadline(ctx, d.req.start.Add(triggerLife))
 	defer cancel()
 	if _, err := b.slack.OpenViewContext(openCtx, d.triggerID, view); err != nil {
-		b.whisper(ctx, d.ref.channel, d.user, "The deny form could not be opened. Click Deny again.")
+		b.talk.Note(ctx, d.ref.channel, d.user, "The deny form could not be opened. Click Deny again.")
 		d.req.done("open_failed", err, d.fields)
 		return
 	}
@@ -274,12 +271,12 @@ func (b *Bot) onDenySubmit(ctx context.Context, evt *socketmode.Event, c *socket
 
 // deny records the denial and tells the requester.
 func (b *Bot) deny(ctx context.Context, key string, ref requestRef, r request.Record, user, reason string, req requestLog, fields map[string]any) {
-	ctx, cancel := settle(ctx)
+	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	r.State, r.By, r.Reason = request.Denied, user, reason
 	if err := b.writeRecord(ctx, ref, r); err != nil {
 		b.once.release(ctx, key)
-		b.whisper(ctx, ref.channel, user, fmt.Sprintf("The denial could not be recorded (%s). Try again.", slackErrorHint(err)))
+		b.talk.Note(ctx, ref.channel, user, fmt.Sprintf("The denial could not be recorded (%s). Try again.", slackapi.Hint(err, "")))
 		req.done("update_failed", err, fields)
 		return
 	}
@@ -297,20 +294,9 @@ func (b *Bot) deny(ctx context.Context, key string, ref requestRef, r request.Re
 func (b *Bot) tellDenied(ctx context.Context, r request.Record) {
 	a := r.Request
 	if a.ViewID != "" {
-		b.updateView(ctx, a.ViewID, modals.DeniedView(a.Form.Email, r.By, r.Reason))
+		b.talk.UpdateView(ctx, a.ViewID, modals.DeniedView(a.Form.Email, r.By, r.Reason))
 	}
-	b.dm(ctx, a.Requester, modals.DeniedText(a.Form.Email, r.By, r.Reason))
-}
-
-// dm posts a lasting message in user's DM with the app.
-func (b *Bot) dm(ctx context.Context, user, text string) {
-	ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
-	if err == nil {
-		_, _, err = b.slack.PostMessageContext(ctx, ch.ID, slack.MsgOptionText(text, false))
-	}
-	if err != nil {
-		b.log.Warn().Err(err).Str("user", user).Msg("could not write to the requester")
-	}
+	b.talk.DMText(ctx, a.Requester, modals.DeniedText(a.Form.Email, r.By, r.Reason))
 }
 
 // approveChange applies an approved change to an existing client at once:
@@ -321,7 +307,7 @@ func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 	r.State, r.By, r.Since = request.Creating, d.user, time.Now().Unix()
 	if err := b.writeRecord(ctx, d.ref, r); err != nil { // unrecorded, it could be applied twice
 		b.once.release(ctx, key)
-		b.whisper(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s), so the change was not applied. Try again.", slackErrorHint(err)))
+		b.talk.Note(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s), so the change was not applied. Try again.", slackapi.Hint(err, "")))
 		d.req.done("update_failed", err, d.fields)
 		return
 	}
@@ -335,7 +321,7 @@ func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 		outcome, text, err = b.applyAccess(ctx, accessChange{requester: r.Request.Requester, clientID: r.Change.ClientID,
 			modified: r.Change.Modified, after: r.Request.Form.Request(b.cfg.APIWorkspaceID).Workspaces, approver: d.user})
 	}
-	ctx, cancel := settle(ctx)
+	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	r.State = request.Created
 	if outcome != changeApplied {
@@ -343,21 +329,10 @@ func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 	}
 	b.writeRecord(ctx, d.ref, r)
 	b.once.finish(ctx, key, modals.Decided(r))
-	b.tellRequester(ctx, r, fmt.Sprintf("<@%s> approved your change. %s", d.user, text))
+	b.talk.DMText(ctx, r.Request.Requester, fmt.Sprintf("<@%s> approved your change. %s", d.user, text))
 	if r.Request.ViewID != "" {
-		b.updateView(ctx, r.Request.ViewID, modals.ClientResult("Edit access", text))
+		b.talk.UpdateView(ctx, r.Request.ViewID, modals.ClientResult("Edit access", text))
 	}
 	b.metrics.approvals.WithLabelValues("approved").Inc()
 	d.req.done("change_"+outcome, err, d.fields)
-}
-
-// tellRequester posts a lasting DM to the requester: they may be away.
-func (b *Bot) tellRequester(ctx context.Context, r request.Record, text string) {
-	dm, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{r.Request.Requester}})
-	if err == nil {
-		_, _, err = b.slack.PostMessageContext(ctx, dm.ID, slack.MsgOptionText(text, false))
-	}
-	if err != nil {
-		b.log.Warn().Err(err).Str("user", r.Request.Requester).Msg("could not tell the requester")
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
@@ -42,7 +43,7 @@ func (b *Bot) onAddAccess(ctx context.Context, evt *socketmode.Event, c *socketm
 	b.ack(c, evt.Request.EnvelopeID, nil)
 	const title = "Already a client"
 	if allowed, err := b.access.allowed(ctx, cb.User.ID); !allowed {
-		b.updateView(ctx, cb.View.ID, modals.ClientResult(title, refusedText(err)))
+		b.talk.UpdateView(ctx, cb.View.ID, modals.ClientResult(title, refusedText(err)))
 		req.done("refused", err, nil)
 		return
 	}
@@ -50,7 +51,7 @@ func (b *Bot) onAddAccess(ctx context.Context, evt *socketmode.Event, c *socketm
 	first, told, err := b.once.claim(ctx, key)
 	switch {
 	case err != nil:
-		b.updateView(ctx, cb.View.ID, modals.ClientResult(title, storeDownText))
+		b.talk.UpdateView(ctx, cb.View.ID, modals.ClientResult(title, storeDownText))
 		req.done("store_unreachable", err, nil)
 		return
 	case !first:
@@ -60,18 +61,18 @@ func (b *Bot) onAddAccess(ctx context.Context, evt *socketmode.Event, c *socketm
 	meta := modals.DecodeMetadata(cb.View.PrivateMetadata)
 	if meta.Form == nil {
 		b.once.release(ctx, key)
-		b.updateView(ctx, cb.View.ID, modals.ClientResult(title, "This form can't be read any more. Nothing was changed; run the command again."))
+		b.talk.UpdateView(ctx, cb.View.ID, modals.ClientResult(title, "This form can't be read any more. Nothing was changed; run the command again."))
 		req.done("unreadable", nil, nil)
 		return
 	}
-	b.updateView(ctx, cb.View.ID, modals.ClientResult(title, ":hourglass_flowing_sand: Adding the workspaces to *"+modals.Escape(meta.Form.Email)+"*…"))
+	b.talk.UpdateView(ctx, cb.View.ID, modals.ClientResult(title, ":hourglass_flowing_sand: Adding the workspaces to *"+modals.Escape(meta.Form.Email)+"*…"))
 	clientID := actionValue(cb, modals.ActionAddAccess)
 	outcome, text, err := b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: clientID,
 		add: meta.Form, viewID: cb.View.ID, channel: meta.ChannelID})
-	sctx, cancel := settle(ctx)
+	sctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	b.once.finish(sctx, key, text)
-	b.updateView(sctx, cb.View.ID, modals.ClientResult(title, text))
+	b.talk.UpdateView(sctx, cb.View.ID, modals.ClientResult(title, text))
 	req.done(outcome, err, map[string]any{"client_id": clientID})
 }
 

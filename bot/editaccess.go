@@ -26,18 +26,18 @@ func (b *Bot) onEditAccess(ctx context.Context, evt *socketmode.Event, c *socket
 	offered := b.workspaces.get()
 	for _, p := range client.Permissions {
 		if !offeredID(offered, p.WorkspaceID) {
-			b.updateView(ctx, viewID, modals.ClientResult("Edit access", fmt.Sprintf("*%s* has access to workspace %s, which this bot's API key cannot reach, so its access can't be edited here without losing it. Edit it in PlusVibe.", modals.Escape(client.Email), modals.Escape(p.WorkspaceID))))
+			b.talk.UpdateView(ctx, viewID, modals.ClientResult("Edit access", fmt.Sprintf("*%s* has access to workspace %s, which this bot's API key cannot reach, so its access can't be edited here without losing it. Edit it in PlusVibe.", modals.Escape(client.Email), modals.Escape(p.WorkspaceID))))
 			req.done("unreachable_workspace", nil, nil)
 			return
 		}
 	}
 	if len(client.Permissions) > request.MaxWorkspaces {
-		b.updateView(ctx, viewID, modals.ClientResult("Edit access", fmt.Sprintf("*%s* has access to %d workspaces, more than this form can show (%d). Edit it in PlusVibe.", modals.Escape(client.Email), len(client.Permissions), request.MaxWorkspaces)))
+		b.talk.UpdateView(ctx, viewID, modals.ClientResult("Edit access", fmt.Sprintf("*%s* has access to %d workspaces, more than this form can show (%d). Edit it in PlusVibe.", modals.Escape(client.Email), len(client.Permissions), request.MaxWorkspaces)))
 		req.done("too_many_workspaces", nil, nil)
 		return
 	}
 	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: request.Stamp(client), Channel: cb.Channel.ID}
-	b.updateView(ctx, viewID, modals.EditAccessForm(request.ClientForm(client), offered, meta, b.changeNote()))
+	b.talk.UpdateView(ctx, viewID, modals.EditAccessForm(request.ClientForm(client), offered, meta, b.changeNote()))
 	req.done("opened", nil, nil)
 }
 
@@ -71,11 +71,11 @@ func (b *Bot) openClient(ctx context.Context, req requestLog, cb slack.Interacti
 	client, found, err := b.clients.byID(ctx, actionValue(cb, action))
 	switch {
 	case err != nil:
-		b.updateView(ctx, resp.ID, modals.ClientResult(title, modals.Escape(failureText(opList, err, ""))))
+		b.talk.UpdateView(ctx, resp.ID, modals.ClientResult(title, modals.Escape(failureText(opList, err, ""))))
 		req.done("list_failed", err, nil)
 		return "", client, false
 	case !found:
-		b.updateView(ctx, resp.ID, modals.ClientResult(title, "This client no longer exists in PlusVibe."))
+		b.talk.UpdateView(ctx, resp.ID, modals.ClientResult(title, "This client no longer exists in PlusVibe."))
 		req.done("gone", nil, nil)
 		return "", client, false
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
@@ -32,7 +33,7 @@ func (b *Bot) expire(ctx context.Context, ref requestRef, r request.Record) {
 // expireHeld closes it, holding its step's key: the channel message, the
 // requester's DM and the audit channel say so.
 func (b *Bot) expireHeld(ctx context.Context, key string, ref requestRef, r request.Record) {
-	ctx, cancel := settle(ctx)
+	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	undecided := r.State == request.Pending
 	r.State = request.Expired
@@ -42,7 +43,7 @@ func (b *Bot) expireHeld(ctx context.Context, key string, ref requestRef, r requ
 	}
 	b.once.finish(ctx, key, modals.Decided(r))
 	if undecided {
-		b.dm(ctx, r.Request.Requester, modals.ExpiredText(r.Request.Form.Email))
+		b.talk.DMText(ctx, r.Request.Requester, modals.ExpiredText(r.Request.Form.Email))
 		b.metrics.approvals.WithLabelValues("expired_undecided").Inc()
 	} else {
 		b.writeGrant(ctx, ref, r)
@@ -118,7 +119,7 @@ func (b *Bot) interrupted(ctx context.Context, ref requestRef, r request.Record)
 		return // running here or elsewhere: not interrupted
 	}
 	defer b.once.release(ctx, key)
-	ctx, cancel := settle(ctx)
+	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	r.State, r.Reason = request.Failed, maybeCreated
 	if r.Change != nil {

@@ -28,14 +28,14 @@ func (b *Bot) onFind(ctx context.Context, req requestLog, evt *socketmode.Event,
 	b.ack(c, evt.Request.EnvelopeID, ephemeral("Looking for *"+modals.Escape(query)+"* among the PlusVibe clients…"))
 	list, err := b.clients.get(ctx, findFresh)
 	if err != nil {
-		b.tellViaResponseURL(ctx, cmd.ResponseURL, modals.Escape(failureText(opList, err, "")))
+		b.talk.Answer(ctx, cmd.ResponseURL, modals.Escape(failureText(opList, err, "")))
 		req.done("list_failed", err, nil)
 		return
 	}
 	found := matching(list, query)
 	text, blocks := modals.FindAnswer(query, found[:min(len(found), modals.FindShown)], len(found))
 	msg := &slack.WebhookMessage{Text: text, Blocks: &slack.Blocks{BlockSet: blocks}, ResponseType: "ephemeral", ReplaceOriginal: true}
-	if err := slack.PostWebhookCustomHTTPContext(ctx, cmd.ResponseURL, b.cfg.HTTPClient, msg); err != nil {
+	if err := b.talk.AnswerWith(ctx, cmd.ResponseURL, msg); err != nil {
 		req.done("answer_failed", err, nil)
 		return
 	}

@@ -14,16 +14,6 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
-// settleTimeout bounds each update that reports an outcome.
-const settleTimeout = 10 * time.Second
-
-// settle returns the context for the updates that report an outcome (the
-// channel message, the DM, the modal, the audit line): detached from
-// shutdown, so that work interrupted by the drain still says where it stands.
-func settle(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
-}
-
 // requestRef names an approval request: its message in the approval channel.
 type requestRef struct{ channel, ts string }
 

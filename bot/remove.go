@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
@@ -23,7 +24,7 @@ func (b *Bot) onRemove(ctx context.Context, evt *socketmode.Event, c *socketmode
 		return
 	}
 	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: request.Stamp(client), Channel: cb.Channel.ID}
-	b.updateView(ctx, viewID, modals.RemoveForm(client, meta))
+	b.talk.UpdateView(ctx, viewID, modals.RemoveForm(client, meta))
 	req.done("confirming", nil, nil)
 }
 
@@ -68,7 +69,7 @@ func (b *Bot) removeClient(ctx context.Context, user string, meta modals.ClientM
 	}
 	entry := auditEntry(user, request.ClientForm(current), b.workspaces.get())
 	entry.Outcome, entry.ClientID = modals.AuditRemoved, current.ID
-	sctx, cancel := settle(ctx)
+	sctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	b.audit(sctx, entry)
 	b.metrics.clientChanges.WithLabelValues("removed").Inc()

@@ -2,12 +2,12 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
@@ -38,12 +38,12 @@ func (b *Bot) requestApproval(ctx context.Context, req requestLog, user, viewID 
 	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))
 	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
 		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
-	sctx, scancel := settle(ctx)
+	sctx, scancel := slackapi.Settle(ctx)
 	defer scancel()
 	if err != nil {
 		b.views.releaseView(sctx, viewID)
-		msg := fmt.Sprintf("The request could not be posted in the approval channel (%s), so nothing was created.", slackErrorHint(err))
-		b.updateView(sctx, viewID, modals.Failure(form, meta, msg))
+		msg := fmt.Sprintf("The request could not be posted in the approval channel (%s), so nothing was created.", slackapi.Hint(err, ""))
+		b.talk.UpdateView(sctx, viewID, modals.Failure(form, meta, msg))
 		req.done("approval_post_failed", err, fields)
 		return
 	}
@@ -55,25 +55,6 @@ func (b *Bot) requestApproval(ctx context.Context, req requestLog, user, viewID 
 	b.trackRecord(sctx, requestRef{channel: b.cfg.ApprovalChannel, ts: ts}, r, link)
 	waiting := modals.Waiting(form.Email, b.cfg.ApprovalChannel, link)
 	b.views.finishView(sctx, viewID, shown{View: &waiting})
-	b.updateView(sctx, viewID, waiting)
+	b.talk.UpdateView(sctx, viewID, waiting)
 	req.done("awaiting_approval", nil, fields)
-}
-
-// slackErrorHint names a Slack error and what an admin does about it.
-func slackErrorHint(err error) string {
-	var se slack.SlackErrorResponse
-	var limited *slack.RateLimitedError
-	switch {
-	case errors.As(err, &limited):
-		return fmt.Sprintf("Slack is limiting how fast the bot may call it; try again in %s", limited.RetryAfter.Round(time.Second))
-	case !errors.As(err, &se):
-		return "Slack could not be reached"
-	}
-	switch se.Err {
-	case "not_in_channel", "channel_not_found":
-		return se.Err + ": invite the bot to the approval channel"
-	case "missing_scope":
-		return "missing_scope: the Slack app needs the " + se.Needed + " scope"
-	}
-	return se.Err
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
@@ -108,7 +109,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 // be sent again; when PlusVibe created the client without a usable password
 // it may not.
 func (b *Bot) failed(ctx context.Context, viewID string, form request.Form, meta modals.Metadata, err error) {
-	ctx, cancel := settle(ctx)
+	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	view := modals.Failure(form, meta, userMessage(err))
 	if errors.Is(err, plusvibe.ErrIncomplete) {
@@ -117,7 +118,7 @@ func (b *Bot) failed(ctx context.Context, viewID string, form request.Form, meta
 	} else {
 		b.views.releaseView(ctx, viewID)
 	}
-	b.updateView(ctx, viewID, view)
+	b.talk.UpdateView(ctx, viewID, view)
 }
 
 // onRetry turns a failure view back into the form, with what was typed.

@@ -6,6 +6,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
 
@@ -40,9 +41,9 @@ func (b *Bot) actOnce(ctx context.Context, s clientSubmission, act func() (strin
 	}
 	b.ack(s.c, s.evt.Request.EnvelopeID, ack)
 	outcome, text, err := act()
-	sctx, cancel := settle(ctx)
+	sctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	b.views.finishSubmission(sctx, s.viewID, s.title, text)
-	b.updateView(sctx, s.viewID, modals.ClientResult(s.title, text))
+	b.talk.UpdateView(sctx, s.viewID, modals.ClientResult(s.title, text))
 	s.req.done(outcome, err, map[string]any{"client_id": s.clientID})
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 )
 
 // Tokens the server accepts unless changed before the bot starts.
@@ -30,20 +31,8 @@ const (
 	BotID = "B0BOT"
 )
 
-// scopeFor is the bot-token scope each method needs, from Slack's method
-// reference; methods not listed need none.
-var scopeFor = map[string]string{
-	"chat.postMessage":      "chat:write",
-	"chat.postEphemeral":    "chat:write",
-	"chat.update":           "chat:write",
-	"conversations.open":    "im:write",
-	"usergroups.users.list": "usergroups:read",
-	"users.info":            "users:read",
-	"conversations.history": "channels:history", // groups:history in a private channel
-}
-
 // ScopeFor returns the scope Slack requires for a Web API method ("" for none).
-func ScopeFor(method string) string { return scopeFor[method] }
+func ScopeFor(method string) string { return slackapi.MethodScopes[method] }
 
 // triggerLifetime is how long Slack honours a trigger_id.
 const triggerLifetime = 3 * time.Second
@@ -380,7 +369,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	granted := slices.Clone(s.scopes)
 	s.mu.Unlock()
-	need := scopeFor[method]
+	need := slackapi.MethodScopes[method]
 	s.mu.Lock()
 	if method == "conversations.history" && s.private[params["channel"]] {
 		need = "groups:history"

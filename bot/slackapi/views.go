@@ -1,4 +1,4 @@
-package bot
+package slackapi
 
 import (
 	"bytes"
@@ -12,15 +12,20 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// leanViews calls views.open and views.update and reads back only whether
+// LeanViews calls views.open and views.update and reads back only whether
 // they worked and the view's id. Slack echoes the whole view in its answer,
 // and decoding that into slack-go's ViewResponse was the largest single cost
-// of answering a command. Its errors are slack-go's own types, so slackCalls
+// of answering a command. Its errors are slack-go's own types, so Calls
 // retries them, and callers read them, as those of any other call.
-type leanViews struct {
+type LeanViews struct {
 	http  *http.Client
 	url   string // the Web API's base URL, ending in "/"
 	token string
+}
+
+// NewLeanViews calls the Web API at url (ending in "/") with the bot token.
+func NewLeanViews(hc *http.Client, url, token string) *LeanViews {
+	return &LeanViews{http: hc, url: url, token: token}
 }
 
 type openViewBody struct {
@@ -42,21 +47,21 @@ type viewAnswer struct {
 	} `json:"view"`
 }
 
-func (v *leanViews) open(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error) {
+func (v *LeanViews) open(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error) {
 	if triggerID == "" {
 		return nil, slack.ErrParametersMissing
 	}
 	return v.call(ctx, "views.open", openViewBody{TriggerID: triggerID, View: view})
 }
 
-func (v *leanViews) update(ctx context.Context, view slack.ModalViewRequest, hash, viewID string) (*slack.ViewResponse, error) {
+func (v *LeanViews) update(ctx context.Context, view slack.ModalViewRequest, hash, viewID string) (*slack.ViewResponse, error) {
 	if viewID == "" {
 		return nil, slack.ErrParametersMissing
 	}
 	return v.call(ctx, "views.update", updateViewBody{View: view, Hash: hash, ViewID: viewID})
 }
 
-func (v *leanViews) call(ctx context.Context, method string, body any) (*slack.ViewResponse, error) {
+func (v *LeanViews) call(ctx context.Context, method string, body any) (*slack.ViewResponse, error) {
 	encoded, err := json.Marshal(body)
 	if err != nil {
 		return nil, err

@@ -1,10 +1,15 @@
-package bot
+// Package slackapi is the one layer between the bot's flows and Slack's Web
+// API: every call retried the same way, views opened and updated without
+// decoding Slack's echo, the scopes each method needs, what an admin does
+// about a failed call, and the few ways the bot talks to people.
+package slackapi
 
 import (
 	"context"
 	"errors"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 )
@@ -15,25 +20,31 @@ const (
 	slackMaxWait  = 30 * time.Second
 )
 
-// slackCalls is the one place every Web API call goes through. Each attempt
+// Calls is the one place every Web API call goes through. Each attempt
 // is bounded by callTimeout, so a hung call cannot hold a handler. A 429 is
 // retried after its Retry-After, and a 5xx or a timeout after a short pause
 // for calls that are safe to repeat; never past the caller's deadline (the
 // trigger's 3 s, the ack's budget, the drain), and within slackMaxWait.
-type slackCalls struct {
-	api         SlackAPI
+type Calls struct {
+	api         API
 	log         zerolog.Logger
-	metrics     *Metrics
+	retries     *prometheus.CounterVec // by reason
 	callTimeout time.Duration
 	// views, when set, opens and updates views without decoding them.
-	views *leanViews
+	views *LeanViews
 }
 
-var _ SlackAPI = (*slackCalls)(nil)
+var _ API = (*Calls)(nil)
+
+// NewCalls wraps api. Each attempt has callTimeout; retries are counted in
+// retries by reason. views, when set, opens and updates views.
+func NewCalls(api API, log zerolog.Logger, retries *prometheus.CounterVec, callTimeout time.Duration, views *LeanViews) *Calls {
+	return &Calls{api: api, log: log, retries: retries, callTimeout: callTimeout, views: views}
+}
 
 // do runs f until it succeeds or may not be retried. idempotent calls change
 // nothing when repeated, so they are also retried after a 5xx or a timeout.
-func (s *slackCalls) do(ctx context.Context, method string, idempotent bool, f func(context.Context) error) error {
+func (s *Calls) do(ctx context.Context, method string, idempotent bool, f func(context.Context) error) error {
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, s.callTimeout)
@@ -46,7 +57,7 @@ func (s *slackCalls) do(ctx context.Context, method string, idempotent bool, f f
 		if reason == "" || attempt >= slackAttempts || waited+delay > slackMaxWait || !fits(ctx, delay) {
 			return err
 		}
-		s.metrics.slackRetries.WithLabelValues(reason).Inc()
+		s.retries.WithLabelValues(reason).Inc()
 		s.log.Info().Str("method", method).Str("reason", reason).Dur("wait", delay).Msg("retrying a Slack call")
 		if sleep(ctx, delay) != nil {
 			return err
@@ -92,7 +103,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (s *slackCalls) OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (resp *slack.ViewResponse, err error) {
+func (s *Calls) OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (resp *slack.ViewResponse, err error) {
 	err = s.do(ctx, "views.open", false, func(ctx context.Context) (err error) {
 		if s.views != nil {
 			resp, err = s.views.open(ctx, triggerID, view)
@@ -104,7 +115,7 @@ func (s *slackCalls) OpenViewContext(ctx context.Context, triggerID string, view
 	return resp, err
 }
 
-func (s *slackCalls) UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (resp *slack.ViewResponse, err error) {
+func (s *Calls) UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (resp *slack.ViewResponse, err error) {
 	err = s.do(ctx, "views.update", true, func(ctx context.Context) (err error) {
 		if s.views != nil && externalID == "" {
 			resp, err = s.views.update(ctx, view, hash, viewID)
@@ -116,7 +127,7 @@ func (s *slackCalls) UpdateViewContext(ctx context.Context, view slack.ModalView
 	return resp, err
 }
 
-func (s *slackCalls) OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (ch *slack.Channel, noOp, already bool, err error) {
+func (s *Calls) OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (ch *slack.Channel, noOp, already bool, err error) {
 	err = s.do(ctx, "conversations.open", true, func(ctx context.Context) (err error) {
 		ch, noOp, already, err = s.api.OpenConversationContext(ctx, params)
 		return err
@@ -124,7 +135,7 @@ func (s *slackCalls) OpenConversationContext(ctx context.Context, params *slack.
 	return ch, noOp, already, err
 }
 
-func (s *slackCalls) PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (ts string, err error) {
+func (s *Calls) PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (ts string, err error) {
 	err = s.do(ctx, "chat.postEphemeral", false, func(ctx context.Context) (err error) {
 		ts, err = s.api.PostEphemeralContext(ctx, channelID, userID, options...)
 		return err
@@ -132,7 +143,7 @@ func (s *slackCalls) PostEphemeralContext(ctx context.Context, channelID, userID
 	return ts, err
 }
 
-func (s *slackCalls) GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) (ids []string, err error) {
+func (s *Calls) GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) (ids []string, err error) {
 	err = s.do(ctx, "usergroups.users.list", true, func(ctx context.Context) (err error) {
 		ids, err = s.api.GetUserGroupMembersContext(ctx, userGroup, options...)
 		return err
@@ -140,7 +151,7 @@ func (s *slackCalls) GetUserGroupMembersContext(ctx context.Context, userGroup s
 	return ids, err
 }
 
-func (s *slackCalls) PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (ch, ts string, err error) {
+func (s *Calls) PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (ch, ts string, err error) {
 	err = s.do(ctx, "chat.postMessage", false, func(ctx context.Context) (err error) {
 		ch, ts, err = s.api.PostMessageContext(ctx, channelID, options...)
 		return err
@@ -148,7 +159,7 @@ func (s *slackCalls) PostMessageContext(ctx context.Context, channelID string, o
 	return ch, ts, err
 }
 
-func (s *slackCalls) UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (ch, ts, text string, err error) {
+func (s *Calls) UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (ch, ts, text string, err error) {
 	err = s.do(ctx, "chat.update", true, func(ctx context.Context) (err error) {
 		ch, ts, text, err = s.api.UpdateMessageContext(ctx, channelID, timestamp, options...)
 		return err
@@ -156,7 +167,7 @@ func (s *slackCalls) UpdateMessageContext(ctx context.Context, channelID, timest
 	return ch, ts, text, err
 }
 
-func (s *slackCalls) GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (link string, err error) {
+func (s *Calls) GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (link string, err error) {
 	err = s.do(ctx, "chat.getPermalink", true, func(ctx context.Context) (err error) {
 		link, err = s.api.GetPermalinkContext(ctx, params)
 		return err
@@ -164,7 +175,7 @@ func (s *slackCalls) GetPermalinkContext(ctx context.Context, params *slack.Perm
 	return link, err
 }
 
-func (s *slackCalls) GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (resp *slack.GetConversationHistoryResponse, err error) {
+func (s *Calls) GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (resp *slack.GetConversationHistoryResponse, err error) {
 	err = s.do(ctx, "conversations.history", true, func(ctx context.Context) (err error) {
 		resp, err = s.api.GetConversationHistoryContext(ctx, params)
 		return err
@@ -172,7 +183,7 @@ func (s *slackCalls) GetConversationHistoryContext(ctx context.Context, params *
 	return resp, err
 }
 
-func (s *slackCalls) PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (resp *slack.ViewResponse, err error) {
+func (s *Calls) PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (resp *slack.ViewResponse, err error) {
 	err = s.do(ctx, "views.publish", true, func(ctx context.Context) (err error) {
 		resp, err = s.api.PublishViewContext(ctx, req)
 		return err

@@ -1,4 +1,4 @@
-package bot
+package slackapi
 
 import (
 	"slices"
@@ -6,8 +6,9 @@ import (
 )
 
 // MethodScopes maps each Slack Web API method the bot calls with its bot
-// token to the scope Slack requires for it ("" for none). The Slack app's
-// manifest lists exactly these scopes, plus commands.
+// token to the scope Slack requires for it ("" for none), from Slack's method
+// reference. The Slack app's manifest lists exactly these scopes, plus
+// commands; the test suite's fake Slack enforces this same table.
 var MethodScopes = map[string]string{
 	"auth.test":             "",
 	"views.open":            "", // the trigger_id is the permission
@@ -41,18 +42,21 @@ func Scopes() []string {
 	return out
 }
 
-// MissingScopes lists the scopes cfg needs that granted (Slack's
+// Needs is what decides the scopes a configuration needs.
+type Needs struct{ Usergroups, Approvals bool }
+
+// MissingScopes lists the scopes needed that granted (Slack's
 // X-OAuth-Scopes header: comma-separated) lacks.
-func MissingScopes(cfg Config, granted string) []string {
+func MissingScopes(needs Needs, granted string) []string {
 	have := map[string]bool{}
 	for _, s := range strings.Split(granted, ",") {
 		have[strings.TrimSpace(s)] = true
 	}
 	need := []string{"commands", "chat:write", "im:write"}
-	if len(cfg.AllowedUsergroups) > 0 || len(cfg.ApproverUsergroups) > 0 {
+	if needs.Usergroups {
 		need = append(need, "usergroups:read")
 	}
-	if cfg.ApprovalChannel != "" {
+	if needs.Approvals {
 		need = append(need, "channels:history", "groups:history")
 	}
 	var missing []string
