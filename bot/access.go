@@ -136,7 +136,3 @@ func (a *access) load(ctx context.Context) (map[string]bool, error) {
 	a.mu.Unlock()
 	return members, nil
 }
-
-// uncheckedText tells a person their rights could not be checked, and that
-// nothing is wrong with them.
-const uncheckedText = "Your access could not be checked: Slack is not answering for the user groups, so group members are refused for now. Try again in a few minutes, or ask your Slack admin."

@@ -340,14 +340,14 @@ func (b *Bot) guardIn(pool chan struct{}, h handler) socketmode.SocketmodeHandle
 		b.mu.Lock()
 		if b.stopping {
 			b.mu.Unlock()
-			b.refuse(evt, c, "The bot is restarting. Try again in a minute; nothing was changed.")
+			b.refuse(evt, c, modals.RestartingText)
 			return
 		}
 		select {
 		case pool <- struct{}{}:
 		default:
 			b.mu.Unlock()
-			b.refuse(evt, c, "The bot is busy right now. Try again in a moment; nothing was changed.")
+			b.refuse(evt, c, modals.BusyText)
 			return
 		}
 		b.inFlight.Add(1)

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -47,12 +46,12 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 	current, found, err := b.clients.byID(ctx, ch.clientID)
 	switch {
 	case err != nil:
-		return changeFailed, modals.Escape(failureText(opList, err, "")) + " Nothing was changed.", err
+		return changeFailed, modals.Escape(modals.FailureText(modals.OpList, err, "")) + " Nothing was changed.", err
 	case !found:
-		return changeFailed, "This client no longer exists in PlusVibe. Nothing was changed.", nil
+		return changeFailed, modals.ClientGoneUnchangedText, nil
 	case ch.modified != "" && request.Stamp(current) != ch.modified:
 		b.metrics.clientChanges.WithLabelValues(changeStale).Inc()
-		return changeStale, fmt.Sprintf("*%s* was changed in PlusVibe after you opened it. Nothing was saved: open Edit access again to see their access now.", modals.Escape(current.Email)), nil
+		return changeStale, modals.ChangedMeanwhile(current.Email), nil
 	}
 	if ch.add != nil {
 		ch.after = request.Merged(current, *ch.add)
@@ -65,7 +64,7 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 	b.clients.forget()
 	if err != nil {
 		b.metrics.clientChanges.WithLabelValues(changeFailed).Inc()
-		return changeFailed, modals.Escape(failureText(opEdit, err, b.findCommand(current.Email))), err
+		return changeFailed, modals.Escape(modals.FailureText(modals.OpEdit, err, modals.FindCommand(b.cfg.Command, current.Email))), err
 	}
 	after := request.AccessForm(current, ch.after)
 	entry := auditEntry(ch.requester, after, b.workspaces.get())
@@ -75,7 +74,7 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 	defer cancel()
 	b.audit(sctx, entry)
 	b.metrics.clientChanges.WithLabelValues(changeApplied).Inc()
-	return changeApplied, fmt.Sprintf(":white_check_mark: Access of *%s* changed: %s.", modals.Escape(current.Email), modals.AccessText(after.Grants(b.workspaces.get()))), nil
+	return changeApplied, modals.AccessChanged(current.Email, after.Grants(b.workspaces.get())), nil
 }
 
 // requestChange posts the change for an approver, as a creation is posted.
@@ -88,15 +87,11 @@ func (b *Bot) requestChange(ctx context.Context, ch accessChange, current plusvi
 	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
 		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
 	if err != nil {
-		return changeFailed, fmt.Sprintf("The change gives more access, so it needs an approver, but it could not be posted in <#%s> (%s). Nothing was changed.", b.cfg.ApprovalChannel, slackapi.Hint(err, "")), err
+		return changeFailed, modals.ChangePostFailed(b.cfg.ApprovalChannel, slackapi.Hint(err, "")), err
 	}
 	ref := requestRef{channel: b.cfg.ApprovalChannel, ts: ts}
 	link, _ := b.slack.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: ref.channel, Ts: ts})
 	b.trackRecord(ctx, ref, r, link)
 	b.metrics.clientChanges.WithLabelValues(changeRequested).Inc()
-	where := fmt.Sprintf("<#%s>", b.cfg.ApprovalChannel)
-	if link != "" {
-		where = fmt.Sprintf("<%s|the approval channel>", link)
-	}
-	return changeRequested, fmt.Sprintf(":hourglass_flowing_sand: The change gives *%s* more access, so it waits for an approver in %s. Nothing changes until then.", modals.Escape(current.Email), where), nil
+	return changeRequested, modals.ChangeWaits(current.Email, b.cfg.ApprovalChannel, link), nil
 }

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -49,18 +48,18 @@ func (b *Bot) onCollect(ctx context.Context, evt *socketmode.Event, c *socketmod
 	k.ref, k.key, k.fields = ref, "collect:"+ref.String(), map[string]any{"channel": ref.channel, "approval_ts": ref.ts}
 	switch {
 	case !ok:
-		b.tell(ctx, k, "This button can't be read any more. Ask again with the command.")
+		b.tell(ctx, k, modals.ButtonUnreadableText)
 		k.req.done("unreadable", nil, k.fields)
 		return
 	case owner != "" && owner != k.user: // before the claim: never stalls the requester's click
-		b.tell(ctx, k, notYours(owner))
+		b.tell(ctx, k, modals.NotYours(owner))
 		k.req.done("refused", nil, k.fields)
 		return
 	}
 	first, told, err := b.once.claim(ctx, k.key)
 	switch {
 	case err != nil:
-		b.tell(ctx, k, storeDownText)
+		b.tell(ctx, k, modals.StoreDownText)
 		k.req.done("store_unreachable", err, k.fields)
 		return
 	case !first:
@@ -77,15 +76,10 @@ func (b *Bot) onCollect(ctx context.Context, evt *socketmode.Event, c *socketmod
 	b.collect(ctx, k, r)
 }
 
-// notYours tells someone other than the requester why they may not create it.
-func notYours(requester string) string {
-	return fmt.Sprintf("Only <@%s>, who asked for this client, can create it.", requester)
-}
-
 // creating is what a click is told while the creation is in flight.
 func creating(told *string) string {
 	if told == nil {
-		return "This client is being created right now; its password comes to you in a moment."
+		return modals.BeingCreatedText
 	}
 	return *told
 }
@@ -113,33 +107,33 @@ func (b *Bot) collectable(ctx context.Context, k collection) (request.Record, st
 	switch b.clock.Collect(r, k.user, b.lapsed(k.ref, r), time.Now()) {
 	case request.NotTheRequester:
 		b.once.release(ctx, k.key)
-		return r, notYours(r.Request.Requester)
+		return r, modals.NotYours(r.Request.Requester)
 	case request.AlreadyCreated:
-		return r, done(fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(r.ClientID)))
+		return r, done(modals.AlreadyCreated(r.ClientID))
 	case request.BeingCreated:
 		b.once.release(ctx, k.key) // another process is creating it
 		return r, creating(nil)
 	case request.WasInterrupted:
 		b.once.release(ctx, k.key)
 		b.interrupted(ctx, k.ref, r)
-		return r, maybeCreated + " Click the button again to try."
+		return r, modals.MaybeCreatedText + " Click the button again to try."
 	case request.NotApprovedYet: // not recorded yet, or never: nothing to create
 		b.once.release(ctx, k.key)
-		return r, "This request is not approved yet. Try again once the approval shows in the request."
+		return r, modals.NotApprovedYetText
 	case request.FailedForGood:
 		return r, done(r.Reason)
 	case request.AlreadyDecided:
 		return r, done(modals.Decided(r))
 	case request.Lapsed:
 		b.expireHeld(ctx, k.key, k.ref, r)
-		return r, "This approval expired before the client was created. Ask again with the command if it is still needed."
+		return r, modals.ApprovalLapsedText
 	}
 	allowed, err := b.access.allowed(ctx, k.user)
 	if !allowed {
 		b.once.release(ctx, k.key)
-		why := "You are no longer on the list of people who can create PlusVibe clients, so this approval can't be used. Ask your Slack admin."
+		why := modals.NoLongerAllowedText
 		if err != nil {
-			why = uncheckedText
+			why = modals.UncheckedText
 		}
 		b.auditRefused(ctx, k.ref, b.recordEntry(r, ""), k.user, why)
 		return r, why
@@ -181,7 +175,7 @@ func (b *Bot) startCreating(ctx context.Context, k collection, r *request.Record
 	if err == nil {
 		return viewID, true
 	}
-	why := fmt.Sprintf("The creation could not be recorded in Slack in time (%s), so nothing was created. Try again.", slackapi.Hint(err, ""))
+	why := modals.CreatingUnrecorded(slackapi.Hint(err, ""))
 	ctx, cancel = slackapi.Settle(ctx)
 	defer cancel()
 	if b.writeRecord(ctx, k.ref, before) == nil { // the request is as it was
@@ -217,7 +211,7 @@ func (b *Bot) collect(ctx context.Context, k collection, r request.Record) {
 	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	r.State, r.ClientID, r.Undelivered = request.Created, resp.ClientID, outcome == outcomeUndelivered
-	b.once.finish(ctx, k.key, fmt.Sprintf("This client was already created (PlusVibe id `%s`).", modals.Escape(resp.ClientID)))
+	b.once.finish(ctx, k.key, modals.AlreadyCreated(resp.ClientID))
 	b.writeRecord(ctx, k.ref, r)
 	b.writeGrant(ctx, k.ref, r)
 	b.metrics.approvals.WithLabelValues("collected").Inc()
@@ -237,20 +231,15 @@ func (b *Bot) revalidate(f request.Form) (plusvibe.CreateClientRequest, error) {
 		msgs = append(msgs, m)
 	}
 	slices.Sort(msgs)
-	return create, &invalidForm{strings.Join(msgs, " ")}
+	return create, &request.NoLongerValid{Problems: strings.Join(msgs, " ")}
 }
-
-// invalidForm is an approved form that no longer passes validation.
-type invalidForm struct{ problems string }
-
-func (e *invalidForm) Error() string { return "the approved form is no longer valid: " + e.problems }
 
 // collectFailed reports a failed creation everywhere the requester and the
 // approvers look, on a context that outlives the drain.
 func (b *Bot) collectFailed(ctx context.Context, k collection, r request.Record, viewID string, err error) {
 	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
-	r.State, r.Reason = request.Failed, userMessage(err)
+	r.State, r.Reason = request.Failed, modals.CreateFailure(err)
 	// A client created without a usable password is not created again.
 	r.Final = errors.Is(err, plusvibe.ErrIncomplete)
 	if r.Final {

@@ -55,12 +55,12 @@ func (b *Bot) formBlocker(ctx context.Context, user string) (msg, outcome string
 	allowed, err := b.access.allowed(ctx, user)
 	switch {
 	case !allowed && err != nil:
-		return uncheckedText, "refused", err
+		return modals.UncheckedText, "refused", err
 	case !allowed:
 		return modals.NotAllowedText, "refused", nil
 	case b.storeHealth.down.Load() && b.checkStore(ctx) != nil:
 		// Refused while the store is down: the form could not be sent anyway.
-		return storeDownText, "store_unreachable", nil
+		return modals.StoreDownText, "store_unreachable", nil
 	case len(b.workspaces.get()) == 0:
 		b.workspaces.refreshSoon()
 		return modals.NoWorkspacesText, "no_workspaces", nil

@@ -44,7 +44,7 @@ func (b *Bot) create(ctx context.Context, c creation) (plusvibe.CreateClientResp
 		sctx, cancel := slackapi.Settle(ctx)
 		defer cancel()
 		entry := b.entry(c)
-		entry.Outcome, entry.Detail = modals.AuditFailed, userMessage(err)
+		entry.Outcome, entry.Detail = modals.AuditFailed, modals.CreateFailure(err)
 		b.audit(sctx, entry)
 	}
 	return resp, err
@@ -105,5 +105,5 @@ func (b *Bot) tellLost(ctx context.Context, channel, user, email string) {
 	if channel == "" {
 		return
 	}
-	b.talk.Note(ctx, channel, user, "PlusVibe client *"+modals.Escape(email)+"* was created, but its password could not be delivered to you. Reset the password in PlusVibe.")
+	b.talk.Note(ctx, channel, user, modals.PasswordLost(email))
 }

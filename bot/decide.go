@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -66,9 +65,9 @@ func (b *Bot) decisionClick(ctx context.Context, evt *socketmode.Event, c *socke
 // readFailure tells a clicker why the request could not be confirmed.
 func readFailure(err error) string {
 	if errors.Is(err, request.ErrNoRecord) || errors.Is(err, errRequestGone) {
-		return "This request can't be read any more. Ask the requester to submit it again."
+		return modals.RequestUnreadableText
 	}
-	return fmt.Sprintf("Slack could not say where this request stands (%s), so nothing was changed. Try again in a minute.", slackapi.Hint(err, ""))
+	return modals.Unreadable(slackapi.Hint(err, ""))
 }
 
 // refusal says why user may not decide on the request, or "" when they may.
@@ -80,9 +79,9 @@ func (b *Bot) refusal(ctx context.Context, user string, ref requestRef, r reques
 		why = modals.Decided(r)
 	case request.Lapsed:
 		b.expire(ctx, ref, r)
-		why = fmt.Sprintf("This request is older than %s and can no longer be approved. The requester can ask again.", humanDuration(b.cfg.ApprovalTTL))
+		why = modals.TooOld(b.cfg.ApprovalTTL)
 	case request.OwnRequest:
-		why = "You asked for this client, so someone else has to approve or deny it."
+		why = modals.OwnRequestText
 	default:
 		why = b.notApprover(ctx, user)
 	}
@@ -97,9 +96,9 @@ func (b *Bot) notApprover(ctx context.Context, user string) string {
 	ok, err := b.approvers.allowed(ctx, user)
 	switch {
 	case err != nil:
-		return uncheckedText
+		return modals.UncheckedText
 	case !ok:
-		return "Only approvers can approve or deny PlusVibe client requests. Ask your Slack admin if you should be one."
+		return modals.NotApproverText
 	}
 	return ""
 }
@@ -122,20 +121,10 @@ func (b *Bot) strangerRefused(ctx context.Context, d decision, why string) {
 	}
 }
 
-func humanDuration(d time.Duration) string {
-	switch {
-	case d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	case d%time.Hour == 0:
-		return fmt.Sprintf("%d hours", d/time.Hour)
-	}
-	return d.String()
-}
-
 // deciding is what a click is told while another decision is in flight.
 func deciding(told *string) string {
 	if told == nil {
-		return "Another approver is deciding on this request right now."
+		return modals.DecidingText
 	}
 	return *told
 }
@@ -152,7 +141,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	first, told, err := b.once.claim(ctx, key)
 	switch {
 	case err != nil:
-		b.talk.Note(ctx, d.ref.channel, d.user, storeDownText)
+		b.talk.Note(ctx, d.ref.channel, d.user, modals.StoreDownText)
 		d.req.done("store_unreachable", err, d.fields)
 		return
 	case !first:
@@ -168,7 +157,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	r.State, r.By = request.Approved, d.user
 	if err := b.postGrant(ctx, d.ref, &r); err != nil {
 		b.once.release(ctx, key)
-		b.talk.Note(ctx, d.ref.channel, d.user, fmt.Sprintf("The requester's DM with the app could not be reached (%s), so the request still waits. Try again.", slackapi.Hint(err, "")))
+		b.talk.Note(ctx, d.ref.channel, d.user, modals.GrantUnreachable(slackapi.Hint(err, "")))
 		d.req.done("dm_failed", err, d.fields)
 		return
 	}
@@ -176,9 +165,9 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	defer cancel()
 	if err := b.writeRecord(ctx, d.ref, r); err != nil {
 		b.once.release(ctx, key)
-		r.State, r.Final, r.Reason = request.Failed, true, "This approval could not be recorded in the approval channel, so it does not count. Wait for it to be approved again."
+		r.State, r.Final, r.Reason = request.Failed, true, modals.ApprovalUnrecordedText
 		b.writeGrant(ctx, d.ref, r)
-		b.talk.Note(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s). Try again.", slackapi.Hint(err, "")))
+		b.talk.Note(ctx, d.ref.channel, d.user, modals.Unrecorded("approval", slackapi.Hint(err, ""), ""))
 		d.req.done("update_failed", err, d.fields)
 		return
 	}
@@ -213,7 +202,7 @@ func (b *Bot) onDeny(ctx context.Context, evt *socketmode.Event, c *socketmode.C
 	openCtx, cancel := context.WithDeadline(ctx, d.req.start.Add(triggerLife))
 	defer cancel()
 	if _, err := b.slack.OpenViewContext(openCtx, d.triggerID, view); err != nil {
-		b.talk.Note(ctx, d.ref.channel, d.user, "The deny form could not be opened. Click Deny again.")
+		b.talk.Note(ctx, d.ref.channel, d.user, modals.DenyFormFailedText)
 		d.req.done("open_failed", err, d.fields)
 		return
 	}
@@ -233,7 +222,7 @@ func (b *Bot) onDenySubmit(ctx context.Context, evt *socketmode.Event, c *socket
 	}
 	meta, err := modals.DecodeDenyMeta(cb.View.PrivateMetadata)
 	if err != nil {
-		errorsAck("unreadable", "This request can't be read any more. Close this form.", err, nil)
+		errorsAck("unreadable", modals.DenyUnreadableText, err, nil)
 		return
 	}
 	ref := requestRef{meta.Channel, meta.TS}
@@ -259,7 +248,7 @@ func (b *Bot) onDenySubmit(ctx context.Context, evt *socketmode.Event, c *socket
 	first, told, err := b.once.claim(ctx, key)
 	switch {
 	case err != nil:
-		errorsAck("store_unreachable", storeDownText, err, fields)
+		errorsAck("store_unreachable", modals.StoreDownText, err, fields)
 		return
 	case !first:
 		errorsAck("duplicate", deciding(told), nil, fields)
@@ -276,7 +265,7 @@ func (b *Bot) deny(ctx context.Context, key string, ref requestRef, r request.Re
 	r.State, r.By, r.Reason = request.Denied, user, reason
 	if err := b.writeRecord(ctx, ref, r); err != nil {
 		b.once.release(ctx, key)
-		b.talk.Note(ctx, ref.channel, user, fmt.Sprintf("The denial could not be recorded (%s). Try again.", slackapi.Hint(err, "")))
+		b.talk.Note(ctx, ref.channel, user, modals.Unrecorded("denial", slackapi.Hint(err, ""), ""))
 		req.done("update_failed", err, fields)
 		return
 	}
@@ -307,16 +296,13 @@ func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 	r.State, r.By, r.Since = request.Creating, d.user, time.Now().Unix()
 	if err := b.writeRecord(ctx, d.ref, r); err != nil { // unrecorded, it could be applied twice
 		b.once.release(ctx, key)
-		b.talk.Note(ctx, d.ref.channel, d.user, fmt.Sprintf("The approval could not be recorded (%s), so the change was not applied. Try again.", slackapi.Hint(err, "")))
+		b.talk.Note(ctx, d.ref.channel, d.user, modals.Unrecorded("approval", slackapi.Hint(err, ""), ", so the change was not applied"))
 		d.req.done("update_failed", err, d.fields)
 		return
 	}
 	outcome, text, err := changeRefused, "", error(nil)
 	if allowed, aerr := b.access.allowed(ctx, r.Request.Requester); !allowed {
-		text, err = fmt.Sprintf("<@%s> is no longer on the list of people who can manage PlusVibe clients, so the change was not applied.", r.Request.Requester), aerr
-		if aerr != nil {
-			text = "Slack could not confirm that the requester may still manage PlusVibe clients, so the change was not applied. Ask again."
-		}
+		text, err = modals.RequesterNoLongerAllowed(r.Request.Requester, aerr != nil), aerr
 	} else {
 		outcome, text, err = b.applyAccess(ctx, accessChange{requester: r.Request.Requester, clientID: r.Change.ClientID,
 			modified: r.Change.Modified, after: r.Request.Form.Request(b.cfg.APIWorkspaceID).Workspaces, approver: d.user})
@@ -329,7 +315,7 @@ func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 	}
 	b.writeRecord(ctx, d.ref, r)
 	b.once.finish(ctx, key, modals.Decided(r))
-	b.talk.DMText(ctx, r.Request.Requester, fmt.Sprintf("<@%s> approved your change. %s", d.user, text))
+	b.talk.DMText(ctx, r.Request.Requester, modals.ChangeApproved(d.user, text))
 	if r.Request.ViewID != "" {
 		b.talk.UpdateView(ctx, r.Request.ViewID, modals.ClientResult("Edit access", text))
 	}

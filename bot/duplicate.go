@@ -51,7 +51,7 @@ func (b *Bot) onAddAccess(ctx context.Context, evt *socketmode.Event, c *socketm
 	first, told, err := b.once.claim(ctx, key)
 	switch {
 	case err != nil:
-		b.talk.UpdateView(ctx, cb.View.ID, modals.ClientResult(title, storeDownText))
+		b.talk.UpdateView(ctx, cb.View.ID, modals.ClientResult(title, modals.StoreDownText))
 		req.done("store_unreachable", err, nil)
 		return
 	case !first:
@@ -61,7 +61,7 @@ func (b *Bot) onAddAccess(ctx context.Context, evt *socketmode.Event, c *socketm
 	meta := modals.DecodeMetadata(cb.View.PrivateMetadata)
 	if meta.Form == nil {
 		b.once.release(ctx, key)
-		b.talk.UpdateView(ctx, cb.View.ID, modals.ClientResult(title, "This form can't be read any more. Nothing was changed; run the command again."))
+		b.talk.UpdateView(ctx, cb.View.ID, modals.ClientResult(title, modals.FormUnreadableText))
 		req.done("unreadable", nil, nil)
 		return
 	}

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -26,30 +25,19 @@ func (b *Bot) onEditAccess(ctx context.Context, evt *socketmode.Event, c *socket
 	offered := b.workspaces.get()
 	for _, p := range client.Permissions {
 		if !offeredID(offered, p.WorkspaceID) {
-			b.talk.UpdateView(ctx, viewID, modals.ClientResult("Edit access", fmt.Sprintf("*%s* has access to workspace %s, which this bot's API key cannot reach, so its access can't be edited here without losing it. Edit it in PlusVibe.", modals.Escape(client.Email), modals.Escape(p.WorkspaceID))))
+			b.talk.UpdateView(ctx, viewID, modals.ClientResult("Edit access", modals.UnreachableWorkspace(client.Email, p.WorkspaceID)))
 			req.done("unreachable_workspace", nil, nil)
 			return
 		}
 	}
 	if len(client.Permissions) > request.MaxWorkspaces {
-		b.talk.UpdateView(ctx, viewID, modals.ClientResult("Edit access", fmt.Sprintf("*%s* has access to %d workspaces, more than this form can show (%d). Edit it in PlusVibe.", modals.Escape(client.Email), len(client.Permissions), request.MaxWorkspaces)))
+		b.talk.UpdateView(ctx, viewID, modals.ClientResult("Edit access", modals.TooManyWorkspaces(client.Email, len(client.Permissions), request.MaxWorkspaces)))
 		req.done("too_many_workspaces", nil, nil)
 		return
 	}
 	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: request.Stamp(client), Channel: cb.Channel.ID}
-	b.talk.UpdateView(ctx, viewID, modals.EditAccessForm(request.ClientForm(client), offered, meta, b.changeNote()))
+	b.talk.UpdateView(ctx, viewID, modals.EditAccessForm(request.ClientForm(client), offered, meta, modals.ChangeNote(b.cfg.ApprovalChannel, b.cfg.ApproveFullAccessOnly)))
 	req.done("opened", nil, nil)
-}
-
-// changeNote says which changes wait for an approver.
-func (b *Bot) changeNote() string {
-	switch {
-	case b.cfg.ApprovalChannel == "":
-		return ""
-	case b.cfg.ApproveFullAccessOnly:
-		return fmt.Sprintf(":lock: Giving Full access where they lack it waits for an approver in <#%s>; anything else is saved at once.", b.cfg.ApprovalChannel)
-	}
-	return fmt.Sprintf(":lock: Giving more access waits for an approver in <#%s>; taking access away is saved at once.", b.cfg.ApprovalChannel)
 }
 
 // openClient checks the clicker may manage clients, opens a modal with the
@@ -71,11 +59,11 @@ func (b *Bot) openClient(ctx context.Context, req requestLog, cb slack.Interacti
 	client, found, err := b.clients.byID(ctx, actionValue(cb, action))
 	switch {
 	case err != nil:
-		b.talk.UpdateView(ctx, resp.ID, modals.ClientResult(title, modals.Escape(failureText(opList, err, ""))))
+		b.talk.UpdateView(ctx, resp.ID, modals.ClientResult(title, modals.Escape(modals.FailureText(modals.OpList, err, ""))))
 		req.done("list_failed", err, nil)
 		return "", client, false
 	case !found:
-		b.talk.UpdateView(ctx, resp.ID, modals.ClientResult(title, "This client no longer exists in PlusVibe."))
+		b.talk.UpdateView(ctx, resp.ID, modals.ClientResult(title, modals.ClientGoneText))
 		req.done("gone", nil, nil)
 		return "", client, false
 	}

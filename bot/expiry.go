@@ -121,9 +121,9 @@ func (b *Bot) interrupted(ctx context.Context, ref requestRef, r request.Record)
 	defer b.once.release(ctx, key)
 	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
-	r.State, r.Reason = request.Failed, maybeCreated
+	r.State, r.Reason = request.Failed, modals.MaybeCreatedText
 	if r.Change != nil {
-		r.Reason, r.Final = maybeChanged, true
+		r.Reason, r.Final = modals.MaybeChangedText, true
 	}
 	if b.writeRecord(ctx, ref, r) == nil {
 		b.writeGrant(ctx, ref, r)
@@ -132,11 +132,6 @@ func (b *Bot) interrupted(ctx context.Context, ref requestRef, r request.Record)
 		b.audit(ctx, e)
 	}
 }
-
-const (
-	maybeCreated = "The creation was interrupted before PlusVibe's answer arrived. The client may have been created: check PlusVibe before trying again."
-	maybeChanged = "The change was interrupted before PlusVibe's answer arrived: it may or may not have been applied. Look the client up with find before asking again."
-)
 
 // tsOf is a Slack message timestamp for t.
 func tsOf(t time.Time) string {

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -16,7 +15,7 @@ import (
 // It acks at once and answers through the command's response_url.
 func (b *Bot) onFind(ctx context.Context, req requestLog, evt *socketmode.Event, c *socketmode.Client, cmd slack.SlashCommand, query string) {
 	if query == "" {
-		b.ack(c, evt.Request.EnvelopeID, ephemeral(fmt.Sprintf("Say what to look for: `%s find jane@acme.com`, or part of a name or business.", b.cfg.Command)))
+		b.ack(c, evt.Request.EnvelopeID, ephemeral(modals.FindUsage(b.cfg.Command)))
 		req.done("find_usage", nil, nil)
 		return
 	}
@@ -28,7 +27,7 @@ func (b *Bot) onFind(ctx context.Context, req requestLog, evt *socketmode.Event,
 	b.ack(c, evt.Request.EnvelopeID, ephemeral("Looking for *"+modals.Escape(query)+"* among the PlusVibe clients…"))
 	list, err := b.clients.get(ctx, findFresh)
 	if err != nil {
-		b.talk.Answer(ctx, cmd.ResponseURL, modals.Escape(failureText(opList, err, "")))
+		b.talk.Answer(ctx, cmd.ResponseURL, modals.Escape(modals.FailureText(modals.OpList, err, "")))
 		req.done("list_failed", err, nil)
 		return
 	}
@@ -45,7 +44,7 @@ func (b *Bot) onFind(ctx context.Context, req requestLog, evt *socketmode.Event,
 // refusedText tells someone not allowed, or not known to be, why not.
 func refusedText(err error) string {
 	if err != nil {
-		return uncheckedText
+		return modals.UncheckedText
 	}
 	return modals.NotAllowedText
 }

@@ -26,7 +26,7 @@ func (b *Bot) onFormChange(ctx context.Context, evt *socketmode.Event, c *socket
 		view = modals.NewForm(form, b.workspaces.get(), modals.DecodeMetadata(cb.View.PrivateMetadata), b.approvalNote())
 	case modals.CallbackEditAccess:
 		form = modals.ParseAccess(cb.View.State)
-		view = modals.EditAccessForm(form, b.workspaces.get(), modals.DecodeClientMeta(cb.View.PrivateMetadata), b.changeNote())
+		view = modals.EditAccessForm(form, b.workspaces.get(), modals.DecodeClientMeta(cb.View.PrivateMetadata), modals.ChangeNote(b.cfg.ApprovalChannel, b.cfg.ApproveFullAccessOnly))
 	default:
 		return
 	}

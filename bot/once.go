@@ -20,9 +20,6 @@ const claimTTL = 24 * time.Hour
 // storeTimeout bounds one store operation, well inside Slack's 3 s.
 const storeTimeout = time.Second
 
-// storeDownText answers any work refused because the store is unreachable.
-const storeDownText = "The bot cannot reach its store right now, so nothing was changed. Try again in a minute."
-
 // onceOnly makes each step (a submission, a decision, a creation) happen once
 // across every replica sharing the store. keys are namespaced by the step.
 type onceOnly struct {

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -43,7 +42,7 @@ func (b *Bot) onRemoveSubmit(ctx context.Context, evt *socketmode.Event, c *sock
 		return
 	case !strings.EqualFold(typed, meta.Email):
 		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{
-			modals.BlockConfirmEmail: fmt.Sprintf("That is not this client's email. Type %s exactly to remove them.", meta.Email)}))
+			modals.BlockConfirmEmail: modals.NotThisClient(meta.Email)}))
 		req.done("not_confirmed", nil, nil)
 		return
 	}
@@ -57,15 +56,15 @@ func (b *Bot) removeClient(ctx context.Context, user string, meta modals.ClientM
 	current, found, err := b.clients.byID(ctx, meta.ID)
 	switch {
 	case err != nil:
-		return changeFailed, modals.Escape(failureText(opList, err, "")) + " Nothing was removed.", err
+		return changeFailed, modals.Escape(modals.FailureText(modals.OpList, err, "")) + " Nothing was removed.", err
 	case !found:
-		return changeFailed, "This client no longer exists in PlusVibe.", nil
+		return changeFailed, modals.ClientGoneText, nil
 	}
 	err = b.pv.DeleteClient(ctx, b.cfg.APIWorkspaceID, meta.ID)
 	b.clients.forget()
 	if err != nil {
 		b.metrics.clientChanges.WithLabelValues(changeFailed).Inc()
-		return changeFailed, modals.Escape(failureText(opRemove, err, b.findCommand(current.Email))), err
+		return changeFailed, modals.Escape(modals.FailureText(modals.OpRemove, err, modals.FindCommand(b.cfg.Command, current.Email))), err
 	}
 	entry := auditEntry(user, request.ClientForm(current), b.workspaces.get())
 	entry.Outcome, entry.ClientID = modals.AuditRemoved, current.ID
@@ -73,5 +72,5 @@ func (b *Bot) removeClient(ctx context.Context, user string, meta modals.ClientM
 	defer cancel()
 	b.audit(sctx, entry)
 	b.metrics.clientChanges.WithLabelValues("removed").Inc()
-	return "removed", fmt.Sprintf(":wastebasket: *%s* was removed from PlusVibe.", modals.Escape(current.Email)), nil
+	return "removed", modals.Removed(current.Email), nil
 }

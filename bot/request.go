@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -42,7 +41,7 @@ func (b *Bot) requestApproval(ctx context.Context, req requestLog, user, viewID 
 	defer scancel()
 	if err != nil {
 		b.views.releaseView(sctx, viewID)
-		msg := fmt.Sprintf("The request could not be posted in the approval channel (%s), so nothing was created.", slackapi.Hint(err, ""))
+		msg := modals.ApprovalPostFailed(slackapi.Hint(err, ""))
 		b.talk.UpdateView(sctx, viewID, modals.Failure(form, meta, msg))
 		req.done("approval_post_failed", err, fields)
 		return

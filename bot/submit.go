@@ -24,7 +24,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	if allowed, err := b.access.allowed(ctx, user); !allowed {
 		msg := modals.NotAllowedText
 		if err != nil {
-			msg = uncheckedText
+			msg = modals.UncheckedText
 		}
 		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: msg}))
 		req.done("refused", err, fields)
@@ -52,7 +52,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	first, s, err := b.views.claimView(ctx, viewID)
 	switch {
 	case err != nil:
-		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: storeDownText}))
+		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: modals.StoreDownText}))
 		req.done("store_unreachable", err, fields)
 		return
 	case !first && s != nil:
@@ -88,7 +88,7 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 	resp, err := b.create(ctx, job)
 	if err != nil {
 		b.failed(ctx, viewID, form, meta, err)
-		b.trackForm(ctx, user, viewID, form, request.Failed, userMessage(err))
+		b.trackForm(ctx, user, viewID, form, request.Failed, modals.CreateFailure(err))
 		fields["plusvibe_error"] = errorKind(err)
 		req.done("failed", err, fields)
 		return
@@ -111,10 +111,10 @@ func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode
 func (b *Bot) failed(ctx context.Context, viewID string, form request.Form, meta modals.Metadata, err error) {
 	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
-	view := modals.Failure(form, meta, userMessage(err))
+	view := modals.Failure(form, meta, modals.CreateFailure(err))
 	if errors.Is(err, plusvibe.ErrIncomplete) {
-		view = modals.FailureFinal(form.Email, userMessage(err))
-		b.views.finishView(ctx, viewID, shown{Incomplete: form.Email, Reason: userMessage(err)})
+		view = modals.FailureFinal(form.Email, modals.CreateFailure(err))
+		b.views.finishView(ctx, viewID, shown{Incomplete: form.Email, Reason: modals.CreateFailure(err)})
 	} else {
 		b.views.releaseView(ctx, viewID)
 	}

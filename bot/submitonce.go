@@ -31,7 +31,7 @@ func (b *Bot) actOnce(ctx context.Context, s clientSubmission, act func() (strin
 	first, ack, err := b.views.claimSubmission(ctx, s.viewID, modals.ClientResult(s.title, s.progress))
 	switch {
 	case err != nil:
-		b.ack(s.c, s.evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{s.block: storeDownText}))
+		b.ack(s.c, s.evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{s.block: modals.StoreDownText}))
 		s.req.done("store_unreachable", err, nil)
 		return
 	case !first:

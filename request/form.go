@@ -127,3 +127,9 @@ func (f Form) Request(apiWorkspaceID string) plusvibe.CreateClientRequest {
 	}
 	return req.Normalized()
 }
+
+// NoLongerValid is an approved form that no longer passes validation: the
+// workspaces offered changed since it was typed.
+type NoLongerValid struct{ Problems string }
+
+func (e *NoLongerValid) Error() string { return "the approved form is no longer valid: " + e.Problems }

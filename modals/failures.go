@@ -1,4 +1,4 @@
-package bot
+package modals
 
 import (
 	"context"
@@ -7,60 +7,61 @@ import (
 	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
-// operation is what was asked of PlusVibe: each has its own words when it
+// Operation is what was asked of PlusVibe: each has its own words when it
 // fails, so that a failed removal never speaks of a creation.
-type operation int
+type Operation int
 
 const (
-	opCreate operation = iota
-	opEdit
-	opRemove
-	opList
+	OpCreate Operation = iota
+	OpEdit
+	OpRemove
+	OpList
 )
 
 // nothing says that op did not happen.
-func (op operation) nothing() string {
+func (op Operation) nothing() string {
 	return [...]string{"nothing was created", "nothing was changed", "nothing was removed", "the client list could not be read"}[op]
 }
 
 // maybe says that op may have happened anyway, and how to find out: check
 // names the find command for the client, for edits and removals.
-func (op operation) maybe(check string) string {
+func (op Operation) maybe(check string) string {
 	switch op {
-	case opCreate:
+	case OpCreate:
 		return "The client may have been created anyway: check PlusVibe before trying again."
-	case opEdit:
+	case OpEdit:
 		return "The change may or may not have been applied: look the client up with " + check + " before trying again."
-	case opRemove:
+	case OpRemove:
 		return "The client may or may not have been removed: look them up with " + check + " before trying again."
 	}
 	return "Try again in a minute."
 }
 
-// failureText turns a PlusVibe failure of op into words a person can act
+// FailureText turns a PlusVibe failure of op into words a person can act
 // on: plain text, escaped where it is shown. The full error goes to the logs.
-func failureText(op operation, err error, check string) string {
+func FailureText(op Operation, err error, check string) string {
 	var apiErr *plusvibe.APIError
 	errors.As(err, &apiErr)
 	var netErr *plusvibe.NetworkError
 	errors.As(err, &netErr)
-	var invalid *invalidForm
+	var invalid *request.NoLongerValid
 	switch {
 	case errors.As(err, &invalid):
-		return "The approved request no longer fits what PlusVibe offers: " + invalid.problems + " Ask again with the command."
-	case errors.Is(err, plusvibe.ErrIncomplete) && op == opCreate:
+		return "The approved request no longer fits what PlusVibe offers: " + invalid.Problems + " Ask again with the command."
+	case errors.Is(err, plusvibe.ErrIncomplete) && op == OpCreate:
 		return "PlusVibe answered that it created the client, but sent no usable password. The client may exist without a password anyone knows: check it in PlusVibe and reset its password there."
 	case errors.Is(err, plusvibe.ErrIncomplete):
 		return "PlusVibe's answer could not be read. " + op.maybe(check)
-	case errors.Is(err, plusvibe.ErrConflict) && op == opCreate:
+	case errors.Is(err, plusvibe.ErrConflict) && op == OpCreate:
 		return "A PlusVibe client with this email already exists. Use another email, or look up the existing client in PlusVibe."
 	case errors.Is(err, plusvibe.ErrUnauthorized):
 		return "PlusVibe rejected the bot's API key, so " + op.nothing() + ". Ask your Slack admin to check the bot's PlusVibe key."
 	case errors.Is(err, plusvibe.ErrRateLimited):
 		return "PlusVibe is limiting how fast the bot may call it, so " + op.nothing() + ". Try again in " + retryAfter(apiErr) + "."
-	case apiErr != nil && apiErr.StatusCode == 404 && (op == opEdit || op == opRemove):
+	case apiErr != nil && apiErr.StatusCode == 404 && (op == OpEdit || op == OpRemove):
 		return "PlusVibe no longer knows this client, so " + op.nothing() + "."
 	case errors.Is(err, plusvibe.ErrInvalidRequest), errors.Is(err, plusvibe.ErrConflict):
 		return "PlusVibe rejected the request" + said(apiErr) + ", so " + op.nothing() + ". Check the fields and try again."
@@ -78,13 +79,13 @@ func failureText(op operation, err error, check string) string {
 	return fmt.Sprintf("PlusVibe answered in a way the bot does not understand, so it cannot say whether it acted. %s Tell your Slack admin if it keeps happening.", op.maybe(check))
 }
 
-// findCommand is how a person looks a client up, to check an edit or a removal.
-func (b *Bot) findCommand(email string) string {
-	return "`" + b.cfg.Command + " find " + email + "`"
+// FindCommand is how a person looks a client up, to check an edit or a removal.
+func FindCommand(command, email string) string {
+	return "`" + command + " find " + email + "`"
 }
 
-// userMessage is a creation's failure, in words for the requester.
-func userMessage(err error) string { return failureText(opCreate, err, "") }
+// CreateFailure is a creation's failure, in words for the requester.
+func CreateFailure(err error) string { return FailureText(OpCreate, err, "") }
 
 func retryAfter(e *plusvibe.APIError) string {
 	if e != nil && e.RetryAfter > 0 {
@@ -99,23 +100,4 @@ func said(e *plusvibe.APIError) string {
 		return ""
 	}
 	return ": " + e.Message
-}
-
-// errorKind is a short, fixed label for logs.
-func errorKind(err error) string {
-	for _, k := range []struct {
-		err  error
-		name string
-	}{
-		{plusvibe.ErrConflict, "conflict"}, {plusvibe.ErrUnauthorized, "unauthorized"},
-		{plusvibe.ErrRateLimited, "rate_limited"}, {plusvibe.ErrInvalidRequest, "invalid_request"},
-		{plusvibe.ErrServer, "server"}, {plusvibe.ErrTimeout, "timeout"}, {plusvibe.ErrNetwork, "network"},
-		{plusvibe.ErrIncomplete, "incomplete"},
-		{context.Canceled, "canceled"},
-	} {
-		if errors.Is(err, k.err) {
-			return k.name
-		}
-	}
-	return "other"
 }

@@ -1,4 +1,4 @@
-package bot
+package modals
 
 import (
 	"context"
@@ -27,33 +27,33 @@ func TestFailureTextPerOperation(t *testing.T) {
 		"shutting down": context.Canceled,
 		"incomplete":    &plusvibe.IncompleteError{Method: "PUT", Path: "/client", StatusCode: 200, What: "no body"},
 	}
-	want := map[operation]map[string]string{
-		opEdit: {"timeout": "The change may or may not have been applied: look the client up with " + check,
+	want := map[Operation]map[string]string{
+		OpEdit: {"timeout": "The change may or may not have been applied: look the client up with " + check,
 			"5xx": "internal error (HTTP 502). The change may or may not have been applied", "broken": "may or may not have been applied",
 			"unreached": "could not reach PlusVibe, so nothing was changed", "rate limited": "so nothing was changed. Try again in 7s",
 			"unauthorized": "API key, so nothing was changed", "invalid": "rejected the request: workspace unknown, so nothing was changed",
 			"not found": "no longer knows this client, so nothing was changed", "shutting down": "may or may not have been applied",
 			"incomplete": "may or may not have been applied"},
-		opRemove: {"timeout": "The client may or may not have been removed: look them up with " + check,
+		OpRemove: {"timeout": "The client may or may not have been removed: look them up with " + check,
 			"5xx": "may or may not have been removed", "unreached": "so nothing was removed", "not found": "so nothing was removed",
 			"rate limited": "so nothing was removed", "invalid": "so nothing was removed"},
-		opList: {"timeout": "did not answer in time. Try again in a minute.", "rate limited": "so the client list could not be read. Try again in 7s",
+		OpList: {"timeout": "did not answer in time. Try again in a minute.", "rate limited": "so the client list could not be read. Try again in 7s",
 			"unauthorized": "so the client list could not be read", "5xx": "internal error (HTTP 502). Try again in a minute."},
-		opCreate: {"timeout": "may have been created anyway", "5xx": "may have been created anyway", "unreached": "so nothing was created",
+		OpCreate: {"timeout": "may have been created anyway", "5xx": "may have been created anyway", "unreached": "so nothing was created",
 			"rate limited": "so nothing was created", "incomplete": "no usable password"},
 	}
 	for op, cases := range want {
 		for name, phrase := range cases {
-			got := failureText(op, errs[name], check)
+			got := FailureText(op, errs[name], check)
 			if !strings.Contains(got, phrase) {
 				t.Errorf("op %d, %s: %q lacks %q", op, name, got, phrase)
 			}
 		}
-		if op == opCreate {
+		if op == OpCreate {
 			continue
 		}
 		for name, err := range errs {
-			if got := failureText(op, err, check); strings.Contains(got, "creat") {
+			if got := FailureText(op, err, check); strings.Contains(got, "creat") {
 				t.Errorf("op %d, %s speaks of creating: %q", op, name, got)
 			}
 		}
