@@ -141,11 +141,8 @@ type Bot struct {
 	quick    chan struct{} // commands and type-ahead: an answer and a form
 }
 
-// New builds a Bot. It makes no network calls.
-func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*Bot, error) {
-	if cfg.Command == "" || cfg.APIWorkspaceID == "" {
-		return nil, errors.New("bot: Command and APIWorkspaceID are required")
-	}
+// withDefaults fills in what was left unset.
+func (cfg Config) withDefaults() Config {
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 32
 	}
@@ -176,6 +173,18 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
+	if cfg.Store == nil {
+		cfg.Store = store.NewMemory()
+	}
+	return cfg
+}
+
+// New builds a Bot. It makes no network calls.
+func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*Bot, error) {
+	if cfg.Command == "" || cfg.APIWorkspaceID == "" {
+		return nil, errors.New("bot: Command and APIWorkspaceID are required")
+	}
+	cfg = cfg.withDefaults()
 	var views *slackapi.LeanViews
 	if cfg.SlackAPIURL != "" && cfg.SlackToken != "" {
 		views = slackapi.NewLeanViews(cfg.HTTPClient, cfg.SlackAPIURL, cfg.SlackToken)
@@ -199,9 +208,6 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		policy:      request.Policy{Approvals: cfg.ApprovalChannel != "", FullAccessOnly: cfg.ApproveFullAccessOnly},
 	}
 	b.clock = request.Clock{TTL: cfg.ApprovalTTL, Window: b.creationWindow()}
-	if cfg.Store == nil {
-		cfg.Store = store.NewMemory()
-	}
 	b.views = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: claimTTL, healthy: b.storeHealth}
 	// Kept past both TTLs so a late click is answered without asking Slack.
 	b.once = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: 2*cfg.ApprovalTTL + claimTTL, healthy: b.storeHealth}
@@ -325,96 +331,4 @@ func (b *Bot) onUnhandled(evt *socketmode.Event, c *socketmode.Client) {
 	if evt.Request != nil && evt.Request.EnvelopeID != "" {
 		b.ack(c, evt.Request.EnvelopeID, nil)
 	}
-}
-
-type handler func(ctx context.Context, evt *socketmode.Event, c *socketmode.Client)
-
-// guard runs h within MaxInFlight.
-func (b *Bot) guard(h handler) socketmode.SocketmodeHandlerFunc { return b.guardIn(b.slots, h) }
-
-// guardIn bounds concurrency by pool and tracks work for the drain. When the
-// pool is full or the bot stopping it answers at once instead of making Slack
-// wait.
-func (b *Bot) guardIn(pool chan struct{}, h handler) socketmode.SocketmodeHandlerFunc {
-	return func(evt *socketmode.Event, c *socketmode.Client) {
-		b.mu.Lock()
-		if b.stopping {
-			b.mu.Unlock()
-			b.refuse(evt, c, modals.RestartingText)
-			return
-		}
-		select {
-		case pool <- struct{}{}:
-		default:
-			b.mu.Unlock()
-			b.refuse(evt, c, modals.BusyText)
-			return
-		}
-		b.inFlight.Add(1)
-		b.mu.Unlock()
-		defer func() { <-pool; b.inFlight.Done() }()
-		h(b.work, evt, c)
-	}
-}
-
-func (b *Bot) refuse(evt *socketmode.Event, c *socketmode.Client, msg string) {
-	if evt.Request == nil {
-		return
-	}
-	var payload any
-	var whisperTo *slack.InteractionCallback
-	switch d := evt.Data.(type) {
-	case slack.SlashCommand:
-		payload = ephemeral(msg)
-	case slack.InteractionCallback:
-		switch {
-		case d.Type == slack.InteractionTypeViewSubmission:
-			payload = slack.NewErrorsViewSubmissionResponse(map[string]string{b.refusalBlock(d.View.CallbackID): msg})
-		case d.Type == slack.InteractionTypeBlockActions && d.Container.ChannelID != "":
-			whisperTo = &d // a button in a channel message: the ack can't answer
-		}
-	}
-	b.ack(c, evt.Request.EnvelopeID, payload)
-	if whisperTo != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		b.talk.Note(ctx, whisperTo.Container.ChannelID, whisperTo.User.ID, msg)
-	}
-}
-
-// ack answers an envelope. A bounded context keeps a dead socket from holding
-// a handler forever.
-func (b *Bot) ack(c *socketmode.Client, envelopeID string, payload any) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.AckCtx(ctx, envelopeID, payload); err != nil {
-		b.log.Error().Err(err).Str("envelope_id", envelopeID).Msg("ack failed")
-	}
-}
-
-func ephemeral(text string) map[string]any {
-	return map[string]any{"response_type": "ephemeral", "text": text}
-}
-
-// requestLog is the one log event of one request.
-type requestLog struct {
-	log         zerolog.Logger
-	start       time.Time
-	interaction string
-	metrics     *Metrics
-}
-
-func (b *Bot) startRequest(interaction, user string) requestLog {
-	return requestLog{log: b.log.With().Str("interaction", interaction).Str("user", user).Logger(),
-		start: time.Now(), interaction: interaction, metrics: b.metrics}
-}
-
-// done logs the request's one event and counts it.
-func (r requestLog) done(outcome string, err error, fields map[string]any) {
-	r.metrics.observe(r.interaction, outcome)
-	ev := r.log.Info()
-	if err != nil {
-		ev = r.log.Warn().Err(err)
-	}
-	ev.Fields(fields).Str("outcome", outcome).Dur("duration", time.Since(r.start)).Msg("request")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/mail"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -12,6 +11,14 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
+
+// command is a slash command received, with what answers it.
+type command struct {
+	evt *socketmode.Event
+	c   *socketmode.Client
+	cmd slack.SlashCommand
+	req requestLog
+}
 
 // onCommand answers the slash command: help, a refusal, or the form. It acks
 // first and opens the view after, so a slow views.open never misses the ack
@@ -22,7 +29,7 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 	text := strings.TrimSpace(cmd.Text)
 
 	if verb, query, _ := strings.Cut(text, " "); strings.EqualFold(verb, "find") {
-		b.onFind(ctx, req, evt, c, cmd, strings.TrimSpace(query))
+		b.onFind(ctx, command{evt: evt, c: c, cmd: cmd, req: req}, strings.TrimSpace(query))
 		return
 	}
 	if strings.EqualFold(text, "help") {
@@ -48,34 +55,3 @@ func (b *Bot) onCommand(ctx context.Context, evt *socketmode.Event, c *socketmod
 	}
 	req.done("opened", nil, nil)
 }
-
-// formBlocker says why the form cannot be opened for user right now ("" if
-// it can), with the outcome to log.
-func (b *Bot) formBlocker(ctx context.Context, user string) (msg, outcome string, err error) {
-	allowed, err := b.access.allowed(ctx, user)
-	switch {
-	case !allowed && err != nil:
-		return modals.UncheckedText, "refused", err
-	case !allowed:
-		return modals.NotAllowedText, "refused", nil
-	case b.storeHealth.down.Load() && b.checkStore(ctx) != nil:
-		// Refused while the store is down: the form could not be sent anyway.
-		return modals.StoreDownText, "store_unreachable", nil
-	case len(b.workspaces.get()) == 0:
-		b.workspaces.refreshSoon()
-		return modals.NoWorkspacesText, "no_workspaces", nil
-	}
-	return "", "", nil
-}
-
-// openForm opens the form, filled in with form, within the trigger's life.
-func (b *Bot) openForm(ctx context.Context, req requestLog, triggerID string, form request.Form, meta modals.Metadata) error {
-	view := modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote())
-	ctx, cancel := context.WithDeadline(ctx, req.start.Add(triggerLife))
-	defer cancel()
-	_, err := b.slack.OpenViewContext(ctx, triggerID, view)
-	return err
-}
-
-// triggerLife is how long a trigger_id can open a view.
-const triggerLife = 3 * time.Second

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
@@ -13,7 +12,8 @@ import (
 // that match in PlusVibe's list (at most findFresh old, and read after
 // any change made through the bot), each with Edit access and Remove.
 // It acks at once and answers through the command's response_url.
-func (b *Bot) onFind(ctx context.Context, req requestLog, evt *socketmode.Event, c *socketmode.Client, cmd slack.SlashCommand, query string) {
+func (b *Bot) onFind(ctx context.Context, k command, query string) {
+	req, evt, c, cmd := k.req, k.evt, k.c, k.cmd
 	if query == "" {
 		b.ack(c, evt.Request.EnvelopeID, ephemeral(modals.FindUsage(b.cfg.Command)))
 		req.done("find_usage", nil, nil)

@@ -113,3 +113,9 @@ func postedAt(ts string) (time.Time, bool) {
 	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
 	return time.Unix(s, us*1000), true
 }
+
+// tsOf is a Slack message timestamp for t.
+func tsOf(t time.Time) string {
+	us := t.UnixMicro()
+	return fmt.Sprintf("%d.%06d", us/1_000_000, us%1_000_000)
+}

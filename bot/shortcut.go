@@ -49,25 +49,3 @@ func threadOf(m slack.Message) string {
 	}
 	return m.Timestamp
 }
-
-func (b *Bot) notice(ctx context.Context, req requestLog, triggerID, text string) {
-	ctx, cancel := context.WithDeadline(ctx, req.start.Add(triggerLife))
-	defer cancel()
-	if _, err := b.slack.OpenViewContext(ctx, triggerID, modals.Notice(text)); err != nil {
-		b.log.Warn().Err(err).Msg("could not say why the form was not opened")
-	}
-}
-
-// announce replies in the thread of the message a client was asked for in.
-// Where the bot may not post (not in the channel), it skips the reply:
-// the client and its password are not affected.
-func (b *Bot) announce(ctx context.Context, c creation, email string) {
-	if c.source == nil {
-		return
-	}
-	text := modals.ThreadReply(c.requester, email, modals.AccessText(c.form.Grants(b.workspaces.get())))
-	_, _, err := b.slack.PostMessageContext(ctx, c.source.Channel, slack.MsgOptionText(text, false), slack.MsgOptionTS(c.source.TS))
-	if err != nil {
-		b.log.Info().Err(err).Str("channel", c.source.Channel).Msg("the new client was not announced in the message's thread")
-	}
-}

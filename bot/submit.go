@@ -13,96 +13,130 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
+// submission is a create-client form as sent: who, which view, what was
+// typed, and the request it makes.
+type submission struct {
+	evt    *socketmode.Event
+	c      *socketmode.Client
+	req    requestLog
+	user   string
+	viewID string
+	form   request.Form
+	meta   modals.Metadata
+	create plusvibe.CreateClientRequest
+	fields map[string]any
+}
+
 // onSubmit validates the form in the ack (so errors show under their inputs),
-// turns the modal into a progress view, then creates the client after the ack.
+// turns the modal into a progress view, then creates the client after the ack,
+// or posts it for approval.
 func (b *Bot) onSubmit(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	user, viewID := cb.User.ID, cb.View.ID
-	req := b.startRequest("submit", user)
-	fields := map[string]any{"view_id": viewID}
-
-	if allowed, err := b.access.allowed(ctx, user); !allowed {
-		msg := modals.NotAllowedText
-		if err != nil {
-			msg = modals.UncheckedText
-		}
-		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: msg}))
-		req.done("refused", err, fields)
+	s, ok := b.checkSubmission(ctx, evt, c)
+	if !ok {
 		return
 	}
-	form := modals.ParseForm(cb.View.State)
-	meta := modals.DecodeMetadata(cb.View.PrivateMetadata)
-	create, problems := form.Validate(b.cfg.APIWorkspaceID, b.workspaces.get())
-	if len(problems) > 0 {
-		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(problems))
-		fields["invalid_inputs"] = keys(problems)
-		req.done("invalid", nil, fields)
-		return
-	}
-
-	// A double submit or a redelivered envelope carries the same view id: only
-	// the first one creates; the others see where it stands. This comes
-	// before the duplicate check, which a late duplicate of a creation
-	// would fail, replacing the modal that shows the password.
-	progress := modals.Progress(form, meta)
-	approval := b.needsApproval(form)
+	progress := modals.Progress(s.form, s.meta)
+	approval := b.needsApproval(s.form)
 	if approval {
-		progress = modals.Posting(form, meta, b.cfg.ApprovalChannel)
+		progress = modals.Posting(s.form, s.meta, b.cfg.ApprovalChannel)
 	}
-	first, s, err := b.views.claimView(ctx, viewID)
-	switch {
-	case err != nil:
-		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: modals.StoreDownText}))
-		req.done("store_unreachable", err, fields)
-		return
-	case !first && s != nil:
-		b.ack(c, evt.Request.EnvelopeID, s.answer(progress))
-		req.done("duplicate", nil, fields)
-		return
-	}
-	// An email that is already a client's: say who, and offer to add the
-	// workspaces to their access instead; the form may be sent again. A
-	// second copy sent meanwhile gets the same answer, not "creating".
-	if client, found := b.existing(ctx, req.start, form.Email); found {
-		if first {
-			b.views.releaseView(ctx, viewID)
-		}
-		dup := modals.Duplicate(form, meta, client, b.workspaces.get())
-		b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&dup))
-		req.done("already_a_client", nil, fields)
-		return
-	}
-	if !first {
-		b.ack(c, evt.Request.EnvelopeID, s.answer(progress))
-		req.done("duplicate", nil, fields)
+	if !b.claimSubmission(ctx, s, progress) {
 		return
 	}
 	// Acked at once: PlusVibe, or the post for approval, may take a while.
 	b.ack(c, evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&progress))
 	if approval {
-		b.requestApproval(ctx, req, user, viewID, form, meta)
+		b.requestApproval(ctx, s)
 		return
 	}
+	b.createSubmitted(ctx, s)
+}
 
-	job := creation{requester: user, form: form, request: create, viewID: viewID, channel: meta.ChannelID, source: meta.Source}
+// checkSubmission reads the form and answers, under its inputs, a sender
+// not allowed or a form not valid. ok is false when it answered.
+func (b *Bot) checkSubmission(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) (submission, bool) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	s := submission{evt: evt, c: c, req: b.startRequest("submit", cb.User.ID), user: cb.User.ID, viewID: cb.View.ID,
+		fields: map[string]any{"view_id": cb.View.ID}}
+	if allowed, err := b.access.allowed(ctx, s.user); !allowed {
+		msg := modals.NotAllowedText
+		if err != nil {
+			msg = modals.UncheckedText
+		}
+		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: msg}))
+		s.req.done("refused", err, s.fields)
+		return s, false
+	}
+	s.form, s.meta = modals.ParseForm(cb.View.State), modals.DecodeMetadata(cb.View.PrivateMetadata)
+	var problems map[string]string
+	s.create, problems = s.form.Validate(b.cfg.APIWorkspaceID, b.workspaces.get())
+	if len(problems) > 0 {
+		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(problems))
+		s.fields["invalid_inputs"] = keys(problems)
+		s.req.done("invalid", nil, s.fields)
+		return s, false
+	}
+	return s, true
+}
+
+// claimSubmission makes the form act once. A double submit or a redelivered
+// envelope carries the same view id: only the first one acts; the others
+// see where it stands. The claim comes before the duplicate check, which a
+// late duplicate of a creation would fail, replacing the modal that shows
+// the password. It reports whether the caller acts; if not, it answered.
+func (b *Bot) claimSubmission(ctx context.Context, s submission, progress slack.ModalViewRequest) bool {
+	first, told, err := b.views.claimView(ctx, s.viewID)
+	switch {
+	case err != nil:
+		b.ack(s.c, s.evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{modals.BlockEmail: modals.StoreDownText}))
+		s.req.done("store_unreachable", err, s.fields)
+		return false
+	case !first && told != nil:
+		b.ack(s.c, s.evt.Request.EnvelopeID, told.answer(progress))
+		s.req.done("duplicate", nil, s.fields)
+		return false
+	}
+	// An email that is already a client's: say who, and offer to add the
+	// workspaces to their access instead; the form may be sent again. A
+	// second copy sent meanwhile gets the same answer, not "creating".
+	if client, found := b.existing(ctx, s.req.start, s.form.Email); found {
+		if first {
+			b.views.releaseView(ctx, s.viewID)
+		}
+		dup := modals.Duplicate(s.form, s.meta, client, b.workspaces.get())
+		b.ack(s.c, s.evt.Request.EnvelopeID, slack.NewUpdateViewSubmissionResponse(&dup))
+		s.req.done("already_a_client", nil, s.fields)
+		return false
+	}
+	if !first {
+		b.ack(s.c, s.evt.Request.EnvelopeID, told.answer(progress))
+		s.req.done("duplicate", nil, s.fields)
+	}
+	return first
+}
+
+// createSubmitted creates the client of a form that needs no approval and
+// hands the password over.
+func (b *Bot) createSubmitted(ctx context.Context, s submission) {
+	job := creation{requester: s.user, form: s.form, request: s.create, viewID: s.viewID, channel: s.meta.ChannelID, source: s.meta.Source}
 	resp, err := b.create(ctx, job)
 	if err != nil {
-		b.failed(ctx, viewID, form, meta, err)
-		b.trackForm(ctx, user, viewID, form, request.Failed, modals.CreateFailure(err))
-		fields["plusvibe_error"] = errorKind(err)
-		req.done("failed", err, fields)
+		b.failed(ctx, s.viewID, s.form, s.meta, err)
+		b.trackForm(ctx, s, request.Failed, modals.CreateFailure(err))
+		s.fields["plusvibe_error"] = errorKind(err)
+		s.req.done("failed", err, s.fields)
 		return
 	}
-	fields["client_id"] = resp.ClientID
+	s.fields["client_id"] = resp.ClientID
 	// From now on the modal may show the password: a late duplicate must
 	// not replace it, and never sees it.
-	b.views.finishView(ctx, viewID, shown{})
+	b.views.finishView(ctx, s.viewID, shown{})
 	outcome, err := b.handOver(ctx, job, resp)
 	if outcome != outcomeInModal {
-		b.views.finishView(ctx, viewID, shown{Created: resp.Email})
+		b.views.finishView(ctx, s.viewID, shown{Created: resp.Email})
 	}
-	b.trackForm(ctx, user, viewID, form, request.Created, "")
-	req.done(outcome, err, fields)
+	b.trackForm(ctx, s, request.Created, "")
+	s.req.done(outcome, err, s.fields)
 }
 
 // failed shows why a creation failed. When nothing was created the form may
@@ -119,25 +153,6 @@ func (b *Bot) failed(ctx context.Context, viewID string, form request.Form, meta
 		b.views.releaseView(ctx, viewID)
 	}
 	b.talk.UpdateView(ctx, viewID, view)
-}
-
-// onRetry turns a failure view back into the form, with what was typed.
-func (b *Bot) onRetry(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	req := b.startRequest("retry", cb.User.ID)
-	b.ack(c, evt.Request.EnvelopeID, nil)
-	meta := modals.DecodeMetadata(cb.View.PrivateMetadata)
-	var form request.Form
-	if meta.Form != nil {
-		form = *meta.Form
-	}
-	meta.Form = nil
-	_, err := b.slack.UpdateViewContext(ctx, modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote()), "", cb.View.Hash, cb.View.ID)
-	if err != nil {
-		req.done("update_failed", err, nil)
-		return
-	}
-	req.done("form_reopened", nil, nil)
 }
 
 func keys(m map[string]string) []string {

@@ -4,15 +4,11 @@ import (
 	"context"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
+	"github.com/slack-go/slack"
 )
-
-// ackBudget is how much of Slack's 3 s a handler may spend before its ack.
-const ackBudget = 2500 * time.Millisecond
 
 // needsApproval: every request, or with APPROVAL_FOR=FULL_ACCESS those that
 // give Full access in any workspace.
@@ -29,9 +25,9 @@ const postBudget = 15 * time.Second
 // requestApproval posts a valid submission to the approval channel instead of
 // creating it. The submission was acked with the Posting view; the message's
 // metadata is the request's record from then on.
-func (b *Bot) requestApproval(ctx context.Context, req requestLog, user, viewID string, form request.Form, meta modals.Metadata) {
-	fields := map[string]any{"view_id": viewID}
-	r := request.Record{State: request.Pending, Request: request.Approval{Requester: user, ViewID: viewID, Channel: meta.ChannelID, Form: form, Source: meta.Source}}
+func (b *Bot) requestApproval(ctx context.Context, s submission) {
+	req, viewID, form, meta, fields := s.req, s.viewID, s.form, s.meta, s.fields
+	r := request.Record{State: request.Pending, Request: request.Approval{Requester: s.user, ViewID: viewID, Channel: meta.ChannelID, Form: form, Source: meta.Source}}
 	postCtx, cancel := context.WithTimeout(ctx, postBudget)
 	defer cancel()
 	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))

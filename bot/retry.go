@@ -1,0 +1,29 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// onRetry turns a failure view back into the form, with what was typed.
+func (b *Bot) onRetry(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	req := b.startRequest("retry", cb.User.ID)
+	b.ack(c, evt.Request.EnvelopeID, nil)
+	meta := modals.DecodeMetadata(cb.View.PrivateMetadata)
+	var form request.Form
+	if meta.Form != nil {
+		form = *meta.Form
+	}
+	meta.Form = nil
+	_, err := b.slack.UpdateViewContext(ctx, modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote()), "", cb.View.Hash, cb.View.ID)
+	if err != nil {
+		req.done("update_failed", err, nil)
+		return
+	}
+	req.done("form_reopened", nil, nil)
+}
