@@ -26,7 +26,6 @@ func runCheck(ctx context.Context, out io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	bc := cfg.botConfig()
 	fmt.Fprintf(out, "configuration: ok (command %s", cfg.SlackCommand)
 	if cfg.ApprovalChannel != "" {
 		fmt.Fprintf(out, ", approvals in %s for %s", cfg.ApprovalChannel, cfg.ApprovalFor)
@@ -38,74 +37,102 @@ func runCheck(ctx context.Context, out io.Writer) error {
 	for _, warning := range cfg.Warnings() {
 		fmt.Fprintln(out, "warning: "+warning)
 	}
-	var problems []string
-	fail := func(format string, args ...any) {
-		msg := fmt.Sprintf(format, args...)
-		problems = append(problems, msg)
-		fmt.Fprintln(out, "PROBLEM: "+msg)
+	c := &checker{ctx: ctx, out: out, cfg: cfg}
+	c.slack()
+	c.plusVibe()
+	c.redis()
+	if len(c.problems) > 0 {
+		return fmt.Errorf("check: %d problem(s) found", len(c.problems))
 	}
+	fmt.Fprintln(out, "all checks passed")
+	return nil
+}
 
+// checker prints what each check finds, and keeps the problems.
+type checker struct {
+	ctx      context.Context
+	out      io.Writer
+	cfg      Config
+	problems []string
+}
+
+func (c *checker) fail(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	c.problems = append(c.problems, msg)
+	fmt.Fprintln(c.out, "PROBLEM: "+msg)
+}
+
+// slack checks both tokens, as the bot uses them, and the bot's scopes.
+func (c *checker) slack() {
 	var scopes string
-	api := newSlack(cfg, slackHTTPClient(cfg.MaxInFlight), slack.OptionOnResponseHeaders(func(_ string, h http.Header) {
+	api := newSlack(c.cfg, slackHTTPClient(c.cfg.MaxInFlight), slack.OptionOnResponseHeaders(func(_ string, h http.Header) {
 		if s := h.Get("X-OAuth-Scopes"); s != "" {
 			scopes = s
 		}
 	}))
-	if auth, err := api.AuthTestContext(ctx); err != nil {
-		fail("slack: auth.test with SLACK_BOT_TOKEN failed: %v: %s", err, slackapi.Hint(err, "SLACK_BOT_TOKEN"))
+	bc := c.cfg.botConfig()
+	needs := slackapi.Needs{Usergroups: len(bc.AllowedUsergroups) > 0 || len(bc.ApproverUsergroups) > 0, Approvals: bc.ApprovalChannel != ""}
+	if auth, err := api.AuthTestContext(c.ctx); err != nil {
+		c.fail("slack: auth.test with SLACK_BOT_TOKEN failed: %v: %s", err, slackapi.Hint(err, "SLACK_BOT_TOKEN"))
 	} else {
-		fmt.Fprintf(out, "slack: workspace %s (%s), bot user %s (%s)\n", auth.Team, auth.TeamID, auth.User, auth.UserID)
-		if missing := slackapi.MissingScopes(slackapi.Needs{Usergroups: len(bc.AllowedUsergroups) > 0 || len(bc.ApproverUsergroups) > 0, Approvals: bc.ApprovalChannel != ""}, scopes); len(missing) > 0 {
-			fail("slack: the bot token lacks the scopes %s; add them (see manifest.yaml) and reinstall the app", strings.Join(missing, ", "))
+		fmt.Fprintf(c.out, "slack: workspace %s (%s), bot user %s (%s)\n", auth.Team, auth.TeamID, auth.User, auth.UserID)
+		if missing := slackapi.MissingScopes(needs, scopes); len(missing) > 0 {
+			c.fail("slack: the bot token lacks the scopes %s; add them (see manifest.yaml) and reinstall the app", strings.Join(missing, ", "))
 		} else {
-			fmt.Fprintf(out, "slack: scopes ok (%s)\n", scopes)
+			fmt.Fprintf(c.out, "slack: scopes ok (%s)\n", scopes)
 		}
 	}
-	if _, _, err := api.StartSocketModeContext(ctx); err != nil {
-		fail("slack: apps.connections.open with SLACK_APP_TOKEN failed: %v: %s", err, slackapi.Hint(err, "SLACK_APP_TOKEN"))
+	if _, _, err := api.StartSocketModeContext(c.ctx); err != nil {
+		c.fail("slack: apps.connections.open with SLACK_APP_TOKEN failed: %v: %s", err, slackapi.Hint(err, "SLACK_APP_TOKEN"))
 	} else {
-		fmt.Fprintln(out, "slack: Socket Mode ok")
+		fmt.Fprintln(c.out, "slack: Socket Mode ok")
 	}
+}
 
-	pv, err := newPlusVibe(cfg, nil)
+// plusVibe checks the API key and that it reaches the workspaces configured.
+func (c *checker) plusVibe() {
+	pv, err := newPlusVibe(c.cfg, nil)
 	if err != nil {
-		return err
+		c.fail("%v", err)
+		return
 	}
-	ws, err := pv.Workspaces(ctx)
+	ws, err := pv.Workspaces(c.ctx)
 	if err != nil {
-		fail("%v: %s", err, plusVibeHint(err))
-	} else {
-		fmt.Fprintf(out, "plusvibe: the API key reaches %d workspaces:\n", len(ws))
-		known := map[string]bool{}
-		for _, w := range ws {
-			known[w.ID] = true
-			fmt.Fprintf(out, "  %s  %s\n", w.ID, w.Name)
-		}
-		if !known[cfg.PlusVibeWorkspaceID] {
-			fail("plusvibe: PLUSVIBE_WORKSPACE_ID %s is not one of them", cfg.PlusVibeWorkspaceID)
-		}
-		for _, w := range bc.StaticWorkspaces {
-			if !known[w.ID] {
-				fail("plusvibe: PLUSVIBE_WORKSPACES lists %s (%s), which the API key cannot reach", w.ID, w.Name)
-			}
+		c.fail("%v: %s", err, plusVibeHint(err))
+		return
+	}
+	fmt.Fprintf(c.out, "plusvibe: the API key reaches %d workspaces:\n", len(ws))
+	known := map[string]bool{}
+	for _, w := range ws {
+		known[w.ID] = true
+		fmt.Fprintf(c.out, "  %s  %s\n", w.ID, w.Name)
+	}
+	if !known[c.cfg.PlusVibeWorkspaceID] {
+		c.fail("plusvibe: PLUSVIBE_WORKSPACE_ID %s is not one of them", c.cfg.PlusVibeWorkspaceID)
+	}
+	for _, w := range c.cfg.botConfig().StaticWorkspaces {
+		if !known[w.ID] {
+			c.fail("plusvibe: PLUSVIBE_WORKSPACES lists %s (%s), which the API key cannot reach", w.ID, w.Name)
 		}
 	}
-	if cfg.RedisURL != "" {
-		if st, err := store.OpenRedis(cfg.RedisURL, ""); err != nil {
-			fail("redis: %v", err)
-		} else if err := st.Ping(ctx); err != nil {
-			st.Close()
-			fail("redis: REDIS_URL cannot be reached: %v", err)
-		} else {
-			st.Close()
-			fmt.Fprintln(out, "redis: ok (once-only state shared by every replica)")
-		}
+}
+
+// redis checks that REDIS_URL, when set, answers.
+func (c *checker) redis() {
+	if c.cfg.RedisURL == "" {
+		return
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("check: %d problem(s) found", len(problems))
+	st, err := store.OpenRedis(c.cfg.RedisURL, "")
+	if err != nil {
+		c.fail("redis: %v", err)
+		return
 	}
-	fmt.Fprintln(out, "all checks passed")
-	return nil
+	defer st.Close()
+	if err := st.Ping(c.ctx); err != nil {
+		c.fail("redis: REDIS_URL cannot be reached: %v", err)
+		return
+	}
+	fmt.Fprintln(c.out, "redis: ok (once-only state shared by every replica)")
 }
 
 // plusVibeHint says what to do about a failed PlusVibe call.

@@ -214,6 +214,39 @@ func (c *Config) Validate() error {
 }
 
 // check lists every problem with the settings, and normalises them.
+// checkPeople checks who may create and approve.
+func (c *Config) checkPeople() Problems {
+	var p Problems
+	for _, ids := range []struct {
+		name   string
+		list   []string
+		prefix string
+		what   string
+	}{
+		{"ALLOWED_USERS", c.AllowedUsers, "UW", "user IDs (like U0123456789)"},
+		{"APPROVERS", c.Approvers, "UW", "user IDs (like U0123456789)"},
+		{"ALLOWED_USERGROUPS", c.AllowedUsergroups, "S", "user group IDs (like S0123456789)"},
+		{"APPROVER_USERGROUPS", c.ApproverUsergroups, "S", "user group IDs (like S0123456789)"},
+	} {
+		if msg := checkIDs(ids.list, ids.prefix, ids.prefix != "S"); msg != "" {
+			p = append(p, fmt.Sprintf("config: %s must list %s, comma-separated%s", ids.name, ids.what, msg))
+		}
+	}
+	approvers := len(clean(c.Approvers)) > 0 || len(clean(c.ApproverUsergroups)) > 0
+	// Refuse rather than hold requests nobody can decide on, or create clients
+	// without the approval apparently wanted.
+	if c.ApprovalChannel != "" && !approvers {
+		p = append(p, "config: APPROVAL_CHANNEL is set, so APPROVERS or APPROVER_USERGROUPS is required")
+	}
+	if c.ApprovalChannel == "" && approvers {
+		p = append(p, "config: APPROVERS or APPROVER_USERGROUPS is set but APPROVAL_CHANNEL is not; set it to hold requests for approval")
+	}
+	if len(clean(c.AllowedUsers)) == 0 && len(clean(c.AllowedUsergroups)) == 0 {
+		p = append(p, "config: ALLOWED_USERS or ALLOWED_USERGROUPS is required (ALLOWED_USERS=* lets everyone in)")
+	}
+	return p
+}
+
 func (c *Config) check() Problems {
 	var p Problems
 	add := func(ok bool, msg string) {
@@ -247,26 +280,7 @@ func (c *Config) check() Problems {
 	add(c.ApprovalFor == "all" || c.ApprovalFor == plusvibe.PermissionFullAccess, "APPROVAL_FOR must be all or FULL_ACCESS")
 	add(c.ApprovalChannel == "" || isChannelID(c.ApprovalChannel), "APPROVAL_CHANNEL must be a channel ID (like C0123456789), not a name")
 	add(c.AuditChannel == "" || isChannelID(c.AuditChannel), "AUDIT_CHANNEL must be a channel ID (like C0123456789), not a name")
-	for _, ids := range []struct {
-		name   string
-		list   []string
-		prefix string
-		what   string
-	}{
-		{"ALLOWED_USERS", c.AllowedUsers, "UW", "user IDs (like U0123456789)"},
-		{"APPROVERS", c.Approvers, "UW", "user IDs (like U0123456789)"},
-		{"ALLOWED_USERGROUPS", c.AllowedUsergroups, "S", "user group IDs (like S0123456789)"},
-		{"APPROVER_USERGROUPS", c.ApproverUsergroups, "S", "user group IDs (like S0123456789)"},
-	} {
-		if msg := checkIDs(ids.list, ids.prefix, ids.prefix != "S"); msg != "" {
-			p = append(p, fmt.Sprintf("config: %s must list %s, comma-separated%s", ids.name, ids.what, msg))
-		}
-	}
-	approvers := len(clean(c.Approvers)) > 0 || len(clean(c.ApproverUsergroups)) > 0
-	// Refuse rather than hold requests nobody can decide on, or create clients
-	// without the approval apparently wanted.
-	add(c.ApprovalChannel == "" || approvers, "APPROVAL_CHANNEL is set, so APPROVERS or APPROVER_USERGROUPS is required")
-	add(c.ApprovalChannel != "" || !approvers, "APPROVERS or APPROVER_USERGROUPS is set but APPROVAL_CHANNEL is not; set it to hold requests for approval")
+	p = append(p, c.checkPeople()...)
 	for _, api := range []struct{ name, url string }{{"SLACK_API_URL", c.SlackAPIURL}, {"PLUSVIBE_BASE_URL", c.PlusVibeBaseURL}} {
 		msg := checkAPIURL(api.name, api.url)
 		add(msg == "", msg)
@@ -276,7 +290,6 @@ func (c *Config) check() Problems {
 	}
 	r, err := url.Parse(c.RedisURL)
 	add(c.RedisURL == "" || (err == nil && (r.Scheme == "redis" || r.Scheme == "rediss") && r.Host != ""), "REDIS_URL must be a redis:// or rediss:// URL")
-	add(len(clean(c.AllowedUsers)) > 0 || len(clean(c.AllowedUsergroups)) > 0, "ALLOWED_USERS or ALLOWED_USERGROUPS is required (ALLOWED_USERS=* lets everyone in)")
 	ws, err := parseWorkspaces(c.PlusVibeWorkspaces)
 	if err != nil {
 		p = append(p, err.Error())

@@ -147,11 +147,31 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 	if err != nil {
 		return err
 	}
+	b, closeStore, err := newBot(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	stopHealth, err := serveHealth(cfg.HTTPAddr, b, started)
+	if err != nil {
+		return err
+	}
+	runErr := b.Run(ctx)
+	stopHealth()
+	if runErr != nil {
+		return runErr
+	}
+	logger.Info().Msg("stopped")
+	return nil
+}
 
+// newBot connects to Slack (auth.test), PlusVibe and the store, and wires
+// the bot. closeStore closes the store once the bot has stopped.
+func newBot(ctx context.Context, cfg Config, logger zerolog.Logger) (*bot.Bot, func(), error) {
 	metrics := bot.NewMetrics()
 	pv, err := newPlusVibe(cfg, metrics.PlusVibeTransport(plusVibeTransport(cfg)))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	slackLog := log.New(logger.With().Str("component", "slack-go").Logger(), "", 0)
 	hc := slackHTTPClient(cfg.MaxInFlight)
@@ -160,64 +180,70 @@ func run(ctx context.Context, logOut io.Writer, started chan<- string) error {
 	auth, err := api.AuthTestContext(authCtx)
 	cancel()
 	if err != nil {
-		return fmt.Errorf("slack: auth.test with SLACK_BOT_TOKEN failed: %v", err)
+		return nil, nil, fmt.Errorf("slack: auth.test with SLACK_BOT_TOKEN failed: %v", err)
 	}
 	logger.Info().Str("team_id", auth.TeamID).Str("bot_user_id", auth.UserID).Str("version", fullVersion()).Msg("starting")
 	for _, warning := range cfg.Warnings() {
 		logger.Warn().Msg(warning)
 	}
-
-	sm := socketmode.New(api, socketmode.OptionLog(slackLog))
 	botCfg := cfg.botConfig()
-	botCfg.Metrics = metrics
-	botCfg.HTTPClient = hc
+	botCfg.Metrics, botCfg.HTTPClient, botCfg.BotID = metrics, hc, auth.BotID
 	botCfg.SlackAPIURL, botCfg.SlackToken = cfg.SlackAPIURL, cfg.SlackBotToken
-	botCfg.BotID = auth.BotID
+	closeStore := func() {}
 	if cfg.RedisURL != "" {
-		store.SetLogger(logger)
-		st, err := store.OpenRedis(cfg.RedisURL, storePrefix(auth))
+		st, err := openStore(ctx, cfg.RedisURL, storePrefix(auth), logger)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		defer st.Close()
-		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		if err := st.Ping(pingCtx); err != nil {
-			logger.Warn().Err(err).Msg("Redis cannot be reached yet; work is refused until it can")
-		}
-		cancel()
-		botCfg.Store = st
+		botCfg.Store, closeStore = st, func() { st.Close() }
 	}
-	b, err := bot.New(botCfg, sm, pv, logger.With().Str("component", "bot").Logger())
+	b, err := bot.New(botCfg, socketmode.New(api, socketmode.OptionLog(slackLog)), pv, logger.With().Str("component", "bot").Logger())
 	if err != nil {
-		return err
+		closeStore()
+		return nil, nil, err
 	}
+	return b, closeStore, nil
+}
 
-	var srv *http.Server
-	if cfg.HTTPAddr != "" {
-		l, err := net.Listen("tcp", cfg.HTTPAddr)
-		if err != nil {
-			return fmt.Errorf("HTTP_ADDR: %v", err)
-		}
-		srv = healthServer(b.HealthHandler())
-		go func() { _ = srv.Serve(l) }()
+// openStore opens the shared store; one not reachable yet only warns, as
+// the bot refuses work until it is.
+func openStore(ctx context.Context, url, prefix string, logger zerolog.Logger) (*store.Redis, error) {
+	store.SetLogger(logger)
+	st, err := store.OpenRedis(url, prefix)
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := st.Ping(pingCtx); err != nil {
+		logger.Warn().Err(err).Msg("Redis cannot be reached yet; work is refused until it can")
+	}
+	return st, nil
+}
+
+// serveHealth serves /healthz, /readyz and /metrics on addr ("" for none)
+// and says where on started (for tests); stop shuts the server down.
+func serveHealth(addr string, b *bot.Bot, started chan<- string) (stop func(), err error) {
+	if addr == "" {
 		if started != nil {
-			started <- l.Addr().String()
+			started <- ""
 		}
-	} else if started != nil {
-		started <- ""
+		return func() {}, nil
 	}
-
-	runErr := b.Run(ctx)
-	if srv != nil {
-		shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = srv.Shutdown(shutCtx)
-		cancel()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("HTTP_ADDR: %v", err)
 	}
-	if runErr != nil {
-		return runErr
+	srv := healthServer(b.HealthHandler())
+	go func() { _ = srv.Serve(l) }()
+	if started != nil {
+		started <- l.Addr().String()
 	}
-	logger.Info().Msg("stopped")
-	return nil
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }
 
 // storePrefix namespaces the store's keys by the Slack workspace and the

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
@@ -56,7 +58,7 @@ func (b *Bot) note(ctx context.Context, list, id string, v any, max int) {
 	raw, _ := json.Marshal(v) // plain strings and numbers: cannot fail
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if err := b.views.store.Note(ctx, list, id, string(raw), max, b.homeKeep()); err != nil {
+	if err := b.views.store.Note(ctx, list, store.Entry{ID: id, Value: string(raw), Max: max, Keep: b.homeKeep()}); err != nil {
 		b.log.Warn().Err(err).Str("list", list).Msg("the store could not keep a Home tab entry")
 	}
 }

@@ -219,6 +219,26 @@ func backoff(attempt int) time.Duration {
 	return time.Duration(250*(1<<(attempt-1))) * time.Millisecond
 }
 
+// newRequest builds ep's request, with the API key and payload as JSON.
+func (c *Client) newRequest(ctx context.Context, ep endpoint, payload []byte) (*http.Request, error) {
+	u := c.baseURL.ResolveReference(&url.URL{Path: ep.path, RawQuery: ep.query.Encode()})
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, ep.method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("plusvibe: building %s %s: %w", ep.method, ep.path, err)
+	}
+	req.Header.Set("x-api-key", c.apiKey)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
 // attempt sends one HTTP request.
 func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, out any) error {
 	if err := ctx.Err(); err != nil {
@@ -231,22 +251,10 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, out a
 	reqCtx = httptrace.WithClientTrace(reqCtx, &httptrace.ClientTrace{
 		WroteHeaders: func() { sent = true },
 	})
-	u := c.baseURL.ResolveReference(&url.URL{Path: ep.path, RawQuery: ep.query.Encode()})
-	var bodyReader io.Reader
-	if payload != nil {
-		bodyReader = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(reqCtx, ep.method, u.String(), bodyReader)
+	req, err := c.newRequest(reqCtx, ep, payload)
 	if err != nil {
-		return fmt.Errorf("plusvibe: building %s %s: %w", ep.method, ep.path, err)
+		return err
 	}
-	req.Header.Set("x-api-key", c.apiKey)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-
 	resp, err := c.http.Do(req)
 	if err != nil {
 		// The caller's own cancellation says more than the transport's error.

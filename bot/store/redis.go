@@ -117,7 +117,8 @@ func (r *Redis) listKeys(name string) []string {
 	return []string{r.prefix + "list:{" + name + "}:order", r.prefix + "list:{" + name + "}:values"}
 }
 
-func (r *Redis) Note(ctx context.Context, name, id, value string, max int, keep time.Duration) error {
+func (r *Redis) Note(ctx context.Context, name string, e Entry) error {
+	id, value, max, keep := e.ID, e.Value, e.Max, e.Keep
 	err := note.Run(ctx, r.client, r.listKeys(name), id, value, time.Now().UnixMicro(), max, keep.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)

@@ -27,6 +27,14 @@ type Claim struct {
 	Final string
 }
 
+// Entry is one item noted in a list: its id and value, the most items the
+// list keeps (the oldest go), and how long the list outlives its last note.
+type Entry struct {
+	ID, Value string
+	Max       int
+	Keep      time.Duration
+}
+
 // Store is once-only state shared by every replica that uses it.
 type Store interface {
 	// Take claims key for hold, the longest the step may take: if its holder
@@ -42,10 +50,10 @@ type Store interface {
 	// Ping reports whether the store can be reached.
 	Ping(ctx context.Context) error
 
-	// Note puts item id in list with value. A new item goes first; one
-	// already there keeps its place. The list keeps its newest max items,
-	// and is dropped keep after its last change.
-	Note(ctx context.Context, list, id, value string, max int, keep time.Duration) error
+	// Note puts e in list. A new item goes first; one already there keeps
+	// its place. The list keeps its newest e.Max items, and is dropped
+	// e.Keep after its last change.
+	Note(ctx context.Context, list string, e Entry) error
 	// Forget drops item id from list.
 	Forget(ctx context.Context, list, id string) error
 	// List returns the values in list, newest first.
@@ -148,7 +156,8 @@ func (m *Memory) Release(_ context.Context, key string) error {
 
 func (m *Memory) Ping(context.Context) error { return nil }
 
-func (m *Memory) Note(_ context.Context, list, id, value string, max int, keep time.Duration) error {
+func (m *Memory) Note(_ context.Context, list string, e Entry) error {
+	id, value, max, keep := e.ID, e.Value, e.Max, e.Keep
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	l := m.liveList(list)

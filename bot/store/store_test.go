@@ -198,7 +198,7 @@ func TestLists(t *testing.T) {
 			ctx := t.Context()
 			note := func(id, value string) {
 				t.Helper()
-				if err := a.Note(ctx, "home:U1", id, value, 2, time.Hour); err != nil {
+				if err := a.Note(ctx, "home:U1", store.Entry{ID: id, Value: value, Max: 2, Keep: time.Hour}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -240,7 +240,7 @@ func TestLists(t *testing.T) {
 func TestListsExpireInRedis(t *testing.T) {
 	t.Parallel()
 	srv, st := startRedis(t)
-	if err := st.Note(t.Context(), "pending", "r1", "v", 10, time.Hour); err != nil {
+	if err := st.Note(t.Context(), "pending", store.Entry{ID: "r1", Value: "v", Max: 10, Keep: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	opts, _ := redis.ParseURL(srv.URL())

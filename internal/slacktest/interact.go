@@ -285,7 +285,7 @@ func (s *Server) Click(t T, user, viewID, actionID string) Ack {
 func (s *Server) ClickViewSeen(t T, user string, view map[string]any, actionID string) Command {
 	t.Helper()
 	viewID, _ := view["id"].(string)
-	return s.click(t, user, blocks(view), actionID, "view "+viewID, map[string]any{
+	return s.click(t, user, target{blocks(view), "view " + viewID}, actionID, map[string]any{
 		"container": map[string]any{"type": "view", "view_id": viewID},
 		"view":      cloneMap(view),
 	})
@@ -293,10 +293,16 @@ func (s *Server) ClickViewSeen(t T, user string, view map[string]any, actionID s
 
 // click sends a block_actions payload for the button actionID among blocks;
 // where names them in failures, and fields add the container's own parts.
-func (s *Server) click(t T, user string, blocks []map[string]any, actionID, where string, fields map[string]any) Command {
+// target is where a button is clicked: its blocks, and what to call them.
+type target struct {
+	blocks []map[string]any
+	where  string
+}
+
+func (s *Server) click(t T, user string, on target, actionID string, fields map[string]any) Command {
 	t.Helper()
 	var action map[string]any
-	for _, b := range blocks {
+	for _, b := range on.blocks {
 		elements := asList(b["elements"])
 		if acc, _ := b["accessory"].(map[string]any); acc != nil {
 			elements = append(elements, acc) // a section's button
@@ -309,7 +315,7 @@ func (s *Server) click(t T, user string, blocks []map[string]any, actionID, wher
 		}
 	}
 	if action == nil {
-		t.Fatalf("slacktest: %s has no button %q", where, actionID)
+		t.Fatalf("slacktest: %s has no button %q", on.where, actionID)
 	}
 	fields["actions"] = []any{action}
 	payload, c := s.interaction("block_actions", user, fields)
@@ -396,96 +402,127 @@ func inputState(view map[string]any, fill Fill, suggest suggest, submitting bool
 		if b["type"] != "input" {
 			continue
 		}
-		blockID, _ := b["block_id"].(string)
-		el, _ := b["element"].(map[string]any)
-		actionID, _ := el["action_id"].(string)
-		typ, _ := el["type"].(string)
-		optional, _ := b["optional"].(bool)
-		given, hasGiven := fill[blockID]
-		if raw, isRaw := given.(Raw); isRaw {
-			v := map[string]any{"type": typ}
+		var in input
+		in.blockID, _ = b["block_id"].(string)
+		in.el, _ = b["element"].(map[string]any)
+		in.actionID, _ = in.el["action_id"].(string)
+		in.typ, _ = in.el["type"].(string)
+		in.given, in.hasGiven = fill[in.blockID]
+		if raw, isRaw := in.given.(Raw); isRaw {
+			v := map[string]any{"type": in.typ}
 			for k, x := range raw {
 				v[k] = x
 			}
-			values[blockID] = map[string]any{actionID: v}
+			values[in.blockID] = map[string]any{in.actionID: v}
 			continue
 		}
-		state := map[string]any{"type": typ}
-		empty := true
-		switch typ {
-		case "plain_text_input", "email_text_input":
-			text, _ := el["initial_value"].(string)
-			if hasGiven {
-				text, _ = given.(string)
-			}
-			if max, _ := el["max_length"].(float64); max > 0 && len([]rune(text)) > int(max) {
-				return nil, fmt.Errorf("%s: %d characters, the input allows %d", blockID, len([]rune(text)), int(max))
-			}
-			if typ == "email_text_input" && text != "" && !looksLikeEmail(text) {
-				return nil, fmt.Errorf("%s: %q is not an email address to the Slack client", blockID, text)
-			}
-			if text != "" {
-				state["value"], empty = text, false
-			} else {
-				state["value"] = nil
-			}
-		case "multi_external_select":
-			selected := asList(el["initial_options"])
-			if hasGiven {
-				selected = nil
-				names, _ := given.([]string)
-				for _, name := range names {
-					offered, err := suggest(blockID, actionID, name)
-					if err != nil {
-						return nil, err
-					}
-					o := optionByLabel(toAny(offered), name)
-					if o == nil {
-						return nil, fmt.Errorf("%s: typing %q offers no such option", blockID, name)
-					}
-					selected = append(selected, o)
-				}
-			}
-			state["selected_options"], empty = selected, len(selected) == 0
-		case "multi_static_select", "checkboxes":
-			selected := asList(el["initial_options"])
-			if hasGiven {
-				selected = nil
-				names, _ := given.([]string)
-				for _, name := range names {
-					o := optionByLabel(el["options"], name)
-					if o == nil {
-						return nil, fmt.Errorf("%s: no option %q is offered", blockID, name)
-					}
-					selected = append(selected, o)
-				}
-			}
-			state["selected_options"], empty = selected, len(selected) == 0
-		case "radio_buttons":
-			var selected map[string]any
-			if o, isMap := el["initial_option"].(map[string]any); isMap {
-				selected = o
-			}
-			if hasGiven {
-				label, _ := given.(string)
-				if selected = optionByLabel(el["options"], label); selected == nil {
-					return nil, fmt.Errorf("%s: no option %q is offered", blockID, label)
-				}
-			}
-			if selected != nil {
-				state["selected_option"], empty = selected, false
-			} else {
-				state["selected_option"] = nil
-			}
-		default:
-			return nil, fmt.Errorf("%s: element type %s not supported by this fake", blockID, typ)
+		state, empty, err := in.state(suggest)
+		if err != nil {
+			return nil, err
 		}
-		if empty && !optional && submitting {
-			return nil, fmt.Errorf("%s is required", blockID)
+		if optional, _ := b["optional"].(bool); empty && !optional && submitting {
+			return nil, fmt.Errorf("%s is required", in.blockID)
 		}
-		values[blockID] = map[string]any{actionID: state}
+		values[in.blockID] = map[string]any{in.actionID: state}
 	}
 	return values, nil
+}
+
+// input is one input block of a view, with what the person gives it.
+type input struct {
+	el                     map[string]any
+	blockID, actionID, typ string
+	given                  any
+	hasGiven               bool
+}
+
+// state is the input's value as Slack sends it, and whether it is empty.
+func (in input) state(suggest suggest) (map[string]any, bool, error) {
+	switch in.typ {
+	case "plain_text_input", "email_text_input":
+		return in.text()
+	case "multi_external_select":
+		return in.external(suggest)
+	case "multi_static_select", "checkboxes":
+		return in.static()
+	case "radio_buttons":
+		return in.radio()
+	}
+	return nil, false, fmt.Errorf("%s: element type %s not supported by this fake", in.blockID, in.typ)
+}
+
+func (in input) text() (map[string]any, bool, error) {
+	state := map[string]any{"type": in.typ}
+	text, _ := in.el["initial_value"].(string)
+	if in.hasGiven {
+		text, _ = in.given.(string)
+	}
+	if max, _ := in.el["max_length"].(float64); max > 0 && len([]rune(text)) > int(max) {
+		return nil, false, fmt.Errorf("%s: %d characters, the input allows %d", in.blockID, len([]rune(text)), int(max))
+	}
+	if in.typ == "email_text_input" && text != "" && !looksLikeEmail(text) {
+		return nil, false, fmt.Errorf("%s: %q is not an email address to the Slack client", in.blockID, text)
+	}
+	if text == "" {
+		state["value"] = nil
+		return state, true, nil
+	}
+	state["value"] = text
+	return state, false, nil
+}
+
+// external picks, for each name given, what typing it offers.
+func (in input) external(suggest suggest) (map[string]any, bool, error) {
+	selected := asList(in.el["initial_options"])
+	if in.hasGiven {
+		selected = nil
+		names, _ := in.given.([]string)
+		for _, name := range names {
+			offered, err := suggest(in.blockID, in.actionID, name)
+			if err != nil {
+				return nil, false, err
+			}
+			o := optionByLabel(toAny(offered), name)
+			if o == nil {
+				return nil, false, fmt.Errorf("%s: typing %q offers no such option", in.blockID, name)
+			}
+			selected = append(selected, o)
+		}
+	}
+	return map[string]any{"type": in.typ, "selected_options": selected}, len(selected) == 0, nil
+}
+
+func (in input) static() (map[string]any, bool, error) {
+	selected := asList(in.el["initial_options"])
+	if in.hasGiven {
+		selected = nil
+		names, _ := in.given.([]string)
+		for _, name := range names {
+			o := optionByLabel(in.el["options"], name)
+			if o == nil {
+				return nil, false, fmt.Errorf("%s: no option %q is offered", in.blockID, name)
+			}
+			selected = append(selected, o)
+		}
+	}
+	return map[string]any{"type": in.typ, "selected_options": selected}, len(selected) == 0, nil
+}
+
+func (in input) radio() (map[string]any, bool, error) {
+	var selected map[string]any
+	if o, isMap := in.el["initial_option"].(map[string]any); isMap {
+		selected = o
+	}
+	if in.hasGiven {
+		label, _ := in.given.(string)
+		if selected = optionByLabel(in.el["options"], label); selected == nil {
+			return nil, false, fmt.Errorf("%s: no option %q is offered", in.blockID, label)
+		}
+	}
+	if selected == nil {
+		return map[string]any{"type": in.typ, "selected_option": nil}, true, nil
+	}
+	return map[string]any{"type": in.typ, "selected_option": selected}, false, nil
 }
 
 func looksLikeEmail(s string) bool {
