@@ -10,10 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
-	"github.com/slack-go/slack"
 )
 
 // runCheck is what an admin runs first: it validates the configuration, calls

@@ -3,19 +3,17 @@ package bot
 import (
 	"context"
 
+	"github.com/slack-go/slack/socketmode"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 )
 
 // onAddAccess adds the workspaces of a form whose email is already a
 // client's to that client's access, instead of creating a second one; the
 // client is read once, by applyAccess, and its access then is kept.
 func (b *Bot) onAddAccess(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	req := b.startRequest("add_access", cb.User.ID)
-	b.ack(c, evt.Request.EnvelopeID, nil)
+	cb, req := b.clicked(evt, c, "add_access")
 	const title = "Already a client"
 	if allowed, err := b.access.allowed(ctx, cb.User.ID); !allowed {
 		b.talk.UpdateView(ctx, cb.View.ID, modals.ClientResult(title, refusedText(err)))

@@ -7,8 +7,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/rs/zerolog"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 )
 
 const (

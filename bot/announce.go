@@ -3,8 +3,9 @@ package bot
 import (
 	"context"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
 
 // announce replies in the thread of the message a client was asked for in.

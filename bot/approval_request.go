@@ -4,10 +4,11 @@ import (
 	"context"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
-	"github.com/slack-go/slack"
 )
 
 // needsApproval: every request, or with APPROVAL_FOR=FULL_ACCESS those that

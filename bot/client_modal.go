@@ -3,9 +3,10 @@ package bot
 import (
 	"context"
 
+	"github.com/slack-go/slack"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
-	"github.com/slack-go/slack"
 )
 
 // openClient checks the clicker may manage clients, opens a modal with the

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"time"
 
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 )
 
 // collection is a requester's click on Create client, in their DM with the
@@ -31,9 +32,8 @@ type collection struct {
 // approval holds and the requester is still allowed. The password goes to
 // them as on the form path: they are there, they just clicked.
 func (b *Bot) onCollect(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	b.ack(c, evt.Request.EnvelopeID, nil)
-	k := collection{user: cb.User.ID, triggerID: cb.TriggerID, req: b.startRequest("collect", cb.User.ID)}
+	cb, req := b.clicked(evt, c, "collect")
+	k := collection{user: cb.User.ID, triggerID: cb.TriggerID, req: req}
 	switch {
 	case cb.View.Type == slack.VTHomeTab: // the Home tab: no modal, no DM clicked in
 	case cb.Container.Type == "view":

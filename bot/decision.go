@@ -5,11 +5,11 @@ import (
 	"errors"
 	"time"
 
+	"github.com/slack-go/slack/socketmode"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 )
 
 // decision is a click on an approval message's Approve or Deny button, with
@@ -31,9 +31,8 @@ const readTimeout = 1500 * time.Millisecond
 // request stands; a clicker who may not decide is told why. ok is false when
 // nothing more is to be done.
 func (b *Bot) decisionClick(ctx context.Context, evt *socketmode.Event, c *socketmode.Client, interaction string) (decision, bool) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	b.ack(c, evt.Request.EnvelopeID, nil)
-	d := decision{user: cb.User.ID, triggerID: cb.TriggerID, req: b.startRequest(interaction, cb.User.ID),
+	cb, req := b.clicked(evt, c, interaction)
+	d := decision{user: cb.User.ID, triggerID: cb.TriggerID, req: req,
 		ref: requestRef{cb.Container.ChannelID, cb.Container.MessageTs}}
 	if d.ref.channel == "" {
 		d.ref = requestRef{cb.Channel.ID, cb.Message.Timestamp}

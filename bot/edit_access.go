@@ -3,19 +3,18 @@ package bot
 import (
 	"context"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // onEditAccess opens a client's access to edit, from a find answer. The
 // click's trigger opens a modal at once; the client is read anew from
 // PlusVibe, then shown.
 func (b *Bot) onEditAccess(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	req := b.startRequest("edit_access", cb.User.ID)
-	b.ack(c, evt.Request.EnvelopeID, nil)
+	cb, req := b.clicked(evt, c, "edit_access")
 	viewID, client, ok := b.openClient(ctx, req, cb, modals.ActionEditAccess, "Edit access")
 	if !ok {
 		return

@@ -15,9 +15,7 @@ import (
 // The view's hash makes Slack refuse a redraw of a form changed meanwhile;
 // the newer change brings its own.
 func (b *Bot) onFormChange(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	b.ack(c, evt.Request.EnvelopeID, nil)
-	req := b.startRequest("form_change", cb.User.ID)
+	cb, req := b.clicked(evt, c, "form_change")
 	var form request.Form
 	var view slack.ModalViewRequest
 	switch cb.View.CallbackID {

@@ -4,9 +4,10 @@ import (
 	"context"
 	"time"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
 
 type handler func(ctx context.Context, evt *socketmode.Event, c *socketmode.Client)

@@ -52,9 +52,7 @@ func (b *Bot) onHomeOpened(ctx context.Context, evt *socketmode.Event, c *socket
 
 // onHomeCreate opens the form from the Home tab's button.
 func (b *Bot) onHomeCreate(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	req := b.startRequest("home_create", cb.User.ID)
-	b.ack(c, evt.Request.EnvelopeID, nil)
+	cb, req := b.clicked(evt, c, "home_create")
 	if msg, outcome, err := b.formBlocker(ctx, cb.User.ID); msg != "" {
 		b.notice(ctx, req, cb.TriggerID, msg)
 		req.done(outcome, err, nil)

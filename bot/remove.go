@@ -15,9 +15,7 @@ import (
 // onRemove asks to confirm a client's removal, from a find answer: the
 // person types the client's email.
 func (b *Bot) onRemove(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	req := b.startRequest("remove", cb.User.ID)
-	b.ack(c, evt.Request.EnvelopeID, nil)
+	cb, req := b.clicked(evt, c, "remove")
 	viewID, client, ok := b.openClient(ctx, req, cb, modals.ActionRemove, "Remove client")
 	if !ok {
 		return

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 )
 
 // requestLog is the one log event of one request.
@@ -27,4 +29,12 @@ func (r requestLog) done(outcome string, err error, fields map[string]any) {
 		ev = r.log.Warn().Err(err)
 	}
 	ev.Fields(fields).Str("outcome", outcome).Dur("duration", time.Since(r.start)).Msg("request")
+}
+
+// clicked acks a click (a block action: its answer comes later, by other
+// calls) and starts the request's log event.
+func (b *Bot) clicked(evt *socketmode.Event, c *socketmode.Client, interaction string) (slack.InteractionCallback, requestLog) {
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	b.ack(c, evt.Request.EnvelopeID, nil)
+	return cb, b.startRequest(interaction, cb.User.ID)
 }

@@ -3,17 +3,15 @@ package bot
 import (
 	"context"
 
+	"github.com/slack-go/slack/socketmode"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 )
 
 // onRetry turns a failure view back into the form, with what was typed.
 func (b *Bot) onRetry(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	req := b.startRequest("retry", cb.User.ID)
-	b.ack(c, evt.Request.EnvelopeID, nil)
+	cb, req := b.clicked(evt, c, "retry")
 	meta := modals.DecodeMetadata(cb.View.PrivateMetadata)
 	var form request.Form
 	if meta.Form != nil {

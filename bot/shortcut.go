@@ -20,9 +20,7 @@ const (
 // filled in with what the message says. A shortcut's ack cannot carry an
 // answer, so a refusal opens a small modal saying why.
 func (b *Bot) onShortcut(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, _ := evt.Data.(slack.InteractionCallback)
-	req := b.startRequest("shortcut", cb.User.ID)
-	b.ack(c, evt.Request.EnvelopeID, nil)
+	cb, req := b.clicked(evt, c, "shortcut")
 	var form request.Form
 	var meta modals.Metadata
 	if cb.Type == slack.InteractionTypeMessageAction {

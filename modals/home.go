@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // ActionHomeCreate is the Home tab's Create client button: it opens the form.

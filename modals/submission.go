@@ -1,8 +1,9 @@
 package modals
 
 import (
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // ParseForm reads a submitted create-client view's state. Missing blocks read

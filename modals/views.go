@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // Progress is shown while PlusVibe is being asked; it keeps the form for a retry.

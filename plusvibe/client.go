@@ -18,6 +18,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/pause"
 )
 
 // DefaultRetryWait is the most a call waits between its attempts, in all,
@@ -130,7 +132,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		userAgent:   defaultUserAgent,
 		maxAttempts: defaultMaxAttempts,
 		maxWait:     defaultMaxWait,
-		wait:        sleepCtx,
+		wait:        pause.For,
 	}
 	if err := WithBaseURL(DefaultBaseURL)(c); err != nil {
 		return nil, err
@@ -306,18 +308,4 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/pause"
 )
 
 // Bounds on retrying one Slack Web API call.
@@ -59,7 +61,7 @@ func (s *Calls) do(ctx context.Context, method string, idempotent bool, f func(c
 		}
 		s.retries.WithLabelValues(reason).Inc()
 		s.log.Info().Str("method", method).Str("reason", reason).Dur("wait", delay).Msg("retrying a Slack call")
-		if sleep(ctx, delay) != nil {
+		if pause.For(ctx, delay) != nil {
 			return err
 		}
 		waited += delay
@@ -90,17 +92,6 @@ func fits(ctx context.Context, d time.Duration) bool {
 	}
 	deadline, has := ctx.Deadline()
 	return !has || time.Until(deadline) > d
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func (s *Calls) OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (resp *slack.ViewResponse, err error) {

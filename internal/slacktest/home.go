@@ -145,7 +145,7 @@ func (s *Server) ClickHome(t T, user, blockID, actionID string) Command {
 			blocks = append(blocks, b)
 		}
 	}
-	return s.click(t, user, target{blocks, "Home tab block "+blockID}, actionID, map[string]any{
+	return s.click(t, user, target{blocks, "Home tab block " + blockID}, actionID, map[string]any{
 		"container": map[string]any{"type": "view", "view_id": home["id"]},
 		"view":      home,
 	})

@@ -374,7 +374,7 @@ func (s *Server) ClickMessage(t T, user, channel, ts, actionID string) Command {
 // clicks and two people clicking at once reach an app.
 func (s *Server) ClickSeen(t T, user string, m Message, actionID string) Command {
 	t.Helper()
-	return s.click(t, user, target{m.Blocks, "message "+m.TS}, actionID, map[string]any{
+	return s.click(t, user, target{m.Blocks, "message " + m.TS}, actionID, map[string]any{
 		"container":    map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": false},
 		"channel":      map[string]any{"id": m.Channel, "name": channelName(m.Channel)},
 		"message":      cloneMap(m.json()),

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 )
 
@@ -635,7 +636,7 @@ func (s *Server) ClickBlock(t T, user string, m Message, blockID, actionID strin
 			blocks = append(blocks, b)
 		}
 	}
-	return s.click(t, user, target{blocks, "block "+blockID}, actionID, map[string]any{
+	return s.click(t, user, target{blocks, "block " + blockID}, actionID, map[string]any{
 		"container":    map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.TS == ""},
 		"channel":      map[string]any{"id": m.Channel, "name": channelName(m.Channel)},
 		"response_url": s.srv.URL + "/response/" + s.nextID("R"),

@@ -1,11 +1,6 @@
 package plusvibetest
 
-// T is what the fake needs of whoever runs it: a test (*testing.T and
-// *testing.B have it) or the demo. It reports failures and cleans up.
-type T interface {
-	Helper()
-	Errorf(format string, args ...any)
-	Fatal(args ...any)
-	Fatalf(format string, args ...any)
-	Cleanup(f func())
-}
+import "github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/fake"
+
+// T is what the fake needs of a test or of the demo.
+type T = fake.T
