@@ -1,5 +1,8 @@
-// Package bot is the Slack side of the product: the Socket Mode loop, one small
-// handler per interaction, access control, and delivery of the password.
+// Package bot holds the product's flows: the Socket Mode loop, and one file
+// per thing that happens (a command, a form sent, Approve, Deny, Create
+// client, Edit access, Remove, the sweep…), with the steps they share in
+// files of their own. It decides with request, speaks with modals, calls
+// Slack through slackapi and PlusVibe through plusvibe.
 package bot
 
 import (

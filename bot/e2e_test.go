@@ -495,7 +495,7 @@ func TestMetrics(t *testing.T) {
 	got := w.scrape()
 	for sample, want := range map[string]float64{
 		"plusvibe_bot_commands_total":                                                                           2,
-		"plusvibe_bot_modals_opened_total":                                                                      2,
+		`plusvibe_bot_modals_opened_total{from="command"}`:                                                      2,
 		`plusvibe_bot_submissions_total{outcome="created"}`:                                                     1,
 		`plusvibe_bot_submissions_total{outcome="invalid"}`:                                                     1,
 		`plusvibe_bot_plusvibe_request_duration_seconds_count{endpoint="POST /client",status_class="2xx"}`:      1,

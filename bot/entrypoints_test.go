@@ -159,3 +159,25 @@ func TestMessageShortcutThroughApproval(t *testing.T) {
 		return false
 	})
 }
+
+// Every way into the form is counted by where it came from.
+func TestFormsOpenedAreCountedByEntryPoint(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.openForm(requester, "")
+	w.slack.WaitView(t, w.slack.SendShortcut(t, requester, bot.ShortcutCreate), wait)
+	m := w.slack.PostAs(t, "U0AGENT", ticketChannel, "Please add jane.doe@acme.com")
+	w.fromMessage(requester, m)
+	w.slack.OpenHome(t, requester)
+	w.slack.WaitHome(t, requester, "No requests yet", wait)
+	w.slack.WaitView(t, w.slack.ClickHome(t, requester, "home_actions", modals.ActionHomeCreate), wait)
+	if err := w.shutdown(); err != nil { // every request counted
+		t.Fatal(err)
+	}
+	got := w.scrape()
+	for _, from := range []string{"command", "shortcut", "message_shortcut", "home"} {
+		if v := metric(got, `plusvibe_bot_modals_opened_total{from="`+from+`"}`); v != 1 {
+			t.Errorf("forms opened from %s = %v, want 1", from, v)
+		}
+	}
+}

@@ -17,7 +17,7 @@ import (
 type Metrics struct {
 	reg         *prometheus.Registry
 	commands    prometheus.Counter
-	modals      prometheus.Counter
+	modals      *prometheus.CounterVec
 	submissions *prometheus.CounterVec
 	approvals   *prometheus.CounterVec
 	plusvibe    *prometheus.HistogramVec
@@ -34,8 +34,8 @@ func NewMetrics() *Metrics {
 		reg: prometheus.NewRegistry(),
 		commands: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "plusvibe_bot_commands_total", Help: "Slash commands received."}),
-		modals: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "plusvibe_bot_modals_opened_total", Help: "Create-client forms opened."}),
+		modals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusvibe_bot_modals_opened_total", Help: "Create-client forms opened, by where from: command, shortcut, message_shortcut, home."}, []string{"from"}),
 		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "plusvibe_bot_submissions_total", Help: "Form submissions, by outcome."}, []string{"outcome"}),
 		approvals: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -69,13 +69,16 @@ func (m *Metrics) observe(interaction, outcome string) {
 	switch interaction {
 	case "command":
 		m.commands.Inc()
-		if outcome == "opened" {
-			m.modals.Inc()
-		}
 	case "submit":
 		m.submissions.WithLabelValues(outcome).Inc()
 	}
+	if from, opens := formFrom[interaction]; opens && outcome == "opened" {
+		m.modals.WithLabelValues(from).Inc()
+	}
 }
+
+// formFrom names, by interaction, where a create-client form is opened from.
+var formFrom = map[string]string{"command": "command", "shortcut": "shortcut", "message_shortcut": "message_shortcut", "home_create": "home"}
 
 // PlusVibeTransport wraps next (nil: http.DefaultTransport) so that every
 // PlusVibe request is timed.

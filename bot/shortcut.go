@@ -20,7 +20,13 @@ const (
 // filled in with what the message says. A shortcut's ack cannot carry an
 // answer, so a refusal opens a small modal saying why.
 func (b *Bot) onShortcut(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, req := b.clicked(evt, c, "shortcut")
+	cb, _ := evt.Data.(slack.InteractionCallback)
+	b.ack(c, evt.Request.EnvelopeID, nil)
+	interaction := "shortcut"
+	if cb.Type == slack.InteractionTypeMessageAction {
+		interaction = "message_shortcut"
+	}
+	req := b.startRequest(interaction, cb.User.ID)
 	var form request.Form
 	var meta modals.Metadata
 	if cb.Type == slack.InteractionTypeMessageAction {
