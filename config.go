@@ -74,7 +74,7 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 			fmt.Fprintf(w, "  %-22s %s%s\n", name, tag.Get("desc"), def)
 		}
 	}
-	fmt.Fprintln(w, "\nTry it with nothing set up: plusvibe-slack-bot --demo. Details: README.md.")
+	fmt.Fprintln(w, "\nTry it with nothing set up, from a checkout: go run ./cmd/demo. Details: README.md.")
 }
 
 // Problems lists everything wrong with the configuration, one line each,

@@ -367,3 +367,11 @@ func ratio(a, b float64) string {
 	}
 	return fmt.Sprintf("%.2f", a/b)
 }
+
+// The floor the benchmarks compare with still builds against the bot's own
+// packages (testdata is outside ./...).
+func TestFloorBuilds(t *testing.T) {
+	if _, err := os.Stat(buildFloor(t)); err != nil {
+		t.Fatal(err)
+	}
+}

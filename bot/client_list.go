@@ -34,6 +34,8 @@ type clientCache struct {
 	list   []plusvibe.ClientLogin
 	loaded time.Time
 	gen    uint64 // bumped by forget: a read begun before a change is stale
+	// createdAt is the last creation through the bot; see created.
+	createdAt time.Time
 }
 
 // get returns the list, read anew when older than maxAge (0: always). A read
@@ -75,13 +77,35 @@ func (c *clientCache) read(ctx context.Context, gen uint64) ([]plusvibe.ClientLo
 	return list, nil
 }
 
-// forget drops the list after a change or a creation (even a failed one
-// may have created), so the next read sees it.
+// forget drops the list after a change, so the next read sees it.
 func (c *clientCache) forget() {
 	c.mu.Lock()
 	c.loaded = time.Time{}
 	c.gen++
 	c.mu.Unlock()
+}
+
+// created notes a client created through the bot: find then reads the
+// list again to show it. The duplicate check keeps the list it has:
+// reading it after every creation would make each submission wait on
+// PlusVibe's whole list (it doubled a submission's cost), and a duplicate
+// it misses is refused by PlusVibe itself.
+func (c *clientCache) created() {
+	c.mu.Lock()
+	c.createdAt = time.Now()
+	c.gen++ // a read already on its way may have missed it
+	c.mu.Unlock()
+}
+
+// findAge is how old a list find may use: read after the last creation,
+// and within findFresh.
+func (c *clientCache) findAge() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.createdAt.IsZero() {
+		return findFresh
+	}
+	return min(findFresh, time.Since(c.createdAt))
 }
 
 // byID reads the client anew from PlusVibe: what an edit or a removal acts on.

@@ -39,7 +39,7 @@ const (
 // that outlives the drain.
 func (b *Bot) create(ctx context.Context, c creation) (plusvibe.CreateClientResponse, error) {
 	resp, err := b.pv.CreateClient(ctx, c.request)
-	b.clients.forget() // even a failure may have created it
+	b.clients.created() // even a failure may have created it
 	if err != nil {
 		sctx, cancel := slackapi.Settle(ctx)
 		defer cancel()

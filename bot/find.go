@@ -25,7 +25,7 @@ func (b *Bot) onFind(ctx context.Context, k command, query string) {
 		return
 	}
 	b.ack(c, evt.Request.EnvelopeID, ephemeral("Looking for *"+modals.Escape(query)+"* among the PlusVibe clients…"))
-	list, err := b.clients.get(ctx, findFresh)
+	list, err := b.clients.get(ctx, b.clients.findAge())
 	if err != nil {
 		b.talk.Answer(ctx, cmd.ResponseURL, modals.Escape(modals.FailureText(modals.OpList, err, "")))
 		req.done("list_failed", err, nil)
