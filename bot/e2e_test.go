@@ -681,6 +681,8 @@ func TestCommandsAreNotTurnedAwayByCreationsInFlight(t *testing.T) {
 		w.slack.Submit(t, requester, viewID, fill)
 		w.pv.Next(t, "POST", "/client", wait)
 	}
+	// The commands that opened those forms have ended: they hold no place.
+	w.logs.waitFor(t, `"outcome":"opened"`, 2)
 	var cmds []slacktest.Command
 	for range 16 { // 8 × MaxInFlight commands at once
 		cmds = append(cmds, w.slack.SendCommand(t, requester, slacktest.DefaultCommand, ""))
