@@ -36,6 +36,7 @@ type Config struct {
 	AllowedUsergroups   []string      `envconfig:"ALLOWED_USERGROUPS" desc:"user group IDs whose members may create clients"`
 	ApprovalChannel     string        `envconfig:"APPROVAL_CHANNEL" desc:"channel ID where requests wait for an approver"`
 	ApprovalFor         string        `envconfig:"APPROVAL_FOR" default:"all" desc:"all, or FULL_ACCESS: only Full access waits"`
+	RequireReason       string        `envconfig:"REQUIRE_REASON" default:"approval" desc:"when a request must say why (ticket or link): approval (when it waits for an approver), all, or none"`
 	Approvers           []string      `envconfig:"APPROVERS" desc:"user IDs who may approve, or * (with APPROVAL_CHANNEL)"`
 	ApproverUsergroups  []string      `envconfig:"APPROVER_USERGROUPS" desc:"user group IDs whose members may approve"`
 	ApprovalTTL         time.Duration `envconfig:"APPROVAL_TTL" default:"72h" desc:"time to decide a request, then to use the approval"`
@@ -278,6 +279,8 @@ func (c *Config) check() Problems {
 	add(err == nil && level != zerolog.NoLevel && c.LogLevel != "", "LOG_LEVEL must be one of trace, debug, info, warn, error")
 	add(c.LogFormat == "json" || c.LogFormat == "console", "LOG_FORMAT must be json or console")
 	add(c.ApprovalFor == "all" || c.ApprovalFor == plusvibe.PermissionFullAccess, "APPROVAL_FOR must be all or FULL_ACCESS")
+	c.RequireReason = strings.ToLower(strings.TrimSpace(c.RequireReason))
+	add(c.RequireReason == "approval" || c.RequireReason == "all" || c.RequireReason == "none", "REQUIRE_REASON must be approval, all or none")
 	add(c.ApprovalChannel == "" || isChannelID(c.ApprovalChannel), "APPROVAL_CHANNEL must be a channel ID (like C0123456789), not a name")
 	add(c.AuditChannel == "" || isChannelID(c.AuditChannel), "AUDIT_CHANNEL must be a channel ID (like C0123456789), not a name")
 	p = append(p, c.checkPeople()...)
@@ -422,6 +425,7 @@ func (c Config) botConfig() bot.Config {
 		CreationBound:         3*c.PlusVibeTimeout + plusvibe.DefaultRetryWait + 30*time.Second, // every attempt, every wait
 		ApprovalChannel:       c.ApprovalChannel,
 		ApproveFullAccessOnly: c.ApprovalFor == plusvibe.PermissionFullAccess,
+		RequireReason:         c.RequireReason,
 		ApproveAll:            approveAll,
 		Approvers:             approvers,
 		ApproverUsergroups:    clean(c.ApproverUsergroups),

@@ -79,7 +79,7 @@ func boltViews(b *testing.B) (form, progress string) {
 	dir := b.TempDir()
 	form, progress = filepath.Join(dir, "form.json"), filepath.Join(dir, "progress.json")
 	for path, view := range map[string]any{
-		form:     modals.NewForm(request.Form{}, plusvibetest.DefaultWorkspaces, modals.Metadata{}, ""),
+		form:     modals.NewForm(request.Form{}, plusvibetest.DefaultWorkspaces, modals.Metadata{}, "", ""),
 		progress: modals.Progress(request.Form{Email: "bench@example.com"}, modals.Metadata{}),
 	} {
 		raw, err := json.Marshal(view)

@@ -12,7 +12,7 @@ import (
 
 func auditEntry(requester string, f request.Form, offered []plusvibe.Workspace) modals.AuditEntry {
 	e := modals.AuditEntry{Requester: requester, Email: f.Email, Business: f.BusinessName,
-		Workspaces: request.WorkspaceNames(f.WorkspaceIDs, offered), Permission: f.Permission}
+		Workspaces: request.WorkspaceNames(f.WorkspaceIDs, offered), Permission: f.Permission, Reason: f.Reason}
 	if f.PerWorkspace {
 		e.Permission = ""
 		for i, g := range f.Grants(offered) {

@@ -61,6 +61,9 @@ type Config struct {
 	ApproveAll         bool
 	Approvers          []string
 	ApproverUsergroups []string
+	// RequireReason is when a request must say why: "approval" (when it
+	// waits for an approver; the default), "all" or "none".
+	RequireReason string
 	// ApprovalTTL is how long a request can be approved, and how long an
 	// approval can then be collected by its requester (default 72h).
 	ApprovalTTL time.Duration
@@ -208,7 +211,8 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		storeHealth: &healthFlag{},
 		firstUp:     make(chan struct{}),
 		homes:       newHomeRedraws(),
-		policy:      request.Policy{Approvals: cfg.ApprovalChannel != "", FullAccessOnly: cfg.ApproveFullAccessOnly},
+		policy: request.Policy{Approvals: cfg.ApprovalChannel != "", FullAccessOnly: cfg.ApproveFullAccessOnly,
+			Reason: request.ReasonRule(cfg.RequireReason)},
 	}
 	b.clock = request.Clock{TTL: cfg.ApprovalTTL, Window: b.creationWindow()}
 	b.views = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: claimTTL, healthy: b.storeHealth}

@@ -281,6 +281,7 @@ func goodFill() slacktest.Fill {
 		modals.BlockWorkspaces:   []string{"Nova Consulting", "Zeta Labs"},
 		modals.BlockPermission:   "Unibox only",
 		modals.BlockHideLabels:   "NOT_INTERESTED, DO_NOT_CONTACT",
+		modals.BlockReason:       "TICKET-42",
 	}
 }
 

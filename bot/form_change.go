@@ -21,7 +21,7 @@ func (b *Bot) onFormChange(ctx context.Context, evt *socketmode.Event, c *socket
 	switch cb.View.CallbackID {
 	case modals.CallbackCreate:
 		form = modals.ParseForm(cb.View.State)
-		view = modals.NewForm(form, b.workspaces.get(), modals.DecodeMetadata(cb.View.PrivateMetadata), b.approvalNote())
+		view = modals.NewForm(form, b.workspaces.get(), modals.DecodeMetadata(cb.View.PrivateMetadata), b.approvalNote(), b.policy.Reason)
 	case modals.CallbackEditAccess:
 		form = modals.ParseAccess(cb.View.State)
 		view = modals.EditAccessForm(form, b.workspaces.get(), modals.DecodeClientMeta(cb.View.PrivateMetadata), modals.ChangeNote(b.cfg.ApprovalChannel, b.cfg.ApproveFullAccessOnly))

@@ -29,7 +29,7 @@ func (b *Bot) formBlocker(ctx context.Context, user string) (msg, outcome string
 
 // openForm opens the form, filled in with form, within the trigger's life.
 func (b *Bot) openForm(ctx context.Context, req requestLog, triggerID string, form request.Form, meta modals.Metadata) error {
-	view := modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote())
+	view := modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote(), b.policy.Reason)
 	ctx, cancel := context.WithDeadline(ctx, req.start.Add(triggerLife))
 	defer cancel()
 	_, err := b.slack.OpenViewContext(ctx, triggerID, view)

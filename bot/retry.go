@@ -18,7 +18,7 @@ func (b *Bot) onRetry(ctx context.Context, evt *socketmode.Event, c *socketmode.
 		form = *meta.Form
 	}
 	meta.Form = nil
-	_, err := b.slack.UpdateViewContext(ctx, modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote()), "", cb.View.Hash, cb.View.ID)
+	_, err := b.slack.UpdateViewContext(ctx, modals.NewForm(form, b.workspaces.get(), meta, b.approvalNote(), b.policy.Reason), "", cb.View.Hash, cb.View.ID)
 	if err != nil {
 		req.done("update_failed", err, nil)
 		return

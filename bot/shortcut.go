@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -31,6 +32,7 @@ func (b *Bot) onShortcut(ctx context.Context, evt *socketmode.Event, c *socketmo
 	var meta modals.Metadata
 	if cb.Type == slack.InteractionTypeMessageAction {
 		form = modals.FromMessage(cb.Message.Text)
+		form.Reason = b.permalink(ctx, req, cb.Channel.ID, cb.Message.Timestamp)
 		meta = modals.Metadata{ChannelID: cb.Channel.ID, Source: &request.Source{Channel: cb.Channel.ID, TS: threadOf(cb.Message)}}
 	}
 	fields := map[string]any{"from_message": meta.Source != nil}
@@ -44,6 +46,18 @@ func (b *Bot) onShortcut(ctx context.Context, evt *socketmode.Event, c *socketmo
 		return
 	}
 	req.done("opened", nil, fields)
+}
+
+// permalink links the message a form is filled in from, as the request's
+// reason; within a second, as the trigger must still open the form.
+func (b *Bot) permalink(ctx context.Context, req requestLog, channel, ts string) string {
+	ctx, cancel := context.WithDeadline(ctx, req.start.Add(time.Second))
+	defer cancel()
+	link, err := b.slack.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+	if err != nil {
+		b.log.Info().Err(err).Msg("the message's permalink could not be read; the reason is left to the requester")
+	}
+	return link
 }
 
 // threadOf is the thread a reply to m goes in: its own, or its parent's.

@@ -70,6 +70,9 @@ func (b *Bot) checkSubmission(ctx context.Context, evt *socketmode.Event, c *soc
 	s.form, s.meta = modals.ParseForm(cb.View.State), modals.DecodeMetadata(cb.View.PrivateMetadata)
 	var problems map[string]string
 	s.create, problems = s.form.Validate(b.cfg.APIWorkspaceID, b.workspaces.get())
+	if msg := b.policy.ReasonProblem(s.form); msg != "" {
+		problems[modals.BlockReason] = msg
+	}
 	if len(problems) > 0 {
 		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(problems))
 		s.fields["invalid_inputs"] = keys(problems)

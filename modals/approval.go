@@ -91,6 +91,9 @@ func ApprovalMessage(r request.Record, offered []plusvibe.Workspace, until time.
 		ask = fmt.Sprintf(":inbox_tray: %s asks to change the access of an existing PlusVibe client to this:", who)
 	}
 	blocks := []slack.Block{section(ask)}
+	if why := strings.TrimSpace(a.Form.Reason); why != "" { // what approvers weigh first
+		blocks = append(blocks, section("*Why:* "+Escape(why)))
+	}
 	blocks = append(blocks, RequestFields(a.Form, offered)...)
 	blocks = append(blocks, slack.NewContextBlock("status", mrkdwn(truncate(approvalStatus(r, until), 3000))))
 	if r.State == request.Pending {

@@ -34,6 +34,8 @@ type AuditEntry struct {
 	Detail string
 	// Before is the client's access before a change (AccessText).
 	Before string
+	// Reason is why the client was asked for.
+	Reason string
 }
 
 // AuditLine renders an entry as one mrkdwn line, with everything typed by
@@ -71,6 +73,9 @@ func AuditLine(e AuditEntry) string {
 	}
 	if e.ClientID != "" {
 		parts = append(parts, fmt.Sprintf("client_id `%s`", Escape(e.ClientID)))
+	}
+	if why := strings.TrimSpace(e.Reason); why != "" {
+		parts = append(parts, "why: "+Escape(strings.ReplaceAll(why, "\n", " ")))
 	}
 	if e.Detail != "" {
 		parts = append(parts, "— "+Escape(strings.ReplaceAll(e.Detail, "\n", " ")))

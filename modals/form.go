@@ -29,6 +29,7 @@ const (
 	BlockWorkspaces   = request.FieldWorkspaces
 	BlockPermission   = request.FieldPermission
 	BlockHideLabels   = request.FieldHideLabels
+	BlockReason       = request.FieldReason
 
 	// Every input has one element, so one action id serves them all. Only
 	// the inputs that redraw the form (dispatch_action) send it as a
@@ -57,9 +58,48 @@ type Metadata struct {
 }
 
 // Encode returns the private_metadata string.
+//
+// The whole form must fit Slack's 3,000 characters, so it is written
+// compactly: no HTML escaping (a "<" stays one character, not six), and each
+// workspace's access as one letter.
 func (m Metadata) Encode() string {
-	b, _ := json.Marshal(m) // plain strings only: cannot fail
-	return string(b)
+	if m.Form != nil {
+		f := *m.Form
+		f.Permission = short(f.Permission)
+		f.Access = slices.Clone(f.Access)
+		for i := range f.Access {
+			f.Access[i].Permission = short(f.Access[i].Permission)
+		}
+		m.Form = &f
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(m) // plain strings only: cannot fail
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// shortPermission and longPermission write a permission in one letter in
+// a view's metadata, and read it back.
+var (
+	shortPermission = map[string]string{plusvibe.PermissionFullAccess: "F", plusvibe.PermissionUniboxAccess: "U"}
+	longPermission  = map[string]string{"F": plusvibe.PermissionFullAccess, "U": plusvibe.PermissionUniboxAccess}
+)
+
+func short(p string) string {
+	if s, known := shortPermission[p]; known {
+		return s
+	}
+	return p
+}
+
+// long reads back a permission written by Encode; one written in full (by
+// an earlier version) stays as it is.
+func long(p string) string {
+	if l, short := longPermission[p]; short {
+		return l
+	}
+	return p
 }
 
 // DecodeMetadata reads private_metadata; an empty or foreign string yields the
@@ -67,13 +107,19 @@ func (m Metadata) Encode() string {
 func DecodeMetadata(s string) Metadata {
 	var m Metadata
 	_ = json.Unmarshal([]byte(s), &m)
+	if m.Form != nil {
+		m.Form.Permission = long(m.Form.Permission)
+		for i := range m.Form.Access {
+			m.Form.Access[i].Permission = long(m.Form.Access[i].Permission)
+		}
+	}
 	return m
 }
 
 // NewForm builds the create-client modal, pre-filled with f. Workspaces are
-// offered by name, sorted. note,
-// when set, says up front that the request waits for approval (ApprovalNote).
-func NewForm(f request.Form, workspaces []plusvibe.Workspace, meta Metadata, note string) slack.ModalViewRequest {
+// offered by name, sorted. note, when set, says up front that the request
+// waits for approval (ApprovalNote); rule says when the reason is required.
+func NewForm(f request.Form, workspaces []plusvibe.Workspace, meta Metadata, note string, rule request.ReasonRule) slack.ModalViewRequest {
 	email := slack.NewEmailTextInputBlockElement(plainText("nova@example.com"), actionInput)
 	email.InitialValue = f.Email
 
@@ -108,8 +154,24 @@ func NewForm(f request.Form, workspaces []plusvibe.Workspace, meta Metadata, not
 				textInput("Nova Consulting Ltd", f.BusinessName, plusvibe.MaxBusinessNameLen)),
 			wsBlock,
 			accessModeBlock(f.PerWorkspace),
-		), accessBlocks(f, workspaces)...)},
+		), append(accessBlocks(f, workspaces), reasonBlock(f.Reason, rule))...)},
 	}
+}
+
+// reasonBlock asks why the client is needed. It is optional to Slack: the
+// bot decides, once it knows whether the request waits for approval.
+func reasonBlock(reason string, rule request.ReasonRule) slack.Block {
+	hint := map[request.ReasonRule]string{
+		request.ReasonAlways: "Required: a ticket number or a link, kept with the request and in the audit channel.",
+		request.ReasonNever:  "Optional: a ticket number or a link, kept with the request and in the audit channel.",
+	}[rule]
+	if hint == "" {
+		hint = "Required when the request waits for an approver: a ticket number or a link."
+	}
+	b := slack.NewInputBlock(BlockReason, plainText("Why (ticket or link)"), plainText(hint),
+		textInput("TICKET-123 or https://…", reason, request.MaxReasonLen))
+	b.Optional = true
+	return b
 }
 
 // accessBlocks ask for the access: once for every workspace, or per workspace.

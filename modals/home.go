@@ -2,6 +2,7 @@ package modals
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -35,6 +36,8 @@ type HomeItem struct {
 	Link string `json:"l,omitempty"`
 	// Change marks a change to an existing client's access.
 	Change bool `json:"x,omitempty"`
+	// Why is the request's own reason: a ticket or a link.
+	Why string `json:"w,omitempty"`
 }
 
 // WaitingItem is a request that waits for an approver's decision.
@@ -88,6 +91,9 @@ func homeItem(i int, it HomeItem) slack.Block {
 		text += "access change: "
 	}
 	text += homeState(it)
+	if why := strings.TrimSpace(it.Why); why != "" {
+		text += "\nwhy: " + Escape(truncate(why, 200))
+	}
 	s := section(text)
 	s.BlockID = fmt.Sprintf("request_%d", i)
 	if it.State == request.Approved && it.Ref != "" {

@@ -3,6 +3,7 @@ package modals_test
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,7 @@ func worstForm(ws []plusvibe.Workspace) request.Form {
 		BusinessName: strings.Repeat("b", plusvibe.MaxBusinessNameLen),
 		Permission:   plusvibe.PermissionFullAccess,
 		HideLabels:   strings.Repeat("L", request.MaxHideLabelsLen),
+		Reason:       strings.Repeat("\"", request.MaxReasonLen-1) + "<", // two characters each in JSON; "<" one
 	}
 	for _, w := range ws[:request.MaxWorkspaces] {
 		f.WorkspaceIDs = append(f.WorkspaceIDs, w.ID)
@@ -108,11 +110,11 @@ func TestFormWithinBlockKitLimits(t *testing.T) {
 	meta := modals.Metadata{ChannelID: "C0123456789", Source: &request.Source{Channel: "C0123456789", TS: "1764300000.000100"}}
 	pw := worstPerWorkspace(ws)
 	for name, v := range map[string]slack.ModalViewRequest{
-		"per-workspace form":     modals.NewForm(pw, ws, meta, modals.ApprovalNote("C0123456789", true)),
+		"per-workspace form":     modals.NewForm(pw, ws, meta, modals.ApprovalNote("C0123456789", true), request.ReasonAlways),
 		"per-workspace progress": modals.Progress(pw, meta),
 		"per-workspace posting":  modals.Posting(pw, meta, "C0123456789"),
 		"per-workspace failure":  modals.Failure(pw, meta, strings.Repeat("PlusVibe said no. ", 300)),
-		"form":                   modals.NewForm(f, ws, meta, modals.ApprovalNote("C0123456789", true)),
+		"form":                   modals.NewForm(f, ws, meta, modals.ApprovalNote("C0123456789", true), request.ReasonAlways),
 		"progress":               modals.Progress(f, meta),
 		"posting":                modals.Posting(f, meta, "C0123456789"),
 		"failure":                modals.Failure(f, meta, strings.Repeat("PlusVibe said no. ", 300)),
@@ -133,7 +135,7 @@ func TestFormOffersWorkspacesByNameAndKeepsInput(t *testing.T) {
 	t.Parallel()
 	ws := []plusvibe.Workspace{{ID: "65f99a0dd96fae8ab61130c2", Name: "zeta"}, {ID: "65f99a0dd96fae8ab61130c1", Name: "Acme"}}
 	f := request.Form{Email: "a@b.co", WorkspaceIDs: []string{ws[0].ID}, Permission: plusvibe.PermissionUniboxAccess, HideLabels: "X"}
-	v := modals.NewForm(f, ws, modals.Metadata{}, "")
+	v := modals.NewForm(f, ws, modals.Metadata{}, "", "")
 	raw, _ := json.Marshal(v)
 	s := string(raw)
 	if strings.Index(s, `"Acme"`) > strings.Index(s, `"zeta"`) {
@@ -180,8 +182,18 @@ func TestMetadataRoundTrip(t *testing.T) {
 	ws := manyWorkspaces(30)
 	f := worstForm(ws)
 	got := modals.DecodeMetadata(modals.Progress(f, modals.Metadata{ChannelID: "C1"}).PrivateMetadata)
-	if got.ChannelID != "C1" || got.Form == nil || got.Form.HideLabels != f.HideLabels || len(got.Form.WorkspaceIDs) != request.MaxWorkspaces {
+	if got.ChannelID != "C1" || got.Form == nil || !reflect.DeepEqual(*got.Form, f) {
 		t.Errorf("metadata did not survive: %+v", got)
+	}
+	pw := worstPerWorkspace(ws)
+	pw.Access[3].Permission = plusvibe.PermissionFullAccess
+	if got := modals.DecodeMetadata(modals.Progress(pw, modals.Metadata{}).PrivateMetadata); got.Form == nil || !reflect.DeepEqual(*got.Form, pw) {
+		t.Errorf("a per-workspace form did not survive: %+v", got.Form)
+	}
+	// Written in full by an earlier version: read as it was.
+	old := modals.DecodeMetadata(`{"f":{"e":"a@b.c","p":"FULL_ACCESS","pw":true,"a":[{"p":"UNIBOX_FULL_ACCESS"}]}}`)
+	if old.Form == nil || old.Form.Permission != plusvibe.PermissionFullAccess || old.Form.Access[0].Permission != plusvibe.PermissionUniboxAccess {
+		t.Errorf("an earlier version's metadata read as %+v", old.Form)
 	}
 	if (modals.DecodeMetadata("not json") != modals.Metadata{}) {
 		t.Error("foreign metadata not ignored")
@@ -254,7 +266,7 @@ func FuzzParseForm(f *testing.F) {
 	f.Add(`{"values":{}}`)
 	f.Add(`{"values":{"hide_labels":{"input":{"value":",,\n;"}}}}`)
 	ws := manyWorkspaces(3)
-	form := modals.NewForm(request.Form{}, ws, modals.Metadata{}, "")
+	form := modals.NewForm(request.Form{}, ws, modals.Metadata{}, "", "")
 	inputs := map[string]bool{}
 	for _, b := range form.Blocks.BlockSet {
 		if in, isInput := b.(*slack.InputBlock); isInput {

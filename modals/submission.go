@@ -20,6 +20,7 @@ func ParseForm(state *slack.ViewState) request.Form {
 		BusinessName: get(BlockBusinessName).Value,
 		Permission:   get(BlockPermission).SelectedOption.Value,
 		HideLabels:   get(BlockHideLabels).Value,
+		Reason:       get(BlockReason).Value,
 	}
 	for _, o := range get(BlockWorkspaces).SelectedOptions {
 		f.WorkspaceIDs = append(f.WorkspaceIDs, o.Value)

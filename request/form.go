@@ -82,6 +82,8 @@ type Form struct {
 	// order of WorkspaceIDs, instead of Permission and HideLabels.
 	PerWorkspace bool              `json:"pw,omitempty"`
 	Access       []WorkspaceAccess `json:"a,omitempty"`
+	// Reason is why the client is asked for: a ticket or a link.
+	Reason string `json:"r,omitempty"`
 }
 
 // Source is a Slack message a request came from.

@@ -1,7 +1,10 @@
 package request
 
 import (
+	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 )
@@ -13,6 +16,41 @@ type Policy struct {
 	// FullAccessOnly lets everything but Full access through at once
 	// (APPROVAL_FOR=FULL_ACCESS).
 	FullAccessOnly bool
+	// Reason is when a request must say why (REQUIRE_REASON).
+	Reason ReasonRule
+}
+
+// ReasonRule says when a request must say why it is made.
+type ReasonRule string
+
+const (
+	// ReasonForApproval: when the request waits for an approver (the default).
+	ReasonForApproval ReasonRule = "approval"
+	ReasonAlways      ReasonRule = "all"
+	ReasonNever       ReasonRule = "none"
+)
+
+// ReasonRequired says whether f must say why it is asked for.
+func (p Policy) ReasonRequired(f Form) bool {
+	switch p.Reason {
+	case ReasonAlways:
+		return true
+	case ReasonNever:
+		return false
+	}
+	return p.NeedsApproval(f)
+}
+
+// ReasonProblem says what is wrong with f's reason under p, or "".
+func (p Policy) ReasonProblem(f Form) string {
+	why := strings.TrimSpace(f.Reason)
+	switch n := utf8.RuneCountInString(why); {
+	case n == 0 && p.ReasonRequired(f):
+		return "Say why this client is needed: a ticket number or a link."
+	case n > MaxReasonLen:
+		return fmt.Sprintf("Too long: %d characters, the limit is %d.", n, MaxReasonLen)
+	}
+	return InvisibleProblem(why, false)
 }
 
 // NeedsApproval says whether a new client waits: every one, or only one

@@ -1,6 +1,7 @@
 package request
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -179,6 +180,32 @@ func TestRecordPayloadRoundTrip(t *testing.T) {
 	} {
 		if _, err := bad(); err != ErrNoRecord {
 			t.Errorf("%s: %v, want ErrNoRecord", name, err)
+		}
+	}
+}
+
+func TestReasonRules(t *testing.T) {
+	unibox := Form{WorkspaceIDs: []string{"a"}, Permission: plusvibe.PermissionUniboxAccess}
+	fullForm := Form{WorkspaceIDs: []string{"a"}, Permission: plusvibe.PermissionFullAccess}
+	for _, tt := range []struct {
+		name   string
+		policy Policy
+		form   Form
+		want   string
+	}{
+		{"waits, no reason", Policy{Approvals: true}, unibox, "Say why"},
+		{"waits, a reason", Policy{Approvals: true}, Form{Reason: "SUP-1", Permission: unibox.Permission}, ""},
+		{"does not wait, no reason", Policy{Approvals: true, FullAccessOnly: true}, unibox, ""},
+		{"Full access waits, no reason", Policy{Approvals: true, FullAccessOnly: true}, fullForm, "Say why"},
+		{"all, no approvals", Policy{Reason: ReasonAlways}, unibox, "Say why"},
+		{"none, waits", Policy{Approvals: true, Reason: ReasonNever}, unibox, ""},
+		{"blank is none", Policy{Reason: ReasonAlways}, Form{Reason: "  \t "}, "Say why"},
+		{"too long", Policy{}, Form{Reason: strings.Repeat("x", MaxReasonLen+1)}, "Too long"},
+		{"a hidden character", Policy{}, Form{Reason: "SUP\u202E-1"}, "U+202E"},
+	} {
+		got := tt.policy.ReasonProblem(tt.form)
+		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: ReasonProblem = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -14,6 +14,7 @@ const (
 	FieldWorkspaces   = "workspaces"
 	FieldPermission   = "permission"
 	FieldHideLabels   = "hide_labels"
+	FieldReason       = "reason"
 
 	fieldPermPrefix  = "perm:"
 	fieldLabelPrefix = "labels:"
@@ -32,4 +33,7 @@ const (
 	// MaxPerWorkspaceLabels bounds the labels typed for all workspaces
 	// together.
 	MaxPerWorkspaceLabels = 300
+	// MaxReasonLen bounds why a client is asked for: room for a ticket
+	// number or a link.
+	MaxReasonLen = 200
 )

@@ -260,6 +260,7 @@ func demoFill(first, access string) slacktest.Fill {
 		modals.BlockWorkspaces:   []string{"Nova Consulting", "Zeta Labs"},
 		modals.BlockPermission:   access,
 		modals.BlockHideLabels:   "NOT_INTERESTED",
+		modals.BlockReason:       "SUP-1042",
 	}
 }
 

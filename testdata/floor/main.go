@@ -43,7 +43,7 @@ func main() {
 	h.HandleSlashCommand(os.Getenv("SLACK_COMMAND"), func(evt *socketmode.Event, c *socketmode.Client) {
 		cmd, _ := evt.Data.(slack.SlashCommand)
 		c.Ack(*evt.Request)
-		view := modals.NewForm(request.Form{}, workspaces, modals.Metadata{ChannelID: cmd.ChannelID}, "")
+		view := modals.NewForm(request.Form{}, workspaces, modals.Metadata{ChannelID: cmd.ChannelID}, "", "")
 		_, _ = api.OpenViewContext(ctx, cmd.TriggerID, view)
 	})
 	// A submission: acked with the progress view, as the bot acks it
