@@ -49,7 +49,7 @@ func (b *Bot) requestApproval(ctx context.Context, s submission) {
 		b.log.Warn().Err(err).Msg("chat.getPermalink failed; linking the channel instead")
 	}
 	b.trackRecord(sctx, requestRef{channel: b.cfg.ApprovalChannel, ts: ts}, r, link)
-	waiting := modals.Waiting(form.Email, b.cfg.ApprovalChannel, link)
+	waiting := modals.Waiting(form.Email, b.cfg.ApprovalChannel, link, collectValue(requestRef{b.cfg.ApprovalChannel, ts}, s.user))
 	b.views.finishView(sctx, viewID, shown{View: &waiting})
 	b.talk.UpdateView(sctx, viewID, waiting)
 	req.done("awaiting_approval", nil, fields)

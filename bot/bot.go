@@ -262,6 +262,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleInteractionBlockAction(modals.ActionApprove, b.guard(b.onApprove))
 	h.HandleInteractionBlockAction(modals.ActionDeny, b.guard(b.onDeny))
 	h.HandleInteractionBlockAction(modals.ActionCollect, b.guard(b.onCollect))
+	h.HandleInteractionBlockAction(modals.ActionWithdraw, b.guard(b.onWithdraw))
 	h.HandleInteraction(slack.InteractionTypeBlockSuggestion, b.guardIn(b.quick, b.onSuggest))
 	h.HandleInteractionBlockAction(modals.ActionEditAccess, b.guard(b.onEditAccess))
 	h.HandleInteractionBlockAction(modals.ActionRemove, b.guard(b.onRemove))

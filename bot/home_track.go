@@ -35,7 +35,7 @@ func (b *Bot) trackRecord(ctx context.Context, ref requestRef, r request.Record,
 	case request.Pending:
 		w := modals.WaitingItem{Ref: ref.String(), Link: item.Link, Requester: user, Email: item.Email, Business: item.Business, At: item.At}
 		b.note(ctx, pendingList, w.Ref, w, maxPending)
-	case request.Approved, request.Denied, request.Expired:
+	case request.Approved, request.Denied, request.Expired, request.Withdrawn:
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 		err := b.views.store.Forget(fctx, pendingList, ref.String())
 		cancel()

@@ -39,7 +39,7 @@ func NewMetrics() *Metrics {
 		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "plusvibe_bot_submissions_total", Help: "Form submissions, by outcome."}, []string{"outcome"}),
 		approvals: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "plusvibe_bot_approvals_total", Help: "Approval requests by what became of them: approved, denied, collected (created by the requester), expired_undecided, expired_uncollected, and refused clicks."}, []string{"decision"}),
+			Name: "plusvibe_bot_approvals_total", Help: "Approval requests by what became of them: approved, denied, collected (created by the requester), expired_undecided, expired_uncollected, withdrawn (by the requester), and refused clicks."}, []string{"decision"}),
 		plusvibe: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "plusvibe_bot_plusvibe_request_duration_seconds",
 			Help:    "PlusVibe API requests (each attempt), by endpoint and status class.",

@@ -19,6 +19,7 @@ const (
 	ActionApprove   = "plusvibe_approve"
 	ActionDeny      = "plusvibe_deny"
 	ActionCollect   = "plusvibe_collect"
+	ActionWithdraw  = "plusvibe_withdraw"
 	CallbackDeny    = "plusvibe_deny_reason"
 	BlockDenyReason = "deny_reason"
 
@@ -67,6 +68,8 @@ func Decided(r request.Record) string {
 		return ""
 	case request.Denied:
 		return fmt.Sprintf("<@%s> already denied this request.", r.By)
+	case request.Withdrawn:
+		return fmt.Sprintf("<@%s> withdrew this request.", r.Request.Requester)
 	case request.Expired:
 		if r.By == "" {
 			return "This request expired before anyone decided."
@@ -213,6 +216,8 @@ func approvalStatus(r request.Record, until time.Time) string {
 			return fmt.Sprintf(":no_entry: Denied by %s: %s", by, Escape(r.Reason))
 		}
 		return fmt.Sprintf(":no_entry: Denied by %s.", by)
+	case request.Withdrawn:
+		return fmt.Sprintf(":leftwards_arrow_with_hook: Withdrawn by %s.", who)
 	case request.Expired:
 		if r.By != "" {
 			return fmt.Sprintf(":hourglass: Approved by %s, but %s did not create the client in time: the approval expired. Ask again with the command if it is still needed.", by, who)
@@ -253,6 +258,8 @@ func GrantMessage(r request.Record, ref string, until time.Time) (string, []slac
 		}
 	case request.Expired:
 		status = ":hourglass: The approval expired before the client was created. Ask again with the command if it is still needed."
+	case request.Withdrawn:
+		status = ":leftwards_arrow_with_hook: You withdrew this request: nothing was created."
 	default:
 		status = Escape(string(r.State))
 	}
@@ -262,7 +269,7 @@ func GrantMessage(r request.Record, ref string, until time.Time) (string, []slac
 	}
 	if button != "" {
 		b := slack.NewButtonBlockElement(ActionCollect, ref, plainText(button)).WithStyle(slack.StylePrimary)
-		blocks = append(blocks, slack.NewActionBlock("collect", b))
+		blocks = append(blocks, slack.NewActionBlock("collect", b, withdrawButton(ref)))
 	}
 	return text, blocks
 }
@@ -304,14 +311,27 @@ func ApprovalNote(channel string, fullAccessOnly bool) string {
 }
 
 // Waiting is the requester's modal once the request waits for an approver.
-func Waiting(email, channel, permalink string) slack.ModalViewRequest {
+func Waiting(email, channel, permalink, ref string) slack.ModalViewRequest {
 	where := fmt.Sprintf("<#%s>", channel)
 	if permalink != "" {
 		where = fmt.Sprintf("<#%s> (<%s|open the request>)", channel, permalink)
 	}
 	return resultView(Metadata{}, "Waiting for approval",
 		section(fmt.Sprintf(":hourglass_flowing_sand: The request for *%s* is waiting for an approver in %s.", Escape(email), where)),
-		section("Someone other than you decides. Once it is approved, your DM with this app gets a *Create client* button: click it when you are ready, and the one-time password is shown to you alone."))
+		section("Someone other than you decides. Once it is approved, your DM with this app gets a *Create client* button: click it when you are ready, and the one-time password is shown to you alone."),
+		slack.NewActionBlock("withdraw", withdrawButton(ref)))
+}
+
+// withdrawButton lets the requester take back a request they no longer need.
+func withdrawButton(ref string) *slack.ButtonBlockElement {
+	b := slack.NewButtonBlockElement(ActionWithdraw, ref, plainText("Withdraw"))
+	return b.WithConfirm(slack.NewConfirmationBlockObject(plainText("Withdraw this request?"),
+		plainText("Nothing will be created, and approvers can no longer act on it."), plainText("Withdraw"), plainText("Keep it")))
+}
+
+// WithdrawnView tells the requester, in their modal, that they withdrew it.
+func WithdrawnView(email string) slack.ModalViewRequest {
+	return resultView(Metadata{}, "Withdrawn", section(fmt.Sprintf(":leftwards_arrow_with_hook: You withdrew the request for *%s*: nothing was created.", Escape(email))))
 }
 
 // DeniedView is the requester's modal after a denial.

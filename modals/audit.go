@@ -16,6 +16,8 @@ const (
 	// An existing client's access changed, or the client removed.
 	AuditAccessChanged = "access changed"
 	AuditRemoved       = "removed"
+	// The requester took the request back.
+	AuditWithdrawn = "withdrawn"
 )
 
 // AuditEntry is one outcome, for the audit channel. It has no field for a
@@ -43,7 +45,7 @@ type AuditEntry struct {
 func AuditLine(e AuditEntry) string {
 	icon := map[string]string{AuditCreated: ":white_check_mark:", AuditFailed: ":x:",
 		AuditDenied: ":no_entry:", AuditRefused: ":raised_hand:", AuditApproved: ":ballot_box_with_check:",
-		AuditExpired: ":hourglass:", AuditAccessChanged: ":arrows_counterclockwise:", AuditRemoved: ":wastebasket:"}[e.Outcome]
+		AuditExpired: ":hourglass:", AuditAccessChanged: ":arrows_counterclockwise:", AuditRemoved: ":wastebasket:", AuditWithdrawn: ":leftwards_arrow_with_hook:"}[e.Outcome]
 	parts := []string{fmt.Sprintf("%s *%s*", icon, e.Outcome)}
 	client := fmt.Sprintf("%s (%s)", Escape(e.Email), Escape(e.Business))
 	parts = append(parts, "client "+client)

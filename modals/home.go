@@ -64,7 +64,7 @@ func HomeView(items []HomeItem, waiting []WaitingItem, waitingTotal int, approve
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("No requests yet.")))
 	}
 	for i, it := range items[:min(len(items), HomeRequests)] {
-		blocks = append(blocks, homeItem(i, it))
+		blocks = append(blocks, homeItem(i, it)...)
 	}
 	if approver {
 		blocks = append(blocks, slack.NewDividerBlock(), section("*Waiting for you*"))
@@ -81,7 +81,7 @@ func HomeView(items []HomeItem, waiting []WaitingItem, waitingTotal int, approve
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
-func homeItem(i int, it HomeItem) slack.Block {
+func homeItem(i int, it HomeItem) []slack.Block {
 	text := fmt.Sprintf("*%s*", Escape(it.Email))
 	if it.Business != "" {
 		text += " · " + Escape(it.Business)
@@ -96,10 +96,15 @@ func homeItem(i int, it HomeItem) slack.Block {
 	}
 	s := section(text)
 	s.BlockID = fmt.Sprintf("request_%d", i)
-	if it.State == request.Approved && it.Ref != "" {
+	switch {
+	case it.Ref == "":
+	case it.State == request.Approved:
 		s.Accessory = slack.NewAccessory(slack.NewButtonBlockElement(ActionCollect, it.Ref, plainText("Create client")).WithStyle(slack.StylePrimary))
+		return []slack.Block{s, slack.NewActionBlock(fmt.Sprintf("more_%d", i), withdrawButton(it.Ref))}
+	case it.State == request.Pending:
+		s.Accessory = slack.NewAccessory(withdrawButton(it.Ref))
 	}
-	return s
+	return []slack.Block{s}
 }
 
 func homeState(it HomeItem) string {
@@ -123,6 +128,8 @@ func homeState(it HomeItem) string {
 		return ":no_entry: denied" + reason
 	case request.Expired:
 		return ":hourglass: expired"
+	case request.Withdrawn:
+		return ":leftwards_arrow_with_hook: withdrawn"
 	}
 	return ":x: failed" + reason
 }

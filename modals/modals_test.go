@@ -119,7 +119,7 @@ func TestFormWithinBlockKitLimits(t *testing.T) {
 		"posting":                modals.Posting(f, meta, "C0123456789"),
 		"failure":                modals.Failure(f, meta, strings.Repeat("PlusVibe said no. ", 300)),
 		"success":                modals.SuccessWithPassword(f.Email, "Xp9#Ld2!ak"),
-		"waiting":                modals.Waiting(f.Email, "C0123456789", "https://x.slack.com/archives/C0123456789/p1764300000000100"),
+		"waiting":                modals.Waiting(f.Email, "C0123456789", "https://x.slack.com/archives/C0123456789/p1764300000000100", "C0123456789/1764300000.000100/U0123456789"),
 		"collect failed":         modals.CollectFailed(f.Email, strings.Repeat("PlusVibe said no. ", 300), true),
 		"collecting":             modals.Collecting(f.Email),
 		"grant":                  modals.GrantView(request.Record{State: request.Approved, By: "U0123456789", Request: request.Approval{Requester: "U1", Form: f}}, "C0123456789/1764300000.000100", time.Now()),

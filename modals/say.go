@@ -183,3 +183,28 @@ func Looking(query string) string {
 func PasswordLost(email string) string {
 	return "PlusVibe client *" + Escape(email) + "* was created, but its password could not be delivered to you. Reset the password in PlusVibe."
 }
+
+// NotYoursToWithdraw tells someone other than the requester why they may
+// not withdraw it.
+func NotYoursToWithdraw(requester string) string {
+	return fmt.Sprintf("Only <@%s>, who asked for this client, can withdraw the request.", requester)
+}
+
+// CannotWithdraw says why a request can no longer be withdrawn.
+func CannotWithdraw(r request.Record) string {
+	switch r.State {
+	case request.Creating:
+		return "This client is being created right now, so the request can no longer be withdrawn."
+	case request.Created:
+		return AlreadyCreated(r.ClientID) + " To take its access away, use find and Remove."
+	}
+	if d := Decided(r); d != "" {
+		return d
+	}
+	return "This request can no longer be withdrawn."
+}
+
+// WithdrawnText confirms a withdrawal to the requester.
+func WithdrawnText(email string) string {
+	return fmt.Sprintf(":leftwards_arrow_with_hook: You withdrew the request for *%s*: nothing was created, and approvers can no longer act on it.", Escape(email))
+}

@@ -147,6 +147,23 @@ const (
 	Lapsed
 )
 
+// Withdraw says whether clicker may withdraw r: its requester may, while it
+// waits for a decision or for them to create it; not while it is being
+// created, nor once it has ended.
+func Withdraw(r Record, clicker string) Verdict {
+	switch {
+	case r.Request.Requester != clicker:
+		return NotTheRequester
+	case r.State == Creating:
+		return BeingCreated
+	case r.State == Created:
+		return AlreadyCreated
+	case r.State == Pending, r.State == Approved, r.State == Failed && !r.Final:
+		return Go
+	}
+	return AlreadyDecided
+}
+
 // Decision says whether clicker may approve or deny r (being an approver
 // is checked apart, from Slack).
 func Decision(r Record, clicker string, lapsed bool) Verdict {

@@ -209,3 +209,34 @@ func TestReasonRules(t *testing.T) {
 		}
 	}
 }
+
+func TestWithdraw(t *testing.T) {
+	ask := Approval{Requester: "UR"}
+	for _, tt := range []struct {
+		name    string
+		r       Record
+		clicker string
+		want    Verdict
+	}{
+		{"pending, by the requester", Record{State: Pending, Request: ask}, "UR", Go},
+		{"approved, not created yet", Record{State: Approved, Request: ask}, "UR", Go},
+		{"failed, may try again", Record{State: Failed, Request: ask}, "UR", Go},
+		{"by someone else", Record{State: Pending, Request: ask}, "UX", NotTheRequester},
+		{"being created", Record{State: Creating, Request: ask}, "UR", BeingCreated},
+		{"created", Record{State: Created, Request: ask}, "UR", AlreadyCreated},
+		{"failed for good", Record{State: Failed, Final: true, Request: ask}, "UR", AlreadyDecided},
+		{"denied", Record{State: Denied, Request: ask}, "UR", AlreadyDecided},
+		{"withdrawn already", Record{State: Withdrawn, Request: ask}, "UR", AlreadyDecided},
+	} {
+		if got := Withdraw(tt.r, tt.clicker); got != tt.want {
+			t.Errorf("%s: Withdraw = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	c := Clock{TTL: time.Hour, Window: time.Minute}
+	if got := c.Swept(Record{State: Withdrawn}, true, time.Now()); got != Leave {
+		t.Errorf("the sweep does %v to a withdrawn request, want nothing", got)
+	}
+	if got := c.Collect(Record{State: Withdrawn, Request: ask}, "UR", false, time.Now()); got != AlreadyDecided {
+		t.Errorf("a Create click on a withdrawn request: %v, want AlreadyDecided", got)
+	}
+}

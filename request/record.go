@@ -28,6 +28,8 @@ const (
 	Failed   State = "failed" // the requester's creation failed
 	Denied   State = "denied"
 	Expired  State = "expired" // undecided, or approved and not created, in time
+	// Withdrawn by its requester, before a decision or before creating it.
+	Withdrawn State = "withdrawn"
 )
 
 // Record is an approval request as its channel message keeps it, in the
