@@ -214,7 +214,6 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// check lists every problem with the settings, and normalises them.
 // checkPeople checks who may create and approve.
 func (c *Config) checkPeople() Problems {
 	var p Problems
@@ -248,6 +247,7 @@ func (c *Config) checkPeople() Problems {
 	return p
 }
 
+// check lists every problem with the settings, and normalises them.
 func (c *Config) check() Problems {
 	var p Problems
 	add := func(ok bool, msg string) {

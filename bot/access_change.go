@@ -87,7 +87,7 @@ func (b *Bot) requestChange(ctx context.Context, ch accessChange, current plusvi
 	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
 		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
 	if err != nil {
-		return changeFailed, modals.ChangePostFailed(b.cfg.ApprovalChannel, slackapi.Hint(err, "")), err
+		return changeFailed, modals.ChangePostFailed(b.cfg.ApprovalChannel, slackapi.Cause(err)), err
 	}
 	ref := requestRef{channel: b.cfg.ApprovalChannel, ts: ts}
 	link, _ := b.slack.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: ref.channel, Ts: ts})

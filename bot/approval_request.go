@@ -38,7 +38,7 @@ func (b *Bot) requestApproval(ctx context.Context, s submission) {
 	defer scancel()
 	if err != nil {
 		b.views.releaseView(sctx, viewID)
-		msg := modals.ApprovalPostFailed(slackapi.Hint(err, ""))
+		msg := modals.ApprovalPostFailed(slackapi.Cause(err))
 		b.talk.UpdateView(sctx, viewID, modals.Failure(form, meta, msg))
 		req.done("approval_post_failed", err, fields)
 		return

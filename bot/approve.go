@@ -40,7 +40,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	r.State, r.By = request.Approved, d.user
 	if err := b.postGrant(ctx, d.ref, &r); err != nil {
 		b.once.release(ctx, key)
-		b.talk.Note(ctx, d.ref.channel, d.user, modals.GrantUnreachable(slackapi.Hint(err, "")))
+		b.talk.Note(ctx, d.ref.channel, d.user, modals.GrantUnreachable(slackapi.Cause(err)))
 		d.req.done("dm_failed", err, d.fields)
 		return
 	}
@@ -50,7 +50,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 		b.once.release(ctx, key)
 		r.State, r.Final, r.Reason = request.Failed, true, modals.ApprovalUnrecordedText
 		b.writeGrant(ctx, d.ref, r)
-		b.talk.Note(ctx, d.ref.channel, d.user, modals.Unrecorded("approval", slackapi.Hint(err, ""), ""))
+		b.talk.Note(ctx, d.ref.channel, d.user, modals.Unrecorded("approval", slackapi.Cause(err), ""))
 		d.req.done("update_failed", err, d.fields)
 		return
 	}
@@ -83,7 +83,7 @@ func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 	r.State, r.By, r.Since = request.Creating, d.user, time.Now().Unix()
 	if err := b.writeRecord(ctx, d.ref, r); err != nil { // unrecorded, it could be applied twice
 		b.once.release(ctx, key)
-		b.talk.Note(ctx, d.ref.channel, d.user, modals.Unrecorded("approval", slackapi.Hint(err, ""), ", so the change was not applied"))
+		b.talk.Note(ctx, d.ref.channel, d.user, modals.Unrecorded("approval", slackapi.Cause(err), ", so the change was not applied"))
 		d.req.done("update_failed", err, d.fields)
 		return
 	}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,16 +86,19 @@ func (c *clientCache) forget() {
 	c.mu.Unlock()
 }
 
-// created notes a client created through the bot: find then reads the
-// list again to show it. The duplicate check keeps the list it has:
-// reading it after every creation would make each submission wait on
-// PlusVibe's whole list (it doubled a submission's cost), and a duplicate
-// it misses is refused by PlusVibe itself.
-func (c *clientCache) created() {
+// created notes a creation through the bot (made, when it is known to
+// exist). The duplicate check sees it at once in the list it has: reading
+// the list after every creation would make each submission wait on
+// PlusVibe's whole list (it doubled a submission's cost). find reads the
+// list again, to show it as PlusVibe has it.
+func (c *clientCache) created(made *plusvibe.ClientLogin) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.createdAt = time.Now()
 	c.gen++ // a read already on its way may have missed it
-	c.mu.Unlock()
+	if made != nil && !c.loaded.IsZero() {
+		c.list = append(slices.Clip(c.list), *made) // readers keep the list they had
+	}
 }
 
 // findAge is how old a list find may use: read after the last creation,

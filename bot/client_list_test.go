@@ -21,7 +21,7 @@ func TestClientListReadBeforeAChangeIsNotKept(t *testing.T) {
 	}{
 		{"a change, then the duplicate check", (*clientCache).forget, func(*clientCache) time.Duration { return clientsFresh }},
 		{"a change, then find", (*clientCache).forget, func(*clientCache) time.Duration { return findFresh }},
-		{"a creation, then find", (*clientCache).created, (*clientCache).findAge},
+		{"a creation, then find", func(c *clientCache) { c.created(nil) }, (*clientCache).findAge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

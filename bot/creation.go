@@ -39,7 +39,14 @@ const (
 // that outlives the drain.
 func (b *Bot) create(ctx context.Context, c creation) (plusvibe.CreateClientResponse, error) {
 	resp, err := b.pv.CreateClient(ctx, c.request)
-	b.clients.created() // even a failure may have created it
+	// Even a failure may have created it; a success is a client the
+	// duplicate check must see at once.
+	var made *plusvibe.ClientLogin
+	if err == nil {
+		made = &plusvibe.ClientLogin{ID: resp.ClientID, Email: resp.Email, FirstName: c.request.ClientFirstName,
+			LastName: c.request.ClientLastName, BusinessName: c.request.ClientBusinessName}
+	}
+	b.clients.created(made)
 	if err != nil {
 		sctx, cancel := slackapi.Settle(ctx)
 		defer cancel()

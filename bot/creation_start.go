@@ -46,7 +46,7 @@ func (b *Bot) startCreating(ctx context.Context, k collection, r *request.Record
 	if err == nil {
 		return viewID, true
 	}
-	why := modals.CreatingUnrecorded(slackapi.Hint(err, ""))
+	why := modals.CreatingUnrecorded(slackapi.Cause(err))
 	ctx, cancel = slackapi.Settle(ctx)
 	defer cancel()
 	if b.writeRecord(ctx, k.ref, before) == nil { // the request is as it was

@@ -85,7 +85,7 @@ func (b *Bot) deny(ctx context.Context, d decision, key, reason string) {
 	r.State, r.By, r.Reason = request.Denied, user, reason
 	if err := b.writeRecord(ctx, ref, r); err != nil {
 		b.once.release(ctx, key)
-		b.talk.Note(ctx, ref.channel, user, modals.Unrecorded("denial", slackapi.Hint(err, ""), ""))
+		b.talk.Note(ctx, ref.channel, user, modals.Unrecorded("denial", slackapi.Cause(err), ""))
 		req.done("update_failed", err, fields)
 		return
 	}

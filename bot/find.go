@@ -24,7 +24,7 @@ func (b *Bot) onFind(ctx context.Context, k command, query string) {
 		req.done("refused", err, nil)
 		return
 	}
-	b.ack(c, evt.Request.EnvelopeID, ephemeral("Looking for *"+modals.Escape(query)+"* among the PlusVibe clients…"))
+	b.ack(c, evt.Request.EnvelopeID, ephemeral(modals.Looking(query)))
 	list, err := b.clients.get(ctx, b.clients.findAge())
 	if err != nil {
 		b.talk.Answer(ctx, cmd.ResponseURL, modals.Escape(modals.FailureText(modals.OpList, err, "")))

@@ -147,3 +147,24 @@ func TestDuplicateEmailSentTwiceIsToldTwice(t *testing.T) {
 		t.Errorf("%d POSTs for an existing client", n)
 	}
 }
+
+// A client the bot has just created is one the duplicate check knows: a
+// second form for the same email is offered their access, not a second
+// creation, without reading PlusVibe's list again.
+func TestAClientJustCreatedIsADuplicateAtOnce(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	w.slack.Submit(t, requester, w.openForm(requester, ""), goodFill())
+	w.finalView()
+	reads := w.pv.Count("GET", "/client/")
+	viewID := w.openForm(requester, "")
+	if resp := w.slack.Submit(t, requester, viewID, goodFill()); !strings.Contains(string(resp.Ack.Payload), "already a PlusVibe client") {
+		t.Errorf("a form for the client just created was answered %s", resp.Ack.Payload)
+	}
+	if n := w.pv.Count("POST", "/client"); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
+	}
+	if n := w.pv.Count("GET", "/client/") - reads; n != 0 {
+		t.Errorf("%d more reads of the client list, want none", n)
+	}
+}

@@ -56,6 +56,9 @@ func NewMetrics() *Metrics {
 	}
 	m.reg.MustRegister(m.commands, m.modals, m.submissions, m.approvals, m.plusvibe, m.connected, m.reconnects, m.slackRetries, m.clientChanges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, from := range formFrom { // each series exports 0 from the start
+		m.modals.WithLabelValues(from)
+	}
 	return m
 }
 

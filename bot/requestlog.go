@@ -31,10 +31,12 @@ func (r requestLog) done(outcome string, err error, fields map[string]any) {
 	ev.Fields(fields).Str("outcome", outcome).Dur("duration", time.Since(r.start)).Msg("request")
 }
 
-// clicked acks a click (a block action: its answer comes later, by other
-// calls) and starts the request's log event.
+// clicked starts a click's log event, whose start is also the trigger's,
+// and acks the click (a block action: its answer comes later, by other
+// calls).
 func (b *Bot) clicked(evt *socketmode.Event, c *socketmode.Client, interaction string) (slack.InteractionCallback, requestLog) {
 	cb, _ := evt.Data.(slack.InteractionCallback)
+	req := b.startRequest(interaction, cb.User.ID)
 	b.ack(c, evt.Request.EnvelopeID, nil)
-	return cb, b.startRequest(interaction, cb.User.ID)
+	return cb, req
 }

@@ -22,12 +22,12 @@ const (
 // answer, so a refusal opens a small modal saying why.
 func (b *Bot) onShortcut(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
 	cb, _ := evt.Data.(slack.InteractionCallback)
-	b.ack(c, evt.Request.EnvelopeID, nil)
 	interaction := "shortcut"
 	if cb.Type == slack.InteractionTypeMessageAction {
 		interaction = "message_shortcut"
 	}
 	req := b.startRequest(interaction, cb.User.ID)
+	b.ack(c, evt.Request.EnvelopeID, nil)
 	var form request.Form
 	var meta modals.Metadata
 	if cb.Type == slack.InteractionTypeMessageAction {

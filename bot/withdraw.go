@@ -70,7 +70,7 @@ func (b *Bot) withdraw(ctx context.Context, k collection, r request.Record) {
 	r.State = request.Withdrawn
 	if err := b.writeRecord(ctx, k.ref, r); err != nil {
 		b.once.release(ctx, k.key)
-		b.tell(ctx, k, modals.Unrecorded("withdrawal", slackapi.Hint(err, ""), ""))
+		b.tell(ctx, k, modals.Unrecorded("withdrawal", slackapi.Cause(err), ""))
 		k.req.done("update_failed", err, k.fields)
 		return
 	}

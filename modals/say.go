@@ -59,11 +59,11 @@ func Unreadable(hint string) string {
 
 // TooOld refuses a decision on a request past its time.
 func TooOld(ttl time.Duration) string {
-	return fmt.Sprintf("This request is older than %s and can no longer be approved. The requester can ask again.", HumanDuration(ttl))
+	return fmt.Sprintf("This request is older than %s and can no longer be approved. The requester can ask again.", humanDuration(ttl))
 }
 
-// HumanDuration is a whole number of days or hours, as people say it.
-func HumanDuration(d time.Duration) string {
+// humanDuration is a whole number of days or hours, as people say it.
+func humanDuration(d time.Duration) string {
 	switch {
 	case d%(24*time.Hour) == 0:
 		return fmt.Sprintf("%d days", d/(24*time.Hour))

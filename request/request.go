@@ -1,7 +1,8 @@
 // Package request is what a request for a PlusVibe client is: the form and
 // its validation, the access it grants in each workspace, the record of an
 // approval and where it stands, and the decisions taken on them. It knows
-// nothing of Slack: views and messages live in modals, calls in bot.
+// nothing of Slack: views and messages live in modals, the flows in bot,
+// Slack's API in bot/slackapi.
 package request
 
 // The form's fields, named as the inputs that hold them, so that a problem

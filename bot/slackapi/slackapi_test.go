@@ -38,25 +38,34 @@ func TestRetryable(t *testing.T) {
 	}
 }
 
-// One hint for the bot's answers and for --check, naming what to do.
-func TestHint(t *testing.T) {
+// Two audiences: the cause, for the people the bot answers; what to do, for
+// the admin running --check (who sees the error code beside it).
+func TestCauseAndHint(t *testing.T) {
 	for _, tt := range []struct {
 		name, token string
 		err         error
-		want        string
+		cause, hint string
 	}{
-		{"rate limited", "", &slack.RateLimitedError{RetryAfter: 3 * time.Second}, "try again in 3s"},
-		{"unknown host", "SLACK_BOT_TOKEN", &net.DNSError{Name: "slack.invalid"}, "could not be resolved"},
-		{"no route", "", &net.OpError{Op: "dial", Err: errors.New("refused")}, "check the network"},
-		{"bot token revoked", "SLACK_BOT_TOKEN", slack.SlackErrorResponse{Err: "token_revoked"}, "reinstall the app"},
-		{"app token wrong", "SLACK_APP_TOKEN", slack.SlackErrorResponse{Err: "invalid_auth"}, "xapp- token with connections:write"},
-		{"app token without Socket Mode", "SLACK_APP_TOKEN", slack.SlackErrorResponse{Err: "not_allowed_token_type"}, "SLACK_APP_TOKEN lacks connections:write"},
-		{"a scope missing", "", slack.SlackErrorResponse{Err: "missing_scope", Needed: "chat:write"}, "needs the chat:write scope"},
-		{"not in the channel", "", slack.SlackErrorResponse{Err: "not_in_channel"}, "invite the bot"},
-		{"anything else", "", slack.SlackErrorResponse{Err: "fatal_error"}, "fatal_error: see Troubleshooting"},
+		{"rate limited", "", &slack.RateLimitedError{RetryAfter: 3 * time.Second}, "try again in 3s", "try again in 3s"},
+		{"unknown host", "SLACK_BOT_TOKEN", &net.DNSError{Name: "slack.invalid"}, "Slack could not be reached", "could not be resolved"},
+		{"no route", "", &net.OpError{Op: "dial", Err: errors.New("refused")}, "Slack could not be reached", "check the network"},
+		{"bot token revoked", "SLACK_BOT_TOKEN", slack.SlackErrorResponse{Err: "token_revoked"}, "token_revoked", "reinstall the app"},
+		{"app token wrong", "SLACK_APP_TOKEN", slack.SlackErrorResponse{Err: "invalid_auth"}, "invalid_auth", "xapp- token with connections:write"},
+		{"app token without Socket Mode", "SLACK_APP_TOKEN", slack.SlackErrorResponse{Err: "not_allowed_token_type"}, "not_allowed_token_type", "SLACK_APP_TOKEN lacks connections:write"},
+		{"a scope missing", "", slack.SlackErrorResponse{Err: "missing_scope", Needed: "chat:write"}, "needs the chat:write scope", "needs the chat:write scope"},
+		{"not in the channel", "", slack.SlackErrorResponse{Err: "not_in_channel"}, "not_in_channel: invite the bot", "invite the bot"},
+		{"anything else", "", slack.SlackErrorResponse{Err: "fatal_error"}, "fatal_error", "see Troubleshooting"},
 	} {
-		if got := Hint(tt.err, tt.token); !strings.Contains(got, tt.want) {
-			t.Errorf("%s: Hint = %q, want it to say %q", tt.name, got, tt.want)
+		if got := Cause(tt.err); !strings.Contains(got, tt.cause) || strings.Contains(got, "README") || strings.Contains(got, "SLACK_") {
+			t.Errorf("%s: Cause = %q, want %q and no admin's words", tt.name, got, tt.cause)
+		}
+		got := Hint(tt.err, tt.token)
+		if !strings.Contains(got, tt.hint) {
+			t.Errorf("%s: Hint = %q, want it to say %q", tt.name, got, tt.hint)
+		}
+		var se slack.SlackErrorResponse
+		if errors.As(tt.err, &se) && strings.HasPrefix(got, se.Err) {
+			t.Errorf("%s: Hint %q repeats the code --check prints beside it", tt.name, got)
 		}
 	}
 }
@@ -69,5 +78,25 @@ func TestMissingScopes(t *testing.T) {
 	got := MissingScopes(Needs{Approvals: true}, "commands,chat:write,im:write,channels:history")
 	if len(got) != 1 || got[0] != "groups:history" {
 		t.Errorf("missing %v, want groups:history (a private approval channel)", got)
+	}
+}
+
+// The fake Slack enforces MethodScopes, so the suite cannot catch a wrong
+// entry: this is Slack's own word for each method's bot scope, from its
+// method reference (docs.slack.dev/reference/methods), kept apart.
+func TestMethodScopesAreSlacks(t *testing.T) {
+	slacks := map[string]string{
+		"auth.test": "", "views.open": "", "views.update": "", "views.publish": "", "chat.getPermalink": "",
+		"chat.postMessage": "chat:write", "chat.postEphemeral": "chat:write", "chat.update": "chat:write",
+		"conversations.open": "im:write", "usergroups.users.list": "usergroups:read",
+		"conversations.history": "channels:history",
+	}
+	for method, scope := range MethodScopes {
+		want, known := slacks[method]
+		if !known {
+			t.Errorf("%s: add Slack's required scope for it to this test", method)
+		} else if scope != want {
+			t.Errorf("%s needs %q in MethodScopes; Slack requires %q", method, scope, want)
+		}
 	}
 }

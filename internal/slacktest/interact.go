@@ -291,14 +291,15 @@ func (s *Server) ClickViewSeen(t T, user string, view map[string]any, actionID s
 	})
 }
 
-// click sends a block_actions payload for the button actionID among blocks;
-// where names them in failures, and fields add the container's own parts.
-// target is where a button is clicked: its blocks, and what to call them.
+// target is where a button is clicked: its blocks, and what to call them
+// in failures.
 type target struct {
 	blocks []map[string]any
 	where  string
 }
 
+// click sends a block_actions payload for the button actionID among the
+// target's blocks; fields add the container's own parts.
 func (s *Server) click(t T, user string, on target, actionID string, fields map[string]any) Command {
 	t.Helper()
 	var action map[string]any

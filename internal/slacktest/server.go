@@ -32,9 +32,6 @@ const (
 	BotID = "B0BOT"
 )
 
-// ScopeFor returns the scope Slack requires for a Web API method ("" for none).
-func ScopeFor(method string) string { return slackapi.MethodScopes[method] }
-
 // triggerLifetime is how long Slack honours a trigger_id.
 const triggerLifetime = 3 * time.Second
 
