@@ -36,6 +36,8 @@ type Config struct {
 	AllowedUsergroups   []string      `envconfig:"ALLOWED_USERGROUPS" desc:"user group IDs whose members may create clients"`
 	ApprovalChannel     string        `envconfig:"APPROVAL_CHANNEL" desc:"channel ID where requests wait for an approver"`
 	ApprovalFor         string        `envconfig:"APPROVAL_FOR" default:"all" desc:"all, or FULL_ACCESS: only Full access waits"`
+	RemindAfter         time.Duration `envconfig:"APPROVAL_REMIND_AFTER" default:"4h" desc:"first reminder of an undecided request in its thread, then after twice that, and so on; 0 turns them off"`
+	EscalateTo          []string      `envconfig:"APPROVAL_ESCALATE_TO" desc:"user IDs or user group IDs added to the reminders once half of APPROVAL_TTL has passed; they may decide"`
 	RequireReason       string        `envconfig:"REQUIRE_REASON" default:"approval" desc:"when a request must say why (ticket or link): approval (when it waits for an approver), all, or none"`
 	Approvers           []string      `envconfig:"APPROVERS" desc:"user IDs who may approve, or * (with APPROVAL_CHANNEL)"`
 	ApproverUsergroups  []string      `envconfig:"APPROVER_USERGROUPS" desc:"user group IDs whose members may approve"`
@@ -214,6 +216,17 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// idsStarting keeps the ids whose first letter is one of prefixes.
+func idsStarting(ids []string, prefixes string) []string {
+	var out []string
+	for _, id := range ids {
+		if id != "" && strings.ContainsRune(prefixes, rune(id[0])) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // checkPeople checks who may create and approve.
 func (c *Config) checkPeople() Problems {
 	var p Problems
@@ -227,8 +240,9 @@ func (c *Config) checkPeople() Problems {
 		{"APPROVERS", c.Approvers, "UW", "user IDs (like U0123456789)"},
 		{"ALLOWED_USERGROUPS", c.AllowedUsergroups, "S", "user group IDs (like S0123456789)"},
 		{"APPROVER_USERGROUPS", c.ApproverUsergroups, "S", "user group IDs (like S0123456789)"},
+		{"APPROVAL_ESCALATE_TO", c.EscalateTo, "UWS", "user or user group IDs (like U0123456789, S0123456789)"},
 	} {
-		if msg := checkIDs(ids.list, ids.prefix, ids.prefix != "S"); msg != "" {
+		if msg := checkIDs(ids.list, ids.prefix, ids.prefix == "UW"); msg != "" {
 			p = append(p, fmt.Sprintf("config: %s must list %s, comma-separated%s", ids.name, ids.what, msg))
 		}
 	}
@@ -275,6 +289,7 @@ func (c *Config) check() Problems {
 	add(c.ShutdownTimeout > 0, "SHUTDOWN_TIMEOUT must be positive")
 	add(c.MaxInFlight > 0, "MAX_IN_FLIGHT must be a positive number")
 	add(c.ApprovalTTL > 0, "APPROVAL_TTL must be positive")
+	add(c.RemindAfter >= 0, "APPROVAL_REMIND_AFTER must be 0 (off) or positive")
 	level, err := zerolog.ParseLevel(c.LogLevel)
 	add(err == nil && level != zerolog.NoLevel && c.LogLevel != "", "LOG_LEVEL must be one of trace, debug, info, warn, error")
 	add(c.LogFormat == "json" || c.LogFormat == "console", "LOG_FORMAT must be json or console")
@@ -426,6 +441,9 @@ func (c Config) botConfig() bot.Config {
 		ApprovalChannel:       c.ApprovalChannel,
 		ApproveFullAccessOnly: c.ApprovalFor == plusvibe.PermissionFullAccess,
 		RequireReason:         c.RequireReason,
+		RemindAfter:           c.RemindAfter,
+		EscalateUsers:         idsStarting(clean(c.EscalateTo), "UW"),
+		EscalateUsergroups:    idsStarting(clean(c.EscalateTo), "S"),
 		ApproveAll:            approveAll,
 		Approvers:             approvers,
 		ApproverUsergroups:    clean(c.ApproverUsergroups),

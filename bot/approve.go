@@ -60,6 +60,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 	}
 	b.audit(ctx, b.recordEntry(r, modals.AuditApproved))
 	b.metrics.approvals.WithLabelValues("approved").Inc()
+	b.waited("decision", d.ref.ts)
 	d.req.done("approved", nil, d.fields)
 }
 
@@ -107,5 +108,6 @@ func (b *Bot) approveChange(ctx context.Context, d decision, key string) {
 		b.talk.UpdateView(ctx, r.Request.ViewID, modals.ClientResult("Edit access", text))
 	}
 	b.metrics.approvals.WithLabelValues("approved").Inc()
+	b.waited("decision", d.ref.ts)
 	d.req.done("change_"+outcome, err, d.fields)
 }

@@ -61,6 +61,12 @@ type Config struct {
 	ApproveAll         bool
 	Approvers          []string
 	ApproverUsergroups []string
+	// RemindAfter is when approvers are first reminded of an undecided
+	// request in its thread, then after twice that, and so on (0: never).
+	RemindAfter time.Duration
+	// EscalateUsers and members of EscalateUsergroups are added to the
+	// reminders once half of ApprovalTTL has passed; they may decide.
+	EscalateUsers, EscalateUsergroups []string
 	// RequireReason is when a request must say why: "approval" (when it
 	// waits for an approver; the default), "all" or "none".
 	RequireReason string
@@ -119,6 +125,7 @@ type Bot struct {
 	log        zerolog.Logger
 	access     *access
 	approvers  *access
+	escalation *access
 	workspaces *workspaceCache
 	clients    *clientCache
 	metrics    *Metrics
@@ -166,6 +173,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = 10 * time.Minute
+		if cfg.RemindAfter > 0 { // often enough for reminders to come on time
+			cfg.SweepInterval = min(cfg.SweepInterval, max(cfg.RemindAfter/4, time.Second))
+		}
 	}
 	if cfg.CreationBound <= 0 {
 		cfg.CreationBound = 2 * time.Minute
@@ -214,13 +224,14 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 		policy: request.Policy{Approvals: cfg.ApprovalChannel != "", FullAccessOnly: cfg.ApproveFullAccessOnly,
 			Reason: request.ReasonRule(cfg.RequireReason)},
 	}
-	b.clock = request.Clock{TTL: cfg.ApprovalTTL, Window: b.creationWindow()}
+	b.clock = request.Clock{TTL: cfg.ApprovalTTL, Window: b.creationWindow(), RemindAfter: cfg.RemindAfter}
 	b.views = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: claimTTL, healthy: b.storeHealth}
 	// Kept past both TTLs so a late click is answered without asking Slack.
 	b.once = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: 2*cfg.ApprovalTTL + claimTTL, healthy: b.storeHealth}
 	b.talk = slackapi.NewTalk(b.slack, log, cfg.HTTPClient)
 	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, b.slack, log)
 	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, b.slack, log)
+	b.escalation = newAccess(false, cfg.EscalateUsers, cfg.EscalateUsergroups, b.slack, log)
 	b.workspaces = newWorkspaceCache(cfg, pv, log)
 	b.clients = &clientCache{pv: pv, workspaceID: cfg.APIWorkspaceID}
 	return b, nil

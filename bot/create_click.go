@@ -163,6 +163,7 @@ func (b *Bot) collect(ctx context.Context, k collection, r request.Record) {
 	b.writeRecord(ctx, k.ref, r)
 	b.writeGrant(ctx, k.ref, r)
 	b.metrics.approvals.WithLabelValues("collected").Inc()
+	b.waited("collection", r.DMTS)
 	k.fields["client_id"] = resp.ClientID
 	k.req.done(outcome, derr, k.fields)
 }

@@ -65,7 +65,7 @@ func readFailure(err error) string {
 	if errors.Is(err, request.ErrNoRecord) || errors.Is(err, errRequestGone) {
 		return modals.RequestUnreadableText
 	}
-	return modals.Unreadable(slackapi.Hint(err, ""))
+	return modals.Unreadable(slackapi.Cause(err))
 }
 
 // refusal says why user may not decide on the request, or "" when they may.
@@ -92,6 +92,11 @@ func (b *Bot) refusal(ctx context.Context, user string, ref requestRef, r reques
 // notApprover says why user may not decide on any request, or "" if they may.
 func (b *Bot) notApprover(ctx context.Context, user string) string {
 	ok, err := b.approvers.allowed(ctx, user)
+	if !ok {
+		if escalated, eerr := b.escalation.allowed(ctx, user); escalated || err == nil {
+			ok, err = escalated, eerr
+		}
+	}
 	switch {
 	case err != nil:
 		return modals.UncheckedText

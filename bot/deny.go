@@ -95,6 +95,7 @@ func (b *Bot) deny(ctx context.Context, d decision, key, reason string) {
 	e.Detail = reason
 	b.audit(ctx, e)
 	b.metrics.approvals.WithLabelValues("denied").Inc()
+	b.waited("decision", ref.ts)
 	req.done("denied", nil, fields)
 }
 

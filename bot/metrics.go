@@ -26,6 +26,10 @@ type Metrics struct {
 	// slackRetries counts Web API calls retried, by why.
 	slackRetries  *prometheus.CounterVec
 	clientChanges *prometheus.CounterVec
+	// reminders counts reminders by whom they went to; waits times how
+	// long people waited, for a decision and then for the requester.
+	reminders *prometheus.CounterVec
+	waits     *prometheus.HistogramVec
 }
 
 // NewMetrics registers the bot's metrics and the Go runtime's.
@@ -54,6 +58,14 @@ func NewMetrics() *Metrics {
 		slackRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "plusvibe_bot_slack_retries_total", Help: "Slack Web API calls retried: rate_limited, server_error, timeout."}, []string{"reason"}),
 	}
+	m.reminders = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "plusvibe_bot_reminders_total", Help: "Reminders sent: approvers (in the request's thread), escalation (the same, once half of APPROVAL_TTL passed), requester (an approval not used yet)."}, []string{"kind"})
+	m.waits = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "plusvibe_bot_wait_seconds",
+		Help:    "How long people waited: decision (request to approval or denial), collection (approval to the client created).",
+		Buckets: []float64{60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600},
+	}, []string{"wait"})
+	m.reg.MustRegister(m.reminders, m.waits)
 	m.reg.MustRegister(m.commands, m.modals, m.submissions, m.approvals, m.plusvibe, m.connected, m.reconnects, m.slackRetries, m.clientChanges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, from := range formFrom { // each series exports 0 from the start

@@ -61,5 +61,7 @@ func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r request.Record) {
 		b.expire(ctx, ref, r)
 	case request.MarkInterrupted:
 		b.interrupted(ctx, ref, r)
+	default:
+		b.remindIfDue(ctx, ref, r)
 	}
 }

@@ -2,6 +2,7 @@ package modals
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
@@ -207,4 +208,61 @@ func CannotWithdraw(r request.Record) string {
 // WithdrawnText confirms a withdrawal to the requester.
 func WithdrawnText(email string) string {
 	return fmt.Sprintf(":leftwards_arrow_with_hook: You withdrew the request for *%s*: nothing was created, and approvers can no longer act on it.", Escape(email))
+}
+
+// Mentions are whom a reminder calls: users, user groups, or anyone in
+// the channel; never Not, the requester, who cannot decide.
+type Mentions struct {
+	Users, Groups []string
+	Anyone        bool
+	Not           string
+}
+
+func (m Mentions) String() string {
+	var who []string
+	for _, u := range m.Users {
+		if u != m.Not && u != "*" {
+			who = append(who, "<@"+u+">")
+		}
+	}
+	for _, g := range m.Groups {
+		who = append(who, "<!subteam^"+g+">")
+	}
+	return strings.Join(who, ", ")
+}
+
+// Reminder is a reminder in a request's thread: who may decide, for how
+// long it has waited, until when; and who it is escalated to, if it is.
+func Reminder(who Mentions, escalation *Mentions, waited time.Duration, until time.Time) string {
+	text := fmt.Sprintf(":bell: This request has waited %s for a decision", roughly(waited))
+	switch names := who.String(); {
+	case names != "":
+		text += ": " + names + "."
+	case who.Anyone:
+		text += ": anyone in this channel but the requester can approve or deny it."
+	default:
+		text += "."
+	}
+	if escalation != nil {
+		text += " Escalated to " + escalation.String() + ": half of the time to decide has passed, and you can approve or deny it too."
+	}
+	return text + fmt.Sprintf(" It expires %s.", slackDate(until))
+}
+
+// roughly is a wait in whole hours, or minutes under an hour.
+func roughly(d time.Duration) string {
+	if d >= time.Hour {
+		return fmt.Sprintf("%d h", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d min", int(d/time.Minute))
+}
+
+// ApproversReminded tells the requester that the approvers were reminded.
+func ApproversReminded(email string) string {
+	return fmt.Sprintf(":bell: Nobody has decided on your request for *%s* yet, so the approvers were reminded in its thread.", Escape(email))
+}
+
+// GrantReminder reminds the requester of an approval they have not used.
+func GrantReminder(email string, until time.Time) string {
+	return fmt.Sprintf(":bell: Your approved request for *%s* is waiting for you: click *Create client* in the message above (or in the app's Home tab) before %s, when the approval expires.", Escape(email), slackDate(until))
 }

@@ -83,6 +83,46 @@ type Clock struct {
 	TTL time.Duration
 	// Window is how long after saying "creating" a creation may still run.
 	Window time.Duration
+	// RemindAfter is when approvers are first reminded of a request nobody
+	// decided (0: never); then after twice that, and so on.
+	RemindAfter time.Duration
+}
+
+// maxReminders bounds the doubling, far past any TTL.
+const maxReminders = 30
+
+// ReminderDue says whether the approvers of r, posted at posted, are due a
+// reminder at now, and the count of reminders that makes. The n-th is due
+// at posted + RemindAfter×(2ⁿ−1): after R, 3R, 7R… Reminders missed (the
+// bot was down) are not made up: one reminder, counted as all of them.
+func (c Clock) ReminderDue(r Record, posted, now time.Time) (count int, due bool) {
+	if r.State != Pending || c.RemindAfter <= 0 {
+		return r.Reminded, false
+	}
+	elapsed, at := now.Sub(posted), c.RemindAfter
+	for count < maxReminders && at <= elapsed {
+		count++
+		at = 2*at + c.RemindAfter
+	}
+	return count, count > r.Reminded
+}
+
+// Escalated reports whether a request posted at posted has waited half of
+// its time to be decided: its reminders then go to the escalation too.
+func (c Clock) Escalated(posted, now time.Time) bool {
+	return now.Sub(posted) >= c.TTL/2
+}
+
+// EscalationDue says whether r, posted at posted, is due the reminder that
+// escalates it: once, at half of its time, between the doubling ones.
+func (c Clock) EscalationDue(r Record, posted, now time.Time) bool {
+	return r.State == Pending && !r.Escalated && c.RemindAfter > 0 && c.Escalated(posted, now)
+}
+
+// GrantReminderDue says whether the requester of an approval granted at
+// granted, not used yet, is due their one reminder: half its time is left.
+func (c Clock) GrantReminderDue(r Record, granted, now time.Time) bool {
+	return r.State == Approved && !r.GrantReminded && c.RemindAfter > 0 && now.Sub(granted) >= c.TTL/2
 }
 
 // WaitEnds is when r's current wait ends: the decision's while it is

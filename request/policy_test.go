@@ -240,3 +240,63 @@ func TestWithdraw(t *testing.T) {
 		t.Errorf("a Create click on a withdrawn request: %v, want AlreadyDecided", got)
 	}
 }
+
+func TestReminders(t *testing.T) {
+	c := Clock{TTL: 72 * time.Hour, RemindAfter: 4 * time.Hour}
+	posted := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	pending := Record{State: Pending}
+	for _, tt := range []struct {
+		name     string
+		r        Record
+		after    time.Duration
+		count    int
+		due      bool
+		disabled bool
+	}{
+		{"before the first", pending, 3 * time.Hour, 0, false, false},
+		{"the first, at 4h", pending, 4 * time.Hour, 1, true, false},
+		{"the first, sent", Record{State: Pending, Reminded: 1}, 11 * time.Hour, 1, false, false},
+		{"the second, at 12h", Record{State: Pending, Reminded: 1}, 12 * time.Hour, 2, true, false},
+		{"the third, at 28h", Record{State: Pending, Reminded: 2}, 28 * time.Hour, 3, true, false},
+		{"missed ones make one", pending, 30 * time.Hour, 3, true, false},
+		{"decided", Record{State: Approved}, 30 * time.Hour, 0, false, false},
+		{"reminders off", pending, 30 * time.Hour, 0, false, true},
+	} {
+		clock := c
+		if tt.disabled {
+			clock.RemindAfter = 0
+		}
+		count, due := clock.ReminderDue(tt.r, posted, posted.Add(tt.after))
+		if count != tt.count || due != tt.due {
+			t.Errorf("%s: ReminderDue = %d, %v; want %d, %v", tt.name, count, due, tt.count, tt.due)
+		}
+	}
+	if c.Escalated(posted, posted.Add(35*time.Hour)) || !c.Escalated(posted, posted.Add(36*time.Hour)) {
+		t.Error("escalation does not come at half of the 72 h")
+	}
+	granted := posted
+	if c.GrantReminderDue(Record{State: Approved}, granted, granted.Add(35*time.Hour)) ||
+		!c.GrantReminderDue(Record{State: Approved}, granted, granted.Add(36*time.Hour)) ||
+		c.GrantReminderDue(Record{State: Approved, GrantReminded: true}, granted, granted.Add(40*time.Hour)) ||
+		c.GrantReminderDue(Record{State: Created}, granted, granted.Add(40*time.Hour)) {
+		t.Error("the requester's reminder is not due once, at half of the approval's time")
+	}
+}
+
+func TestEscalationDue(t *testing.T) {
+	c := Clock{TTL: 72 * time.Hour, RemindAfter: 4 * time.Hour}
+	posted := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	at := func(h time.Duration) time.Time { return posted.Add(h * time.Hour) }
+	if c.EscalationDue(Record{State: Pending, Reminded: 3}, posted, at(35)) {
+		t.Error("escalated before half of the time")
+	}
+	if !c.EscalationDue(Record{State: Pending, Reminded: 3}, posted, at(36)) {
+		t.Error("not escalated at half of the time, between two reminders")
+	}
+	if c.EscalationDue(Record{State: Pending, Reminded: 3, Escalated: true}, posted, at(40)) {
+		t.Error("escalated twice")
+	}
+	if c.EscalationDue(Record{State: Approved}, posted, at(40)) {
+		t.Error("a decided request escalated")
+	}
+}

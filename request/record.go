@@ -53,6 +53,11 @@ type Record struct {
 	Final bool `json:"final,omitempty"`
 	// Undelivered: created, but its password reached nobody.
 	Undelivered bool `json:"undelivered,omitempty"`
+	// Reminded is how many reminders the approvers had about it;
+	// GrantReminded marks the requester's reminder of an approval not used.
+	Reminded      int  `json:"reminded,omitempty"`
+	Escalated     bool `json:"escalated,omitempty"`
+	GrantReminded bool `json:"grant_reminded,omitempty"`
 	// Change, when set, makes this a change to an existing client's access
 	// (Request.Form holds the access after it); approving it applies it.
 	Change *ClientChange `json:"change,omitempty"`

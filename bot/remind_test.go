@@ -1,0 +1,138 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+)
+
+const escalator = "U0ESCALATE"
+
+// remindSetup reminds after an hour and sweeps often; escalates to escalator.
+func remindSetup() setup {
+	s := approvalSetup()
+	s.cfg.RemindAfter = time.Hour
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	s.cfg.EscalateUsers = []string{escalator}
+	return s
+}
+
+// replies returns the replies in the thread of the request ts.
+func (w *world) replies(ts string) []slacktest.Message {
+	var out []slacktest.Message
+	for _, m := range w.slack.Messages(approvals) {
+		if m.ThreadTS == ts {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// sweeps waits for n more reads of the approval channel by every replica.
+func (w *world) sweeps(n int) {
+	w.t.Helper()
+	before := len(w.slack.Calls("conversations.history"))
+	w.slack.WaitUntil(w.t, wait, "more sweeps", func() bool {
+		return len(w.slack.Calls("conversations.history")) >= before+n*(1+len(w.replicas))
+	})
+}
+
+// Two replicas sweep; a request undecided for 90 minutes gets one reminder
+// in its thread, mentioning the approvers (not the requester), and the
+// requester is told, once.
+func TestReminderInTheThreadOnceAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	w, _ := twoReplicas(t, remindSetup())
+	w.slack.Backdate(90 * time.Minute)
+	_, ts := w.request(goodFill())
+	w.slack.Backdate(0)
+	w.slack.WaitUntil(t, wait, "a reminder in the request's thread", func() bool { return len(w.replies(ts)) > 0 })
+	w.sweeps(3)
+	replies := w.replies(ts)
+	if len(replies) != 1 {
+		t.Fatalf("%d reminders, want 1 however many replicas sweep", len(replies))
+	}
+	text := replies[0].Text
+	for _, want := range []string{"<@" + approver + ">", "<@" + approver2 + ">", "<!subteam^" + approverG + ">", "waited 1 h"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the reminder %q lacks %q", text, want)
+		}
+	}
+	if strings.Contains(text, "<@"+requester+">") || strings.Contains(text, escalator) || strings.Contains(text, "@here") {
+		t.Errorf("the reminder %q mentions the requester, the escalation too early, or everyone", text)
+	}
+	w.waitDMText(requester, "approvers were reminded")
+	if n := len(w.slack.Messages("D" + requester)); n != 1 {
+		t.Errorf("%d DMs to the requester, want 1", n)
+	}
+}
+
+// Past half of APPROVAL_TTL the reminder escalates, and the one it goes to
+// can approve.
+func TestEscalationAtHalfTheTimeCanApprove(t *testing.T) {
+	t.Parallel()
+	w := start(t, remindSetup())
+	w.slack.Backdate(37 * time.Hour)
+	_, ts := w.request(goodFill())
+	w.slack.Backdate(0)
+	w.slack.WaitUntil(t, wait, "an escalated reminder", func() bool {
+		for _, m := range w.replies(ts) {
+			if strings.Contains(m.Text, "Escalated to <@"+escalator+">") {
+				return true
+			}
+		}
+		return false
+	})
+	w.sweeps(3)
+	if n := len(w.replies(ts)); n != 1 {
+		t.Errorf("%d reminders for a request 37 h old, want 1: missed ones are not made up", n)
+	}
+	w.approve(escalator, ts)
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	got := w.scrape()
+	if v := metric(got, `plusvibe_bot_reminders_total{kind="escalation"}`); v != 1 {
+		t.Errorf("escalations counted %v, want 1", v)
+	}
+	if v := metric(got, `plusvibe_bot_wait_seconds_count{wait="decision"}`); v != 1 {
+		t.Errorf("decision waits observed %v, want 1", v)
+	}
+}
+
+// An approval not used when half of its time is left: the requester gets
+// one reminder; collecting then times the wait.
+func TestRequesterRemindedOfAnUnusedApproval(t *testing.T) {
+	t.Parallel()
+	w := start(t, remindSetup())
+	_, ts := w.request(goodFill())
+	w.slack.Backdate(37 * time.Hour) // the grant DM, "37 hours ago"
+	dm := w.approve(approver, ts)
+	w.slack.Backdate(0)
+	w.waitDMText(requester, "is waiting for you")
+	w.sweeps(3)
+	n := 0
+	for _, m := range w.slack.Messages("D" + requester) {
+		if strings.Contains(m.Text, "is waiting for you") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d reminders of the unused approval, want 1", n)
+	}
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.waitMessage(ts, "Created by <@"+requester+">")
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	got := w.scrape()
+	if v := metric(got, `plusvibe_bot_reminders_total{kind="requester"}`); v != 1 {
+		t.Errorf("requester reminders counted %v, want 1", v)
+	}
+	if v := metric(got, `plusvibe_bot_wait_seconds_count{wait="collection"}`); v != 1 {
+		t.Errorf("collection waits observed %v, want 1", v)
+	}
+}
