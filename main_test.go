@@ -54,7 +54,8 @@ func setEnv(t *testing.T, env map[string]string) {
 		"ALLOWED_USERS", "ALLOWED_USERGROUPS", "PLUSVIBE_WORKSPACES", "PLUSVIBE_TIMEOUT", "APPROVAL_CHANNEL",
 		"APPROVAL_FOR", "APPROVERS", "APPROVER_USERGROUPS", "APPROVAL_TTL", "AUDIT_CHANNEL",
 		"SLACK_BOT_TOKEN_FILE", "SLACK_APP_TOKEN_FILE", "PLUSVIBE_API_KEY_FILE", "SLACK_API_URL", "PLUSVIBE_BASE_URL",
-		"HTTP_ADDR", "LOG_FORMAT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", "REDIS_URL", "REDIS_URL_FILE", "SLACK_COMMAND", "MAX_IN_FLIGHT"} {
+		"HTTP_ADDR", "LOG_FORMAT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", "REDIS_URL", "REDIS_URL_FILE", "SLACK_COMMAND", "MAX_IN_FLIGHT",
+		"APPROVAL_REMIND_AFTER", "APPROVAL_ESCALATE_TO", "REQUIRE_REASON"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -80,6 +81,10 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"approvers without a channel", "APPROVERS", "U0111111111", "APPROVAL_CHANNEL is not"},
 		{"bad approval policy", "APPROVAL_FOR", "UNIBOX", "APPROVAL_FOR must be all or FULL_ACCESS"},
 		{"bad approval TTL", "APPROVAL_TTL", "-1h", "APPROVAL_TTL must be positive"},
+		{"negative reminders", "APPROVAL_REMIND_AFTER", "-4h", "APPROVAL_REMIND_AFTER must be 0 (off) or positive"},
+		{"escalation by name", "APPROVAL_ESCALATE_TO", "@secret-boss", "APPROVAL_ESCALATE_TO must list user or user group IDs"},
+		{"escalation to everyone", "APPROVAL_ESCALATE_TO", "*", "APPROVAL_ESCALATE_TO must list user or user group IDs"},
+		{"unknown reason rule", "REQUIRE_REASON", "sometimes-secret", "REQUIRE_REASON must be approval, all or none"},
 		{"audit channel by name", "AUDIT_CHANNEL", "audit-secret", "AUDIT_CHANNEL must be a channel ID"},
 		{"bad Slack URL", "SLACK_API_URL", "slack.com", "SLACK_API_URL must be"},
 		{"bad log format", "LOG_FORMAT", "xml", "LOG_FORMAT"},
@@ -310,6 +315,9 @@ func TestConfigApprovals(t *testing.T) {
 	env["APPROVER_USERGROUPS"] = "S0111111111"
 	env["APPROVAL_TTL"] = "24h"
 	env["AUDIT_CHANNEL"] = "G0AUDIT123"
+	env["APPROVAL_REMIND_AFTER"] = "2h"
+	env["APPROVAL_ESCALATE_TO"] = "U0999999999, S0222222222"
+	env["REQUIRE_REASON"] = "ALL"
 	setEnv(t, env)
 	cfg, err := loadConfig()
 	if err != nil {
@@ -317,7 +325,9 @@ func TestConfigApprovals(t *testing.T) {
 	}
 	b := cfg.botConfig()
 	if b.ApprovalChannel != "C0APPROVALS" || !b.ApproveFullAccessOnly || len(b.Approvers) != 2 || b.Approvers[1] != "U0888888888" ||
-		b.ApproverUsergroups[0] != "S0111111111" || b.ApprovalTTL != 24*time.Hour || b.AuditChannel != "G0AUDIT123" || b.ApproveAll {
+		b.ApproverUsergroups[0] != "S0111111111" || b.ApprovalTTL != 24*time.Hour || b.AuditChannel != "G0AUDIT123" || b.ApproveAll ||
+		b.RemindAfter != 2*time.Hour || len(b.EscalateUsers) != 1 || b.EscalateUsers[0] != "U0999999999" ||
+		len(b.EscalateUsergroups) != 1 || b.EscalateUsergroups[0] != "S0222222222" || b.RequireReason != "all" {
 		t.Errorf("approval settings not passed on: %+v", b)
 	}
 }

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,4 +136,37 @@ func TestRequesterRemindedOfAnUnusedApproval(t *testing.T) {
 	if v := metric(got, `plusvibe_bot_wait_seconds_count{wait="collection"}`); v != 1 {
 		t.Errorf("collection waits observed %v, want 1", v)
 	}
+}
+
+// In real time, with two replicas: reminders come at R, 3R and 7R after the
+// request (R = 300 ms), one each, never early.
+func TestRemindersComeAtTheIntervals(t *testing.T) {
+	t.Parallel()
+	s := remindSetup()
+	s.cfg.RemindAfter = 300 * time.Millisecond
+	s.cfg.EscalateUsers = nil
+	w, _ := twoReplicas(t, s)
+	_, ts := w.request(goodFill())
+	posted := tsTime(t, ts)
+	w.slack.WaitUntil(t, wait, "three reminders", func() bool { return len(w.replies(ts)) >= 3 })
+	replies := w.replies(ts)
+	for i, due := range []time.Duration{300 * time.Millisecond, 900 * time.Millisecond, 2100 * time.Millisecond} {
+		if at := tsTime(t, replies[i].TS).Sub(posted); at < due {
+			t.Errorf("reminder %d came %v after the request, before %v", i+1, at, due)
+		}
+	}
+	if len(replies) != 3 {
+		t.Errorf("%d reminders by the third's time, want 3", len(replies))
+	}
+}
+
+func tsTime(t *testing.T, ts string) time.Time {
+	t.Helper()
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err1 := strconv.ParseInt(sec, 10, 64)
+	us, err2 := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("ts %q", ts)
+	}
+	return time.Unix(s, us*1000)
 }
