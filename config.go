@@ -403,6 +403,9 @@ func (c Config) Warnings() []string {
 	if short := c.drainShort(); short != "" {
 		w = append(w, short)
 	}
+	if len(clean(c.EscalateTo)) > 0 && (c.ApprovalChannel == "" || c.RemindAfter == 0) {
+		w = append(w, "APPROVAL_ESCALATE_TO is set, but nothing escalates: it needs APPROVAL_CHANNEL and APPROVAL_REMIND_AFTER above 0")
+	}
 	return w
 }
 

@@ -339,7 +339,7 @@ func TestShutdownTimeoutCoversACreation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := cfg.drainShort(); w != "" {
+	if w := cfg.Warnings(); len(w) != 0 {
 		t.Errorf("the defaults warn: %s", w)
 	}
 	env["PLUSVIBE_TIMEOUT"] = "60s"
@@ -451,4 +451,17 @@ func TestCheckReportsProblems(t *testing.T) {
 // The whole program, started and stopped in-process, leaves no goroutine behind.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
+}
+
+func TestEscalationThatCannotHappenWarns(t *testing.T) {
+	env := baseEnv(t)
+	env["APPROVAL_ESCALATE_TO"] = "U0999999999"
+	setEnv(t, env)
+	cfg, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.Warnings(); len(w) != 1 || !strings.Contains(w[0], "APPROVAL_ESCALATE_TO") {
+		t.Errorf("warnings %q, want one saying nothing escalates without an approval channel", w)
+	}
 }

@@ -174,7 +174,7 @@ func (cfg Config) withDefaults() Config {
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = 10 * time.Minute
 		if cfg.RemindAfter > 0 { // often enough for reminders to come on time
-			cfg.SweepInterval = min(cfg.SweepInterval, max(cfg.RemindAfter/4, time.Second))
+			cfg.SweepInterval = min(cfg.SweepInterval, max(cfg.RemindAfter/4, 30*time.Second))
 		}
 	}
 	if cfg.CreationBound <= 0 {

@@ -82,6 +82,9 @@ func (b *Bot) refusal(ctx context.Context, user string, ref requestRef, r reques
 		why = modals.OwnRequestText
 	default:
 		why = b.notApprover(ctx, user)
+		if why == "" && !b.escalatedTo(ctx, ref, r, user) {
+			why = modals.NotEscalatedYetText
+		}
 	}
 	if why != "" {
 		b.auditRefused(ctx, ref, b.recordEntry(r, ""), user, why)
@@ -104,6 +107,16 @@ func (b *Bot) notApprover(ctx context.Context, user string) string {
 		return modals.NotApproverText
 	}
 	return ""
+}
+
+// escalatedTo reports whether user may decide r: as an approver, or as an
+// escalation target once r has waited half of its time.
+func (b *Bot) escalatedTo(ctx context.Context, ref requestRef, r request.Record, user string) bool {
+	if ok, _ := b.approvers.allowed(ctx, user); ok {
+		return true
+	}
+	posted, _ := postedAt(ref.ts)
+	return r.Escalated || b.clock.Escalated(posted, time.Now())
 }
 
 // strangerRefused answers a click by someone who may not decide before the

@@ -32,36 +32,39 @@ func (b *Bot) escalates() bool {
 	return len(b.cfg.EscalateUsers) > 0 || len(b.cfg.EscalateUsergroups) > 0
 }
 
-// noted records a reminder in the request's record, holding the step's
-// claim so that no decision, and no other replica, comes in between; it
-// returns the record as it was, and whether this process sends it.
-func (b *Bot) noted(ctx context.Context, ref requestRef, key string, due func(*request.Record) bool) (request.Record, bool) {
+// noted records a reminder in the request's record and sends it, holding
+// the step's claim so that no decision, and no other replica, comes in
+// between: due marks the record, send sends it.
+func (b *Bot) noted(ctx context.Context, ref requestRef, key string, due func(*request.Record) bool, send func(request.Record)) {
 	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
-		return request.Record{}, false
+		return
 	}
 	defer b.once.release(ctx, key)
 	r, err := b.readRecord(ctx, ref) // as it is now, not as the sweep read it
 	if err != nil || !due(&r) {
-		return r, false
+		return
 	}
-	return r, b.writeRecord(ctx, ref, r) == nil
+	if b.writeRecord(ctx, ref, r) == nil {
+		send(r)
+	}
 }
 
 // remindApprovers posts reminder n in the request's thread, mentioning
 // the approvers, and the escalation once half of the time has passed.
 func (b *Bot) remindApprovers(ctx context.Context, ref requestRef, n int, escalated bool) {
-	before := 0
-	r, ok := b.noted(ctx, ref, "decide:"+ref.String(), func(r *request.Record) bool {
-		before = r.Reminded
+	first := false
+	b.noted(ctx, ref, "decide:"+ref.String(), func(r *request.Record) bool {
+		first = r.Reminded == 0 && !r.Escalated
 		if r.State != request.Pending || (r.Reminded >= n && (r.Escalated || !escalated)) {
 			return false // sent already, here or by another replica
 		}
 		r.Reminded, r.Escalated = max(r.Reminded, n), r.Escalated || escalated
 		return true
-	})
-	if !ok {
-		return
-	}
+	}, func(r request.Record) { b.sendReminder(ctx, ref, r, escalated, first) })
+}
+
+// sendReminder posts a reminder in the request's thread.
+func (b *Bot) sendReminder(ctx context.Context, ref requestRef, r request.Record, escalated, first bool) {
 	posted, _ := postedAt(ref.ts)
 	who := modals.Mentions{Users: b.cfg.Approvers, Groups: b.cfg.ApproverUsergroups, Anyone: b.cfg.ApproveAll, Not: r.Request.Requester}
 	var escalation *modals.Mentions
@@ -78,7 +81,7 @@ func (b *Bot) remindApprovers(ctx context.Context, ref requestRef, n int, escala
 		kind = "escalation"
 	}
 	b.metrics.reminders.WithLabelValues(kind).Inc()
-	if before == 0 { // the first: the requester hears it went out
+	if first { // the requester hears the first went out
 		b.talk.DMText(ctx, r.Request.Requester, modals.ApproversReminded(r.Request.Form.Email))
 	}
 }
@@ -86,18 +89,16 @@ func (b *Bot) remindApprovers(ctx context.Context, ref requestRef, n int, escala
 // remindRequester tells the requester, once, that the approval they have
 // not used yet is half gone.
 func (b *Bot) remindRequester(ctx context.Context, ref requestRef) {
-	r, ok := b.noted(ctx, ref, "collect:"+ref.String(), func(r *request.Record) bool {
+	b.noted(ctx, ref, "collect:"+ref.String(), func(r *request.Record) bool {
 		if r.State != request.Approved || r.GrantReminded {
 			return false
 		}
 		r.GrantReminded = true
 		return true
+	}, func(r request.Record) {
+		b.talk.DMText(ctx, r.Request.Requester, modals.GrantReminder(r.Request.Form.Email, b.until(ref, r)))
+		b.metrics.reminders.WithLabelValues("requester").Inc()
 	})
-	if !ok {
-		return
-	}
-	b.talk.DMText(ctx, r.Request.Requester, modals.GrantReminder(r.Request.Form.Email, b.until(ref, r)))
-	b.metrics.reminders.WithLabelValues("requester").Inc()
 }
 
 // waited observes how long a wait that began at ts (Slack's clock) lasted.

@@ -170,3 +170,56 @@ func tsTime(t *testing.T, ts string) time.Time {
 	}
 	return time.Unix(s, us*1000)
 }
+
+// Before half of the time, the escalation cannot decide: the approvers do.
+func TestEscalationCannotDecideBeforeItsTime(t *testing.T) {
+	t.Parallel()
+	w := start(t, remindSetup())
+	_, ts := w.request(goodFill())
+	w.slack.ClickMessage(t, escalator, approvals, ts, modals.ActionApprove)
+	w.waitWhisper(escalator, "not escalated to you yet")
+	if m := w.slack.Message(t, approvals, ts); m.Edits != 0 {
+		t.Errorf("a click before the escalation changed the request: %s", m.Content())
+	}
+}
+
+// A reminder and a decision exclude each other: while the reminder is
+// being recorded, an Approve is told the request is being decided; then
+// there is one reminder, and the approval stands.
+func TestReminderAndDecisionExcludeEachOther(t *testing.T) {
+	t.Parallel()
+	w, _ := twoReplicas(t, remindSetup())
+	held := make(chan struct{})
+	w.slack.FaultNext("chat.update", slacktest.Fault{Hang: held}) // recording the reminder
+	w.slack.Backdate(90 * time.Minute)
+	_, ts := w.request(goodFill())
+	w.slack.Backdate(0)
+	// The reminder has claimed the request: it reads it back before writing.
+	w.slack.WaitUntil(t, wait, "the reminder reading the request", func() bool {
+		for _, c := range w.slack.Calls("conversations.history") {
+			if c.Params["latest"] == ts {
+				return true
+			}
+		}
+		return false
+	})
+	w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
+	w.waitWhisper(approver, modals.DecidingText)
+	close(held)
+	w.slack.WaitUntil(t, wait, "the reminder", func() bool { return len(w.replies(ts)) > 0 })
+	// As a person would, clicking again until the reminder has let go.
+	w.slack.WaitUntil(t, wait, "the approval", func() bool {
+		if strings.Contains(w.slack.Message(t, approvals, ts).Content(), "Approved by") {
+			return true
+		}
+		w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
+		return false
+	})
+	w.sweeps(2)
+	if n := len(w.replies(ts)); n != 1 {
+		t.Errorf("%d reminders, want 1", n)
+	}
+	if m := w.slack.Message(t, approvals, ts); !strings.Contains(m.Content(), "Approved by <@"+approver+">") {
+		t.Errorf("the approval did not stand: %s", m.Content())
+	}
+}

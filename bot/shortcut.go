@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -32,7 +33,6 @@ func (b *Bot) onShortcut(ctx context.Context, evt *socketmode.Event, c *socketmo
 	var meta modals.Metadata
 	if cb.Type == slack.InteractionTypeMessageAction {
 		form = modals.FromMessage(cb.Message.Text)
-		form.Reason = b.permalink(ctx, req, cb.Channel.ID, cb.Message.Timestamp)
 		meta = modals.Metadata{ChannelID: cb.Channel.ID, Source: &request.Source{Channel: cb.Channel.ID, TS: threadOf(cb.Message)}}
 	}
 	fields := map[string]any{"from_message": meta.Source != nil}
@@ -40,6 +40,9 @@ func (b *Bot) onShortcut(ctx context.Context, evt *socketmode.Event, c *socketmo
 		b.notice(ctx, req, cb.TriggerID, msg)
 		req.done(outcome, err, fields)
 		return
+	}
+	if meta.Source != nil {
+		form.Reason = b.permalink(ctx, req, cb.Channel.ID, cb.Message.Timestamp)
 	}
 	if err := b.openForm(ctx, req, cb.TriggerID, form, meta); err != nil {
 		req.done("open_failed", err, fields)
@@ -54,8 +57,9 @@ func (b *Bot) permalink(ctx context.Context, req requestLog, channel, ts string)
 	ctx, cancel := context.WithDeadline(ctx, req.start.Add(time.Second))
 	defer cancel()
 	link, err := b.slack.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
-	if err != nil {
-		b.log.Info().Err(err).Msg("the message's permalink could not be read; the reason is left to the requester")
+	if err != nil || utf8.RuneCountInString(link) > request.MaxReasonLen {
+		b.log.Info().Err(err).Msg("the message's permalink could not be used; the reason is left to the requester")
+		return ""
 	}
 	return link
 }

@@ -266,3 +266,7 @@ func ApproversReminded(email string) string {
 func GrantReminder(email string, until time.Time) string {
 	return fmt.Sprintf(":bell: Your approved request for *%s* is waiting for you: click *Create client* in the message above (or in the app's Home tab) before %s, when the approval expires.", Escape(email), slackDate(until))
 }
+
+// NotEscalatedYetText refuses an escalation target's decision on a request
+// not escalated to them yet.
+const NotEscalatedYetText = "This request is not escalated to you yet: its approvers decide until half of its time has passed."
