@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +36,9 @@ type clientCache struct {
 	gen    uint64 // bumped by forget: a read begun before a change is stale
 	// createdAt is the last creation through the bot; see created.
 	createdAt time.Time
+	// recent are the clients created since the list was read, by email:
+	// the duplicate check sees them without reading the list again.
+	recent map[string]plusvibe.ClientLogin
 }
 
 // get returns the list, read anew when older than maxAge (0: always). A read
@@ -71,8 +73,8 @@ func (c *clientCache) read(ctx context.Context, gen uint64) ([]plusvibe.ClientLo
 		return nil, err
 	}
 	c.mu.Lock()
-	if c.gen == gen {
-		c.list, c.loaded = list, time.Now()
+	if c.gen == gen { // begun after the last creation: it has them all
+		c.list, c.loaded, c.recent = list, time.Now(), nil
 	}
 	c.mu.Unlock()
 	return list, nil
@@ -81,7 +83,7 @@ func (c *clientCache) read(ctx context.Context, gen uint64) ([]plusvibe.ClientLo
 // forget drops the list after a change, so the next read sees it.
 func (c *clientCache) forget() {
 	c.mu.Lock()
-	c.loaded = time.Time{}
+	c.loaded, c.recent = time.Time{}, nil
 	c.gen++
 	c.mu.Unlock()
 }
@@ -96,10 +98,27 @@ func (c *clientCache) created(made *plusvibe.ClientLogin) {
 	defer c.mu.Unlock()
 	c.createdAt = time.Now()
 	c.gen++ // a read already on its way may have missed it
-	if made != nil && !c.loaded.IsZero() {
-		c.list = append(slices.Clip(c.list), *made) // readers keep the list they had
+	if made != nil {
+		if c.recent == nil {
+			c.recent = map[string]plusvibe.ClientLogin{}
+		}
+		c.recent[normalEmail(made.Email)] = *made
 	}
 }
+
+// existing finds the client with that email: created here since the list
+// was read, or in the list.
+func (c *clientCache) existing(list []plusvibe.ClientLogin, email string) (plusvibe.ClientLogin, bool) {
+	c.mu.Lock()
+	made, found := c.recent[normalEmail(email)]
+	c.mu.Unlock()
+	if found {
+		return made, true
+	}
+	return byEmail(list, email)
+}
+
+func normalEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // findAge is how old a list find may use: read after the last creation,
 // and within findFresh.

@@ -26,7 +26,7 @@ func (b *Bot) existing(ctx context.Context, started time.Time, email string) (pl
 		b.log.Info().Err(err).Msg("the client list could not be read; creating without the duplicate check")
 		return plusvibe.ClientLogin{}, false
 	}
-	return byEmail(list, email)
+	return b.clients.existing(list, email)
 }
 
 func minTime(a, b time.Time) time.Time {
