@@ -834,6 +834,19 @@ func TestDrainTimeoutMidCreationSaysMayHaveBeenCreated(t *testing.T) {
 	}
 }
 
+// crashedWhileCreating stops the bot as a crash would after it said
+// "creating…" an hour ago: the request's message says so still. Then a new
+// process starts.
+func (w *world) crashedWhileCreating(ts string) {
+	w.t.Helper()
+	w.shutdown()
+	m := w.slack.Message(w.t, approvals, ts)
+	record := m.Metadata["event_payload"].(map[string]any)
+	record["state"], record["since"] = "creating", time.Now().Add(-time.Hour).Unix()
+	w.slack.Rewrite(w.t, approvals, ts, m.Metadata)
+	w.launch()
+}
+
 func TestInterruptedCreationIsMarkedBySweep(t *testing.T) {
 	t.Parallel()
 	s := approvalSetup()
@@ -842,13 +855,7 @@ func TestInterruptedCreationIsMarkedBySweep(t *testing.T) {
 	w := start(t, s)
 	_, ts := w.request(goodFill())
 	dm := w.approve(approver, ts)
-	// A process crashed after saying "creating…": the message says so still.
-	w.shutdown()
-	m := w.slack.Message(t, approvals, ts)
-	record := m.Metadata["event_payload"].(map[string]any)
-	record["state"], record["since"] = "creating", time.Now().Add(-time.Hour).Unix()
-	w.slack.Rewrite(t, approvals, ts, m.Metadata)
-	w.launch()
+	w.crashedWhileCreating(ts)
 	w.waitMessage(ts, "may have been created")
 	after := w.waitDM(dm, "may have been created")
 	if !slices.Contains(after.Buttons(), modals.ActionCollect) {

@@ -31,6 +31,16 @@ func TestUnhidingLabelsWaitsForApproval(t *testing.T) {
 	}
 }
 
+// askFullAccessForJane asks, through Edit access, for Full access for an
+// existing client, which waits for an approver; it returns the request's ts.
+func (w *world) askFullAccessForJane() string {
+	w.t.Helper()
+	w.jane()
+	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
+	w.slack.Submit(w.t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+	return w.onlyRequest().TS
+}
+
 // An approved change is applied only if its requester may still manage
 // clients, and only once the approval is recorded.
 func TestApprovedChangeRechecksAndRecordsFirst(t *testing.T) {
@@ -38,10 +48,7 @@ func TestApprovedChangeRechecksAndRecordsFirst(t *testing.T) {
 	t.Run("requester no longer allowed", func(t *testing.T) {
 		t.Parallel()
 		w := start(t, fullAccessOnlySetup())
-		w.jane()
-		viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
-		w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
-		ts := w.onlyRequest().TS
+		ts := w.askFullAccessForJane()
 		w.setup.cfg.AllowedUsers = []string{outsider} // the admin took the requester off the list
 		w.restart()
 		w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
@@ -53,10 +60,7 @@ func TestApprovedChangeRechecksAndRecordsFirst(t *testing.T) {
 	t.Run("approval not recorded", func(t *testing.T) {
 		t.Parallel()
 		w := start(t, fullAccessOnlySetup())
-		w.jane()
-		viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
-		w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
-		ts := w.onlyRequest().TS
+		ts := w.askFullAccessForJane()
 		w.slack.FailNext("chat.update", "message_not_found")
 		w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
 		w.waitWhisper(approver, "could not be recorded")
