@@ -12,13 +12,14 @@ import (
 func TestArchitecture(t *testing.T) {
 	want := map[string][]string{
 		".":              {"bot", "bot/slackapi", "bot/store", "plusvibe"},
-		"bot":            {"bot/slackapi", "bot/store", "modals", "plusvibe", "request"},
+		"bot":            {"bot/slackapi", "bot/store", "internal/seal", "modals", "plusvibe", "request"},
 		"bot/slackapi":   {"internal/pause"},
 		"bot/store":      nil,
 		"request":        {"plusvibe"},
 		"modals":         {"plusvibe", "request"},
 		"plusvibe":       {"internal/pause"},
 		"internal/pause": nil,
+		"internal/seal":  nil,
 	}
 	const module = "github.com/plusvibe-slack-bot/plusvibe-slack-bot"
 	for pkg, arrows := range want {

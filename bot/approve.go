@@ -67,7 +67,7 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 // postGrant posts the requester's lasting DM with the Create client button,
 // and notes it in r.
 func (b *Bot) postGrant(ctx context.Context, ref requestRef, r *request.Record) error {
-	text, blocks := modals.GrantMessage(*r, collectValue(ref, r.Request.Requester), time.Now().Add(b.cfg.ApprovalTTL))
+	text, blocks := b.grantMessage(ref, *r, time.Now().Add(b.cfg.ApprovalTTL))
 	dm, ts, err := b.talk.DM(ctx, r.Request.Requester, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ func auditEntry(requester string, f request.Form, offered []plusvibe.Workspace) 
 // recordEntry is the audit entry of an approval request.
 func (b *Bot) recordEntry(r request.Record, outcome string) modals.AuditEntry {
 	e := auditEntry(r.Request.Requester, r.Request.Form, b.workspaces.get())
-	e.Outcome, e.Approver = outcome, r.By
+	e.Outcome, e.Approver, e.Workflow = outcome, r.By, r.Step != nil
 	return e
 }
 

@@ -121,6 +121,7 @@ type Bot struct {
 	sm         *socketmode.Client
 	slack      slackapi.API
 	talk       *slackapi.Talk
+	runs       *slackapi.Runs
 	pv         PlusVibe
 	log        zerolog.Logger
 	access     *access
@@ -229,6 +230,7 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	// Kept past both TTLs so a late click is answered without asking Slack.
 	b.once = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: 2*cfg.ApprovalTTL + claimTTL, healthy: b.storeHealth}
 	b.talk = slackapi.NewTalk(b.slack, log, cfg.HTTPClient)
+	b.runs = slackapi.NewRuns(calls, cfg.SlackAPIURL, cfg.HTTPClient)
 	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, b.slack, log)
 	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, b.slack, log)
 	b.escalation = newAccess(false, cfg.EscalateUsers, cfg.EscalateUsergroups, b.slack, log)
@@ -252,9 +254,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { b.workspaces.run(ctx) })
 	bg.Go(func() { b.redrawHomes(ctx) })
-	if b.cfg.ApprovalChannel != "" {
-		bg.Go(func() { b.sweepEvery(ctx) })
-	}
+	bg.Go(func() { b.sweepEvery(ctx) })
 	defer bg.Wait()
 	b.awaitWorkspaces(ctx)
 
@@ -267,6 +267,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleShortcut(ShortcutCreate, b.guardIn(b.quick, b.onShortcut))
 	h.HandleShortcut(ShortcutCreateFromMessage, b.guardIn(b.quick, b.onShortcut))
 	h.HandleEvents(slackevents.AppHomeOpened, b.guardIn(b.quick, b.onHomeOpened))
+	h.HandleEvents(slackevents.FunctionExecuted, b.guard(b.onStepRun))
 	h.HandleInteractionBlockAction(modals.ActionHomeCreate, b.guardIn(b.quick, b.onHomeCreate))
 	h.HandleInteractionBlockAction(modals.ActionInput, b.guardIn(b.quick, b.onFormChange))
 	h.HandleInteractionBlockAction(modals.ActionRetry, b.guard(b.onRetry))

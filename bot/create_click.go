@@ -144,7 +144,8 @@ func (b *Bot) collect(ctx context.Context, k collection, r request.Record) {
 	if !ok {
 		return
 	}
-	job := creation{requester: r.Request.Requester, approver: r.By, form: r.Request.Form, viewID: viewID, dm: r.DM, source: r.Request.Source}
+	job := creation{requester: r.Request.Requester, approver: r.By, form: r.Request.Form, viewID: viewID, dm: r.DM, source: r.Request.Source,
+		workflow: r.Step != nil}
 	var err error
 	job.request, err = b.revalidate(r.Request.Form)
 	var resp plusvibe.CreateClientResponse
@@ -163,7 +164,7 @@ func (b *Bot) collect(ctx context.Context, k collection, r request.Record) {
 	b.writeRecord(ctx, k.ref, r)
 	b.writeGrant(ctx, k.ref, r)
 	b.metrics.approvals.WithLabelValues("collected").Inc()
-	b.waited("collection", r.DMTS)
+	b.waited("collection", grantTS(k.ref, r))
 	k.fields["client_id"] = resp.ClientID
 	k.req.done(outcome, derr, k.fields)
 }

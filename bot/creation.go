@@ -26,6 +26,8 @@ type creation struct {
 	channel string
 	// source is the message the client was asked for in, if any.
 	source *request.Source
+	// workflow marks a client a Workflow Builder run asked for.
+	workflow bool
 }
 
 // How a password reached the requester.
@@ -75,7 +77,7 @@ func (b *Bot) handOver(ctx context.Context, c creation, resp plusvibe.CreateClie
 
 func (b *Bot) entry(c creation) modals.AuditEntry {
 	e := auditEntry(c.requester, c.form, b.workspaces.get())
-	e.Approver = c.approver
+	e.Approver, e.Workflow = c.approver, c.workflow
 	return e
 }
 

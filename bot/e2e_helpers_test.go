@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 const (
@@ -135,6 +137,7 @@ func start(t testing.TB, s setup) *world {
 	w := &world{t: t, slack: slacktest.New(t), pv: plusvibetest.NewServer(t, s.pvOpts...), logs: &logBuffer{}, setup: s}
 	// The token has exactly the scopes the app's manifest asks for.
 	w.slack.SetScopes(manifestScopes(t)...)
+	w.slack.SetStepOutputs(request.StepCallbackID, manifestStepOutputs(t))
 	// Cleanups run last-in first-out: stop the bot, then look for leaks.
 	t.Cleanup(w.checkScopes)
 	t.Cleanup(w.checkLeaks)
@@ -329,11 +332,25 @@ func metric(scraped, sample string) float64 {
 var manifest struct {
 	once   sync.Once
 	scopes []string
+	steps  map[string]manifestStep
 	err    error
 }
 
-// manifestScopes reads the bot scopes of the Slack app manifest.
-func manifestScopes(t testing.TB) []string {
+// manifestStep is a custom step as the manifest declares it.
+type manifestStep struct {
+	Inputs  manifestParams `yaml:"input_parameters"`
+	Outputs manifestParams `yaml:"output_parameters"`
+}
+
+type manifestParams struct {
+	Properties map[string]struct {
+		Type string `yaml:"type"`
+	} `yaml:"properties"`
+	Required []string `yaml:"required"`
+}
+
+// readManifest reads the Slack app manifest once.
+func readManifest(t testing.TB) {
 	t.Helper()
 	manifest.once.Do(func() {
 		raw, err := os.ReadFile("../manifest.yaml")
@@ -347,14 +364,44 @@ func manifestScopes(t testing.TB) []string {
 					Bot []string `yaml:"bot"`
 				} `yaml:"scopes"`
 			} `yaml:"oauth_config"`
+			Functions map[string]manifestStep `yaml:"functions"`
 		}
 		manifest.err = yaml.Unmarshal(raw, &m)
-		manifest.scopes = m.OAuth.Scopes.Bot
+		manifest.scopes, manifest.steps = m.OAuth.Scopes.Bot, m.Functions
 	})
-	if manifest.err != nil || len(manifest.scopes) == 0 {
-		t.Fatalf("manifest.yaml: no bot scopes (%v)", manifest.err)
+	if manifest.err != nil {
+		t.Fatalf("manifest.yaml: %v", manifest.err)
+	}
+}
+
+// manifestScopes reads the bot scopes of the Slack app manifest.
+func manifestScopes(t testing.TB) []string {
+	t.Helper()
+	readManifest(t)
+	if len(manifest.scopes) == 0 {
+		t.Fatal("manifest.yaml: no bot scopes")
 	}
 	return manifest.scopes
+}
+
+// manifestStepOutputs reads the Workflow Builder step's output parameters
+// from the manifest, for the fake Slack to check completions against.
+func manifestStepOutputs(t testing.TB) slacktest.StepOutputs {
+	t.Helper()
+	readManifest(t)
+	step, found := manifest.steps[request.StepCallbackID]
+	if !found {
+		t.Fatalf("manifest.yaml declares no %s step", request.StepCallbackID)
+	}
+	var out slacktest.StepOutputs
+	for name := range step.Outputs.Properties {
+		if slices.Contains(step.Outputs.Required, name) {
+			out.Required = append(out.Required, name)
+		} else {
+			out.Optional = append(out.Optional, name)
+		}
+	}
+	return out
 }
 
 // checkScopes: every Web API method the bot called is in

@@ -41,7 +41,7 @@ func (b *Bot) guardIn(pool chan struct{}, h handler) socketmode.SocketmodeHandle
 }
 
 func (b *Bot) refuse(evt *socketmode.Event, c *socketmode.Client, msg string) {
-	if evt.Request == nil {
+	if evt.Request == nil || stepRunOf(evt) != nil { // a run left unacked is delivered again
 		return
 	}
 	var payload any

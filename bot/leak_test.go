@@ -47,6 +47,18 @@ func (w *world) checkLeaks() {
 			t.Error("the password is in the logs")
 		}
 	}
+	// A workflow run's token comes over the socket from Slack, and goes back
+	// only as the Authorization of its completion: never in a log or a call.
+	for _, token := range w.slack.RunTokens() {
+		if containsAny(logs, token) {
+			t.Error("a workflow run's token is in the logs")
+		}
+		for _, call := range calls {
+			if callContains(call, token) {
+				t.Errorf("a workflow run's token is in the content of %s", call.Method)
+			}
+		}
+	}
 	for name, s := range secrets {
 		if name == "password" {
 			continue

@@ -30,6 +30,8 @@ type Metrics struct {
 	// long people waited, for a decision and then for the requester.
 	reminders *prometheus.CounterVec
 	waits     *prometheus.HistogramVec
+	// steps counts Workflow Builder runs by what became of them.
+	steps *prometheus.CounterVec
 }
 
 // NewMetrics registers the bot's metrics and the Go runtime's.
@@ -65,7 +67,9 @@ func NewMetrics() *Metrics {
 		Help:    "How long people waited: decision (request to approval or denial), collection (approval to the client created).",
 		Buckets: []float64{60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600},
 	}, []string{"wait"})
-	m.reg.MustRegister(m.reminders, m.waits)
+	m.steps = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "plusvibe_bot_workflow_steps_total", Help: "Workflow Builder runs of Create PlusVibe client, by outcome: requested (posted for approval), granted (sent to the requester at once), invalid, refused (requester not allowed), completed_success, completed_error, not_running (Slack had ended the run), completion_failed."}, []string{"outcome"})
+	m.reg.MustRegister(m.reminders, m.waits, m.steps)
 	m.reg.MustRegister(m.commands, m.modals, m.submissions, m.approvals, m.plusvibe, m.connected, m.reconnects, m.slackRetries, m.clientChanges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, from := range formFrom { // each series exports 0 from the start
@@ -86,6 +90,8 @@ func (m *Metrics) observe(interaction, outcome string) {
 		m.commands.Inc()
 	case "submit":
 		m.submissions.WithLabelValues(outcome).Inc()
+	case "workflow_step":
+		m.steps.WithLabelValues(outcome).Inc()
 	}
 	if from, opens := formFrom[interaction]; opens && outcome == "opened" {
 		m.modals.WithLabelValues(from).Inc()

@@ -66,6 +66,9 @@ func (b *Bot) readRecord(ctx context.Context, ref requestRef) (request.Record, e
 // writeRecord rewrites the request's message, and its record, as r.
 func (b *Bot) writeRecord(ctx context.Context, ref requestRef, r request.Record) error {
 	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), b.until(ref, r))
+	if r.Direct {
+		text, blocks = b.grantMessage(ref, r, b.until(ref, r))
+	}
 	_, _, _, err := b.slack.UpdateMessageContext(ctx, ref.channel, ref.ts, slack.MsgOptionText(text, false),
 		slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
 	if err != nil {
@@ -73,16 +76,30 @@ func (b *Bot) writeRecord(ctx context.Context, ref requestRef, r request.Record)
 		return err
 	}
 	b.trackRecord(ctx, ref, r, "")
+	// A workflow's run completes when its request ends, whichever way: every
+	// end is written here first.
+	if status, _ := request.StepStatus(r); status != "" && r.Step != nil {
+		b.endStep(ctx, ref, r)
+	}
 	return nil
+}
+
+// grantMessage is the requester's DM with the Create client button.
+func (b *Bot) grantMessage(ref requestRef, r request.Record, until time.Time) (string, []slack.Block) {
+	value := collectValue(ref, r.Request.Requester)
+	if r.Step != nil {
+		return modals.StepGrantMessage(r, value, until, b.workspaces.get())
+	}
+	return modals.GrantMessage(r, value, until)
 }
 
 // writeGrant rewrites the requester's DM with the Create client button to say
 // where their approved request stands.
 func (b *Bot) writeGrant(ctx context.Context, ref requestRef, r request.Record) {
-	if r.DM == "" || r.DMTS == "" {
+	if r.DM == "" || r.DMTS == "" || r.Direct { // a direct grant's DM is its record: written already
 		return
 	}
-	text, blocks := modals.GrantMessage(r, collectValue(ref, r.Request.Requester), b.until(ref, r))
+	text, blocks := b.grantMessage(ref, r, b.until(ref, r))
 	_, _, _, err := b.slack.UpdateMessageContext(ctx, r.DM, r.DMTS, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 	if err != nil {
 		b.log.Warn().Err(err).Str("user", r.Request.Requester).Msg("chat.update of the requester's DM failed")
@@ -93,8 +110,21 @@ func (b *Bot) writeGrant(ctx context.Context, ref requestRef, r request.Record) 
 // while it waits for a decision, the approval's once it is granted.
 func (b *Bot) until(ref requestRef, r request.Record) time.Time {
 	posted, _ := postedAt(ref.ts)
-	granted, _ := postedAt(r.DMTS)
-	return b.clock.WaitEnds(r, posted, granted)
+	return b.clock.WaitEnds(r, posted, grantedAt(ref, r))
+}
+
+// grantedAt is when r was granted, on Slack's clock: its DM's time.
+func grantedAt(ref requestRef, r request.Record) time.Time {
+	granted, _ := postedAt(grantTS(ref, r))
+	return granted
+}
+
+// grantTS is the ts of r's DM with the Create client button.
+func grantTS(ref requestRef, r request.Record) string {
+	if r.Direct { // the DM is the request: granted as it was posted
+		return ref.ts
+	}
+	return r.DMTS
 }
 
 // lapsed reports whether the request's current wait is over. Both clocks are

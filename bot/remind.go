@@ -22,7 +22,7 @@ func (b *Bot) remindIfDue(ctx context.Context, ref requestRef, r request.Record)
 		b.remindApprovers(ctx, ref, n, escalate)
 		return
 	}
-	if granted, _ := postedAt(r.DMTS); b.clock.GrantReminderDue(r, granted, now) {
+	if b.clock.GrantReminderDue(r, grantedAt(ref, r), now) {
 		b.remindRequester(ctx, ref)
 	}
 }

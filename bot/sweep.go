@@ -30,6 +30,10 @@ func (b *Bot) sweepEvery(ctx context.Context) {
 // creation that has said "creating" for longer than any creation takes was
 // interrupted (a crash): it is marked "may have been created".
 func (b *Bot) sweep(ctx context.Context) {
+	b.sweepSteps(ctx)
+	if b.cfg.ApprovalChannel == "" {
+		return
+	}
 	params := &slack.GetConversationHistoryParameters{ChannelID: b.cfg.ApprovalChannel, Limit: 200, IncludeAllMetadata: true,
 		Oldest: tsOf(time.Now().Add(-2*b.cfg.ApprovalTTL - time.Hour))}
 	for {
@@ -63,5 +67,33 @@ func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r request.Record) {
 		b.interrupted(ctx, ref, r)
 	default:
 		b.remindIfDue(ctx, ref, r)
+	}
+}
+
+// sweepSteps reads back the Workflow Builder runs not completed yet: a
+// request granted at once lives in its requester's DM, which the channel
+// sweep never reads, and a run whose completion failed is completed again.
+func (b *Bot) sweepSteps(ctx context.Context) {
+	runs, err := b.stepRuns(ctx)
+	if err != nil {
+		b.log.Warn().Err(err).Msg("reading the workflow runs not completed yet failed")
+		return
+	}
+	for _, run := range runs {
+		if run.TS == "" {
+			continue // still arriving
+		}
+		r, err := b.readRecord(ctx, run.ref())
+		switch {
+		case err != nil:
+			continue
+		case r.Step == nil || r.Step.ExecutionID != run.ExecutionID:
+			b.forgetStepRun(ctx, run.ExecutionID)
+		case r.Direct:
+			b.sweepOne(ctx, run.ref(), r)
+		}
+		if status, _ := request.StepStatus(r); status != "" && r.Step != nil {
+			b.endStep(ctx, run.ref(), r)
+		}
 	}
 }

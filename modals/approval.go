@@ -89,6 +89,9 @@ func ApprovalMessage(r request.Record, offered []plusvibe.Workspace, until time.
 	fallback := fmt.Sprintf("%s asks for a PlusVibe client for %s %s (%s)", who,
 		Escape(a.Form.FirstName), Escape(a.Form.LastName), Escape(a.Form.Email))
 	ask := fmt.Sprintf(":inbox_tray: %s asks for a PlusVibe client.", who)
+	if r.Step != nil {
+		ask = fmt.Sprintf(":inbox_tray: A workflow asks for a PlusVibe client for %s, who will create it.", who)
+	}
 	if r.Change != nil {
 		fallback = fmt.Sprintf("%s asks to change the access of PlusVibe client %s", who, Escape(a.Form.Email))
 		ask = fmt.Sprintf(":inbox_tray: %s asks to change the access of an existing PlusVibe client to this:", who)
@@ -237,7 +240,11 @@ func slackDate(t time.Time) string {
 // that creates the client while the approval holds. ref names the request.
 func GrantMessage(r request.Record, ref string, until time.Time) (string, []slack.Block) {
 	email := Escape(r.Request.Form.Email)
-	text := fmt.Sprintf("<@%s> approved your request for PlusVibe client %s.", r.By, email)
+	text, headline := fmt.Sprintf("<@%s> approved your request for PlusVibe client %s.", r.By, email),
+		fmt.Sprintf(":white_check_mark: <@%s> approved your request for PlusVibe client *%s* (%s).", r.By, email, Escape(r.Request.Form.BusinessName))
+	if r.Step != nil {
+		text, headline = StepGrant(r)
+	}
 	var status string
 	button := ""
 	switch r.State {
@@ -264,7 +271,7 @@ func GrantMessage(r request.Record, ref string, until time.Time) (string, []slac
 		status = Escape(string(r.State))
 	}
 	blocks := []slack.Block{
-		section(fmt.Sprintf(":white_check_mark: <@%s> approved your request for PlusVibe client *%s* (%s).", r.By, email, Escape(r.Request.Form.BusinessName))),
+		section(headline),
 		slack.NewContextBlock("status", mrkdwn(truncate(status, 3000))),
 	}
 	if button != "" {

@@ -38,6 +38,8 @@ type AuditEntry struct {
 	Before string
 	// Reason is why the client was asked for.
 	Reason string
+	// Workflow marks a request a Workflow Builder run made.
+	Workflow bool
 }
 
 // AuditLine renders an entry as one mrkdwn line, with everything typed by
@@ -50,6 +52,9 @@ func AuditLine(e AuditEntry) string {
 	client := fmt.Sprintf("%s (%s)", Escape(e.Email), Escape(e.Business))
 	parts = append(parts, "client "+client)
 	parts = append(parts, fmt.Sprintf("asked by <@%s>", e.Requester))
+	if e.Workflow {
+		parts[len(parts)-1] += " from a workflow"
+	}
 	switch {
 	case e.Outcome == AuditDenied && e.Approver != "":
 		parts = append(parts, fmt.Sprintf("denied by <@%s>", e.Approver))

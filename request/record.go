@@ -61,6 +61,13 @@ type Record struct {
 	// Change, when set, makes this a change to an existing client's access
 	// (Request.Form holds the access after it); approving it applies it.
 	Change *ClientChange `json:"change,omitempty"`
+	// Step, when set, is the Workflow Builder run that asked: it completes
+	// when the request ends.
+	Step *Step `json:"step,omitempty"`
+	// Direct: granted without an approval, this record lives in the
+	// requester's DM (the message with the Create client button) instead of
+	// the approval channel.
+	Direct bool `json:"direct,omitempty"`
 }
 
 // ClientChange names the client an access change is for, as it was when

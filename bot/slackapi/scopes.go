@@ -21,18 +21,38 @@ var MethodScopes = map[string]string{
 	"conversations.open":    "im:write",
 	"usergroups.users.list": "usergroups:read",
 	// Reads a request's message back before acting on a click. In a private
-	// approval channel Slack asks for groups:history instead.
+	// approval channel Slack asks for groups:history instead, and in the
+	// requester's DM (a workflow's request granted at once) im:history.
 	"conversations.history": "channels:history",
+	// A Workflow Builder run completes with its own token: no scope.
+	"functions.completeSuccess": "",
+	"functions.completeError":   "",
 }
 
 // privateVariant is the scope a method needs in a private channel instead.
 var privateVariant = map[string]string{"channels:history": "groups:history"}
 
+// dmVariant is the scope a method needs in a DM instead.
+var dmVariant = map[string]string{"channels:history": "im:history"}
+
+// HistoryScope is the scope conversations.history needs in channel: its
+// id's first letter tells a DM (D), a private channel (G, or private) from
+// a public one.
+func HistoryScope(channel string, private bool) string {
+	switch {
+	case strings.HasPrefix(channel, "D"):
+		return dmVariant["channels:history"]
+	case private || strings.HasPrefix(channel, "G"):
+		return privateVariant["channels:history"]
+	}
+	return MethodScopes["conversations.history"]
+}
+
 // Scopes is every bot scope the bot can use, sorted.
 func Scopes() []string {
 	out := []string{"commands"}
 	for _, s := range MethodScopes {
-		for _, s := range []string{s, privateVariant[s]} {
+		for _, s := range []string{s, privateVariant[s], dmVariant[s]} {
 			if s != "" && !slices.Contains(out, s) {
 				out = append(out, s)
 			}

@@ -2,8 +2,9 @@
 // creation has been claimed, and what a late duplicate is told; and short
 // lists, such as each person's recent requests. Memory serves one replica;
 // Redis serves any number of replicas that share it. Nothing stored is
-// secret: claims hold sentences people already saw, lists what the Home tab
-// shows, never a password or a token.
+// secret in the clear: claims hold sentences people already saw, lists what
+// the Home tab shows; never a password. The one token kept, a Workflow
+// Builder run's own until the run completes, is sealed by the bot first.
 package store
 
 import (

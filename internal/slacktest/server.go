@@ -92,8 +92,11 @@ type Server struct {
 	members     map[string]bool     // channels the bot is in; nil: all
 	backdate    time.Duration
 	lastTS      int64
-	changed     chan struct{} // closed and replaced on every recorded call
-	scopes      []string      // granted to the bot token
+	changed     chan struct{}          // closed and replaced on every recorded call
+	scopes      []string               // granted to the bot token
+	runs        map[string]*stepRun    // function_execution_id → Workflow Builder run
+	runStep     map[string]string      // function_execution_id → step callback_id
+	stepOutputs map[string]StepOutputs // step callback_id → its output parameters
 }
 
 // Ack is an envelope acknowledgement read back from the app.
@@ -106,29 +109,32 @@ type Ack struct {
 // New starts a fake Slack, closed when the test ends.
 func New(t T) *Server {
 	s := &Server{
-		t:          t,
-		BotToken:   DefaultBotToken,
-		AppToken:   DefaultAppToken,
-		callCh:     make(chan Call, 4096),
-		tickets:    map[string]bool{},
-		connCh:     make(chan int, 64),
-		acks:       map[string]chan Ack{},
-		sentAt:     map[string]time.Time{},
-		submitted:  map[string]string{},
-		awaiting:   map[string]bool{},
-		triggers:   map[string]*trigger{},
-		views:      map[string]map[string]any{},
-		homes:      map[string]map[string]any{},
-		pushed:     map[string][]string{},
-		connNum:    map[*websocket.Conn]int{},
-		route:      map[string]int{},
-		usergroups: map[string][]string{},
-		failures:   map[string][]string{},
-		faults:     map[string][]Fault{},
-		down:       map[string]string{},
-		private:    map[string]bool{},
-		messages:   map[string]*Message{},
-		changed:    make(chan struct{}),
+		t:           t,
+		BotToken:    DefaultBotToken,
+		AppToken:    DefaultAppToken,
+		callCh:      make(chan Call, 4096),
+		tickets:     map[string]bool{},
+		connCh:      make(chan int, 64),
+		acks:        map[string]chan Ack{},
+		sentAt:      map[string]time.Time{},
+		submitted:   map[string]string{},
+		awaiting:    map[string]bool{},
+		triggers:    map[string]*trigger{},
+		views:       map[string]map[string]any{},
+		homes:       map[string]map[string]any{},
+		pushed:      map[string][]string{},
+		connNum:     map[*websocket.Conn]int{},
+		route:       map[string]int{},
+		usergroups:  map[string][]string{},
+		failures:    map[string][]string{},
+		faults:      map[string][]Fault{},
+		down:        map[string]string{},
+		private:     map[string]bool{},
+		messages:    map[string]*Message{},
+		changed:     make(chan struct{}),
+		runs:        map[string]*stepRun{},
+		runStep:     map[string]string{},
+		stepOutputs: map[string]StepOutputs{},
 		scopes: []string{"commands", "chat:write", "im:write", "usergroups:read", "users:read",
 			"channels:history", "groups:history"},
 	}
@@ -361,16 +367,22 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	want := s.BotToken
-	if method == "apps.connections.open" {
+	switch method {
+	case "apps.connections.open":
 		want = s.AppToken
+	case "functions.completeSuccess", "functions.completeError":
+		// Only the run's own token completes it (Bolt's selectToken).
+		if want = s.runToken(params["function_execution_id"]); want == "" {
+			want = token // unknown run: Slack says so, below
+		}
 	}
 	s.mu.Lock()
 	granted := slices.Clone(s.scopes)
 	s.mu.Unlock()
 	need := slackapi.MethodScopes[method]
 	s.mu.Lock()
-	if method == "conversations.history" && s.private[params["channel"]] {
-		need = "groups:history"
+	if method == "conversations.history" {
+		need = slackapi.HistoryScope(params["channel"], s.private[params["channel"]])
 	}
 	s.mu.Unlock()
 	var answer map[string]any
@@ -445,6 +457,8 @@ func (s *Server) answer(method string, p map[string]string) map[string]any {
 		return s.permalink(p)
 	case "conversations.history":
 		return s.history(p)
+	case "functions.completeSuccess", "functions.completeError":
+		return s.complete(method, p)
 	case "usergroups.users.list":
 		s.mu.Lock()
 		members, found := s.usergroups[p["usergroup"]]

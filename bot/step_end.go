@@ -1,0 +1,76 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
+)
+
+// endStep completes the Workflow Builder run that asked for r, now that r
+// has ended: with its outputs when the requester created the client, with
+// why not otherwise. Once per run, across replicas; a completion that could
+// not be made is left for the sweep to make again.
+func (b *Bot) endStep(ctx context.Context, ref requestRef, r request.Record) {
+	id := r.Step.ExecutionID
+	key := "step-end:" + id
+	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
+		return
+	}
+	req := b.startRequest("workflow_step_end", r.Request.Requester)
+	fields := map[string]any{"function_execution_id": id}
+	token, found, err := b.stepToken(ctx, id)
+	switch {
+	case err != nil && !found:
+		b.once.release(ctx, key)
+		req.done("store_unreachable", err, fields)
+		return
+	case !found: // kept in the memory of a process since restarted
+		b.once.finish(ctx, key, "")
+		req.done("token_lost", nil, fields)
+		return
+	}
+	end := b.stepEnd(ctx, ref, r)
+	err = b.runs.Complete(ctx, token, end)
+	outcome := "completed_success"
+	if end.Error != "" {
+		outcome = "completed_error"
+	}
+	switch {
+	case errors.Is(err, slackapi.ErrRunEnded):
+		outcome = "not_running"
+	case err != nil: // tried again by the sweep
+		b.once.release(ctx, key)
+		b.metrics.steps.WithLabelValues("completion_failed").Inc()
+		req.done("completion_failed", err, fields)
+		return
+	}
+	b.once.finish(ctx, key, outcome)
+	b.forgetStepRun(ctx, id)
+	b.metrics.steps.WithLabelValues(outcome).Inc()
+	req.done(outcome, err, fields)
+}
+
+// stepEnd is how r's run ends: outputs for a client created, never its
+// password (whoever edits the workflow sees them), else why not.
+func (b *Bot) stepEnd(ctx context.Context, ref requestRef, r request.Record) slackapi.StepEnd {
+	status, created := request.StepStatus(r)
+	end := slackapi.StepEnd{ExecutionID: r.Step.ExecutionID}
+	if !created {
+		end.Error = modals.StepEnded(status, r)
+		return end
+	}
+	end.Outputs = map[string]string{"client_id": r.ClientID, "client_email": r.Request.Form.Email,
+		"status": status, "detail": modals.StepDetail(r)}
+	if !r.Direct {
+		link, err := b.slack.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: ref.channel, Ts: ref.ts})
+		if err == nil {
+			end.Outputs["request_link"] = link
+		}
+	}
+	return end
+}

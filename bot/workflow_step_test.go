@@ -1,0 +1,305 @@
+package bot_test
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
+)
+
+// stepInputs are what a workflow feeds the step: a form's answers, say.
+func stepInputs(over map[string]any) map[string]any {
+	in := map[string]any{
+		request.InputRequester: requester, request.InputEmail: "nova.smith@example.com",
+		request.InputFirstName: "Nova", request.InputLastName: "Smith", request.InputBusinessName: "Nova Consulting Ltd",
+		request.InputWorkspaces: "nova consulting, Zeta Labs", request.InputAccess: "UNIBOX_FULL_ACCESS",
+		request.InputHiddenLabels: "NOT_INTERESTED", request.InputReason: "TICKET-42",
+	}
+	maps.Copy(in, over)
+	return in
+}
+
+// runStep runs the step and waits for its envelope's ack.
+func (w *world) runStep(inputs map[string]any) slacktest.StepRun {
+	w.t.Helper()
+	run := w.slack.SendStepRun(w.t, request.StepCallbackID, inputs)
+	w.slack.WaitAck(w.t, run.EnvelopeID, wait)
+	return run
+}
+
+// completions are the calls that completed runs, accepted or not.
+func (w *world) completions() []slacktest.Call {
+	return append(w.slack.Calls("functions.completeSuccess"), w.slack.Calls("functions.completeError")...)
+}
+
+// stepNotCompleted checks that run is still running once the bot is idle.
+func (w *world) stepNotCompleted(run slacktest.StepRun) {
+	w.t.Helper()
+	if c := w.slack.Completed(run.ExecutionID); c != nil {
+		w.t.Fatalf("the run completed before the requester created the client: %+v", *c)
+	}
+}
+
+func TestStepWithoutApprovalWaitsForTheRequestersClick(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{cfg: bot.Config{AuditChannel: auditCh}})
+	run := w.runStep(stepInputs(nil))
+
+	dm := w.grant() // at once, with Create client: nothing is created unasked
+	for _, want := range []string{"A Workflow Builder run", "nova.smith@example.com", "Nova Consulting", "Zeta Labs", "Unibox only", "TICKET-42"} {
+		if !strings.Contains(dm.Content(), want) {
+			t.Errorf("the requester's DM lacks %q: %s", want, dm.Content())
+		}
+	}
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Fatalf("%d POSTs before the requester clicked, want 0", n)
+	}
+	w.stepNotCompleted(run)
+
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+	clients := w.pv.Clients()
+	if len(clients) != 1 {
+		t.Fatalf("%d clients, want 1", len(clients))
+	}
+	want := map[string]any{"client_id": clients[0].ID, "client_email": "nova.smith@example.com", "status": "created"}
+	for k, v := range want {
+		if done.Outputs[k] != v {
+			t.Errorf("output %s = %v, want %v", k, done.Outputs[k], v)
+		}
+	}
+	if _, linked := done.Outputs["request_link"]; linked || !done.Success {
+		t.Errorf("completion %+v: a request granted at once has no approval message to link", done)
+	}
+	eph := w.slack.Calls("chat.postEphemeral")
+	if len(eph) != 1 || eph[0].Params["user"] != requester || !containsAny(eph[0].Params["text"], clients[0].Password) {
+		t.Errorf("password deliveries %v, want one ephemeral to the requester", eph)
+	}
+	for _, c := range w.completions() {
+		if c.Token != run.Token {
+			t.Errorf("%s called with a token other than the run's", c.Method)
+		}
+	}
+	line := w.waitAudit("*created*")
+	if !strings.Contains(line, "from a workflow") {
+		t.Errorf("audit line %q does not say a workflow asked", line)
+	}
+	w.waitDM(dm, clients[0].ID)
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	got := w.scrape()
+	for sample, want := range map[string]float64{
+		`plusvibe_bot_workflow_steps_total{outcome="granted"}`:           1,
+		`plusvibe_bot_workflow_steps_total{outcome="completed_success"}`: 1,
+	} {
+		if v := metric(got, sample); v != want {
+			t.Errorf("%s = %v, want %v", sample, v, want)
+		}
+	}
+	// checkLeaks, at cleanup, finds the password in no completion, log or
+	// other call, and the run's token in no log or call content.
+}
+
+func TestStepWithApprovalCompletesOnceTheRequesterCollects(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	run := w.runStep(stepInputs(nil))
+	req := w.onlyRequest()
+	if !strings.Contains(req.Content(), "A workflow asks for a PlusVibe client for <@"+requester+">") {
+		t.Errorf("the approval request does not say a workflow asked: %s", req.Content())
+	}
+	w.slack.WaitUntil(t, wait, "the requester told a workflow asked for them", func() bool {
+		for _, m := range w.slack.Messages("D" + requester) {
+			if strings.Contains(m.Text, "waits for an approver") {
+				return true
+			}
+		}
+		return false
+	})
+	dm := w.approve(approver, req.TS)
+	w.stepNotCompleted(run)
+
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+	if !done.Success || done.Outputs["client_id"] != w.pv.Clients()[0].ID {
+		t.Errorf("completion %+v, want success with the client's id", done)
+	}
+	link, _ := done.Outputs["request_link"].(string)
+	if !strings.Contains(link, strings.ReplaceAll(req.TS, ".", "")) {
+		t.Errorf("request_link %q does not link the approval request %s", link, req.TS)
+	}
+	if detail, _ := done.Outputs["detail"].(string); !strings.Contains(detail, approver) {
+		t.Errorf("detail %q does not name the approver", detail)
+	}
+	if n := len(w.completions()); n != 1 {
+		t.Errorf("%d completion calls, want 1", n)
+	}
+}
+
+func TestStepEndsWithWhyWhenTheRequestEndsWithoutAClient(t *testing.T) {
+	t.Run("denied", func(t *testing.T) {
+		t.Parallel()
+		w := start(t, approvalSetup())
+		run := w.runStep(stepInputs(nil))
+		w.deny(approver, w.onlyRequest().TS, "Already has a login")
+		done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+		if done.Success || !strings.Contains(done.Error, "Denied") || !strings.Contains(done.Error, "Already has a login") {
+			t.Errorf("completion %+v, want an error saying denied and why", done)
+		}
+	})
+	t.Run("expired undecided", func(t *testing.T) {
+		t.Parallel()
+		s := approvalSetup()
+		s.cfg.SweepInterval = 20 * time.Millisecond
+		w := start(t, s)
+		w.slack.Backdate(73 * time.Hour) // the request was posted three days ago
+		run := w.runStep(stepInputs(nil))
+		done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+		if done.Success || !strings.Contains(done.Error, "Expired: nobody decided") {
+			t.Errorf("completion %+v, want an error saying nobody decided in time", done)
+		}
+	})
+	t.Run("expired uncollected, granted at once", func(t *testing.T) {
+		t.Parallel()
+		w := start(t, setup{cfg: bot.Config{SweepInterval: 20 * time.Millisecond}})
+		w.slack.Backdate(73 * time.Hour) // the requester's DM was sent three days ago
+		run := w.runStep(stepInputs(nil))
+		done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+		if done.Success || !strings.Contains(done.Error, "did not create") {
+			t.Errorf("completion %+v, want an error saying the requester did not create it in time", done)
+		}
+		if n := w.pv.Count("POST", "/client"); n != 0 {
+			t.Errorf("%d POSTs for an expired grant", n)
+		}
+	})
+	t.Run("failed for good", func(t *testing.T) {
+		t.Parallel()
+		w := start(t, setup{})
+		run := w.runStep(stepInputs(nil))
+		dm := w.grant()
+		w.pv.Script("POST", "/client", plusvibetest.Response{Status: 200, Body: `{"client_id":"70218d5e05561a3877dcb77f","email":"nova.smith@example.com"}`})
+		w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+		done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+		if done.Success || !strings.HasPrefix(done.Error, "Failed:") {
+			t.Errorf("completion %+v, want an error saying the creation failed", done)
+		}
+	})
+}
+
+func TestStepRefusesBadInputsAndStrangersPostingNothing(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		inputs map[string]any
+		want   []string
+	}{
+		{"invalid inputs", stepInputs(map[string]any{request.InputEmail: "not an email", request.InputWorkspaces: "Nova Consulting, Globex"}),
+			[]string{"email: ", `workspaces: No workspace named "Globex"`}},
+		{"requester not allowed", stepInputs(map[string]any{request.InputRequester: outsider}),
+			[]string{outsider, "may not create PlusVibe clients"}},
+		{"reason missing where required", stepInputs(map[string]any{request.InputReason: ""}),
+			[]string{"reason: Say why"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := start(t, approvalSetup())
+			run := w.runStep(tt.inputs)
+			done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+			for _, want := range tt.want {
+				if done.Success || !strings.Contains(done.Error, want) {
+					t.Errorf("completion %+v, want an error containing %q", done, want)
+				}
+			}
+			if posts := w.slack.Calls("chat.postMessage"); len(posts) != 0 {
+				t.Errorf("%d messages posted for a refused run, want none", len(posts))
+			}
+		})
+	}
+}
+
+func TestStepRunsOnceWhenDeliveredTwice(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	run := w.runStep(stepInputs(nil))
+	w.slack.Resend(t, run.EnvelopeID)
+	w.slack.WaitAck(t, run.EnvelopeID, wait)
+	dm := w.grant()
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.slack.WaitCompleted(t, run.ExecutionID, wait)
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.slack.Messages("D" + requester)); n != 1 {
+		t.Errorf("%d DMs for one run delivered twice, want 1", n)
+	}
+	if n := len(w.completions()); n != 1 {
+		t.Errorf("%d completion calls, want 1", n)
+	}
+}
+
+func TestStepSplitOverReplicasAsksOnceAndCompletesOnce(t *testing.T) {
+	t.Parallel()
+	w, _ := twoReplicas(t, approvalSetup())
+	run := w.slack.SendStepRun(t, request.StepCallbackID, stepInputs(nil))
+	w.slack.WaitAck(t, run.EnvelopeID, wait)
+	first := w.slack.Route(run.EnvelopeID)
+	w.slack.Resend(t, run.EnvelopeID)
+	w.slack.WaitAck(t, run.EnvelopeID, wait)
+	if w.slack.Route(run.EnvelopeID) == first {
+		t.Fatal("the redelivery went to the same replica")
+	}
+	again := w.slack.SendStepRun(t, request.StepCallbackID, stepInputs(map[string]any{request.InputEmail: "second@example.com"}))
+	w.slack.WaitAck(t, again.EnvelopeID, wait)
+	req := w.onlyRequestFor("nova.smith@example.com")
+	// Approved and collected on either replica: one client, one completion.
+	dm := w.approve(approver, req.TS)
+	c1 := w.slack.ClickSeen(t, requester, dm, modals.ActionCollect)
+	c2 := w.slack.ClickSeen(t, requester, dm, modals.ActionCollect)
+	w.split(c1.EnvelopeID, c2.EnvelopeID)
+	done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+	if !done.Success {
+		t.Errorf("completion %+v, want success", done)
+	}
+	w.stopReplicas()
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.pv.Count("POST", "/client"); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
+	}
+	var mine int
+	for _, c := range w.completions() {
+		if c.Params["function_execution_id"] == run.ExecutionID {
+			mine++
+		}
+	}
+	if mine != 1 {
+		t.Errorf("%d completion calls for the run, want 1", mine)
+	}
+}
+
+// onlyRequestFor is the one approval request for email.
+func (w *world) onlyRequestFor(email string) slacktest.Message {
+	w.t.Helper()
+	var found []slacktest.Message
+	w.slack.WaitUntil(w.t, wait, "the approval request for "+email, func() bool {
+		found = found[:0]
+		for _, m := range w.slack.Messages(approvals) {
+			if m.ThreadTS == "" && strings.Contains(m.Content(), email) && slices.Contains(m.Buttons(), modals.ActionApprove) {
+				found = append(found, m)
+			}
+		}
+		return len(found) > 0
+	})
+	if len(found) != 1 {
+		w.t.Fatalf("%d approval requests for %s, want 1", len(found), email)
+	}
+	return found[0]
+}

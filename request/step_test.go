@@ -1,0 +1,111 @@
+package request
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+)
+
+const (
+	ws1 = "65f99a0dd96fae8ab61130c0"
+	ws2 = "65f99a0dd96fae8ab61130c1"
+)
+
+var offered = []plusvibe.Workspace{{ID: ws1, Name: "Acme Outreach"}, {ID: ws2, Name: "Nova Consulting"}}
+
+func stepInputs(over map[string]any) map[string]any {
+	in := map[string]any{InputRequester: "U1", InputEmail: "nova@example.com", InputFirstName: "Nova",
+		InputLastName: "Smith", InputBusinessName: "Nova Ltd", InputWorkspaces: "acme outreach, " + ws2,
+		InputAccess: "UNIBOX_FULL_ACCESS", InputHiddenLabels: "VIP", InputReason: "TICKET-1"}
+	for k, v := range over {
+		if v == nil {
+			delete(in, k)
+		} else {
+			in[k] = v
+		}
+	}
+	return in
+}
+
+func TestStepFormReadsInputsAsTheFormWould(t *testing.T) {
+	requester, f, problems := StepForm(stepInputs(nil), offered)
+	if len(problems) != 0 {
+		t.Fatalf("problems %v for valid inputs", problems)
+	}
+	if requester != "U1" || f.Email != "nova@example.com" || f.Permission != unibox || f.Reason != "TICKET-1" || f.HideLabels != "VIP" {
+		t.Errorf("requester %q, form %+v", requester, f)
+	}
+	if !slices.Equal(f.WorkspaceIDs, []string{ws1, ws2}) {
+		t.Errorf("workspaces %v: a name in any case and an id, want both", f.WorkspaceIDs)
+	}
+	if _, p := f.Validate(ws1, offered); len(p) != 0 {
+		t.Errorf("the form read from valid inputs does not validate: %v", p)
+	}
+}
+
+func TestStepFormNamesTheInputAtFault(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		over  map[string]any
+		input string
+		want  string
+	}{
+		{"no requester", map[string]any{InputRequester: nil}, InputRequester, "Choose the person"},
+		{"unknown workspace", map[string]any{InputWorkspaces: "Acme Outreach, Globex"}, InputWorkspaces, `No workspace named "Globex"`},
+		{"no workspace", map[string]any{InputWorkspaces: " , "}, InputWorkspaces, "at least one workspace"},
+		{"unknown access", map[string]any{InputAccess: "ADMIN"}, InputAccess, `"ADMIN" is not an access`},
+		{"no access", map[string]any{InputAccess: ""}, InputAccess, "Choose FULL_ACCESS or UNIBOX_FULL_ACCESS"},
+		{"not a string", map[string]any{InputRequester: 42}, InputRequester, "Choose the person"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, problems := StepForm(stepInputs(tt.over), offered)
+			if !strings.Contains(problems[tt.input], tt.want) || len(problems) != 1 {
+				t.Errorf("problems %v, want only %s: %q", problems, tt.input, tt.want)
+			}
+		})
+	}
+}
+
+func TestStepFormAccessIsCaseBlind(t *testing.T) {
+	_, f, problems := StepForm(stepInputs(map[string]any{InputAccess: "full_access"}), offered)
+	if len(problems) != 0 || f.Permission != full {
+		t.Errorf("permission %q, problems %v", f.Permission, problems)
+	}
+}
+
+func TestStepProblemsNameInputsInOrder(t *testing.T) {
+	_, f, inputs := StepForm(stepInputs(map[string]any{InputEmail: "not-an-email", InputAccess: "x"}), offered)
+	_, fields := f.Validate(ws1, offered)
+	got := StepProblems(inputs, fields)
+	if !strings.HasPrefix(got, "email: ") || !strings.Contains(got, " access: ") {
+		t.Errorf("StepProblems = %q, want the email's problem then the access's", got)
+	}
+	if strings.Contains(got, FieldEmail) {
+		t.Errorf("StepProblems = %q names a form block, not an input", got)
+	}
+}
+
+func TestStepStatus(t *testing.T) {
+	for _, tt := range []struct {
+		r      Record
+		status string
+		ok     bool
+	}{
+		{Record{State: Created}, "created", true},
+		{Record{State: Denied}, "denied", false},
+		{Record{State: Expired}, "expired", false},
+		{Record{State: Withdrawn}, "withdrawn", false},
+		{Record{State: Failed, Final: true}, "failed", false},
+		{Record{State: Failed}, "", false}, // may be tried again
+		{Record{State: Pending}, "", false},
+		{Record{State: Approved}, "", false},
+		{Record{State: Creating}, "", false},
+	} {
+		status, ok := StepStatus(tt.r)
+		if status != tt.status || ok != tt.ok {
+			t.Errorf("StepStatus(%s, final %v) = %q, %v; want %q, %v", tt.r.State, tt.r.Final, status, ok, tt.status, tt.ok)
+		}
+	}
+}
