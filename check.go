@@ -82,6 +82,9 @@ func (c *checker) slack() {
 		} else {
 			fmt.Fprintf(c.out, "slack: scopes ok (%s)\n", scopes)
 		}
+		if !strings.Contains(","+strings.ReplaceAll(scopes, " ", "")+",", ",im:history,") { // only the workflow step needs it
+			fmt.Fprintln(c.out, "slack: note: without im:history the Workflow Builder step cannot read back a request granted at once; add it (manifest.yaml) and reinstall if you use the step")
+		}
 	}
 	if _, _, err := api.StartSocketModeContext(c.ctx); err != nil {
 		c.fail("slack: apps.connections.open with SLACK_APP_TOKEN failed: %v: %s", err, slackapi.Hint(err, "SLACK_APP_TOKEN"))

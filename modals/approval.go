@@ -250,6 +250,9 @@ func GrantMessage(r request.Record, ref string, until time.Time) (string, []slac
 	switch r.State {
 	case request.Approved:
 		status = fmt.Sprintf("Create it when you are ready to pass the login on: its one-time password is shown to you alone, once, when you click. The approval holds until %s.", slackDate(until))
+		if r.Direct {
+			status = fmt.Sprintf("Create it when you are ready to pass the login on: its one-time password is shown to you alone, once, when you click. The request holds until %s.", slackDate(until))
+		}
 		button = "Create client"
 	case request.Creating:
 		status = ":hourglass_flowing_sand: Creating the client…"

@@ -27,6 +27,7 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // The demo's people and channels.
@@ -69,6 +70,7 @@ func runDemo(out io.Writer) (err error) {
 	d.intro()
 	d.formPath()
 	d.approvalPath()
+	d.workflowPath()
 	d.whereSupportWorks()
 	d.close()
 	if msgs := t.errors(); len(msgs) > 0 {
@@ -104,6 +106,8 @@ func (d *demo) startBot() func() {
 		Approvers:             []string{bob},
 		AuditChannel:          demoAudit,
 		BotID:                 slacktest.BotID,
+		SlackAPIURL:           d.slack.APIURL(),
+		SlackToken:            d.slack.BotToken,
 	}, socketmode.New(api, socketmode.OptionLog(quiet)), pv, zerolog.Nop())
 	if err != nil {
 		d.t.Fatal(err)
@@ -188,6 +192,29 @@ func (d *demo) approvalPath() {
 	})
 	d.showPassword(2)
 	d.show("#approvals, at the end", d.renderMessage(d.slack.Message(d.t, demoApproval, req.TS)))
+}
+
+// workflowPath: a Workflow Builder run of the step, collected by Alice.
+func (d *demo) workflowPath() {
+	// The step's output parameters, as manifest.yaml declares them.
+	d.slack.SetStepOutputs(request.StepCallbackID, slacktest.StepOutputs{
+		Required: []string{"client_id", "client_email", "status"}, Optional: []string{"request_link", "detail"}})
+	d.say("An onboarding workflow in Workflow Builder reaches its step \"Create PlusVibe client\" for Alice (Unibox only: no approval)")
+	run := d.slack.SendStepRun(d.t, request.StepCallbackID, map[string]any{
+		request.InputRequester: alice, request.InputEmail: "vega.lee@example.com", request.InputFirstName: "Vega",
+		request.InputLastName: "Lee", request.InputBusinessName: "Vega Studio", request.InputWorkspaces: "zeta labs",
+		request.InputAccess: "UNIBOX_FULL_ACCESS", request.InputReason: "Onboarding form #311"})
+	dm := d.waitMessage("D"+alice, modals.ActionCollect)
+	d.show("Alice's DM with the app: nothing is created until she clicks (she may be away)", d.renderMessage(dm))
+	d.say("Alice clicks Create client")
+	d.slack.ClickMessage(d.t, alice, dm.Channel, dm.TS, modals.ActionCollect)
+	done := d.slack.WaitCompleted(d.t, run.ExecutionID, demoWait)
+	d.showPassword(3)
+	var outputs []string
+	for _, k := range []string{"status", "client_email", "client_id", "detail"} {
+		outputs = append(outputs, fmt.Sprintf("%s: %v", k, done.Outputs[k]))
+	}
+	d.show("The step completes; the workflow's next steps can use its outputs (never the password)", strings.Join(outputs, "\n"))
 }
 
 // whereSupportWorks: a form filled in from a message, the Home tab, and a

@@ -40,6 +40,7 @@ func TestDemo(t *testing.T) {
 		"PlusVibe had an internal error (HTTP 500)", "[ Edit and try again ]", "Client email: [zeta.jones@example.com]", // a failure, the form back
 		"#approvals shows (nothing is created yet)", "[ Approve ]  [ Deny ]", "@Bob approved your request", "[ Create client ]",
 		"✅ Approved by @Bob. Created by @Alice", "☑️ approved", // the approval path
+		"A Workflow Builder run", "status: created", "client_email: vega.lee@example.com", // the workflow step
 		"Jane Doe <jane.doe@acme.com>", "💬 The email and name were taken from the message", "First name: [Jane]", // from a message
 		"== PlusVibe clients ==", "Your requests", "zeta.jones@example.com · Nova Consulting Ltd", // the Home tab
 		"2 PlusVibe clients match nova.", "• Zeta Labs: Full access", "[ Edit access ]  [ Remove ]", // find
@@ -59,7 +60,7 @@ func TestDemo(t *testing.T) {
 			}
 		}
 	}
-	if passwords != 2 {
-		t.Errorf("%d password deliveries in the transcript, want 2 (the form path and the approval path)", passwords)
+	if passwords != 3 {
+		t.Errorf("%d password deliveries in the transcript, want 3 (the form path, the approval path, the workflow)", passwords)
 	}
 }

@@ -136,7 +136,7 @@ func New(t T) *Server {
 		runStep:     map[string]string{},
 		stepOutputs: map[string]StepOutputs{},
 		scopes: []string{"commands", "chat:write", "im:write", "usergroups:read", "users:read",
-			"channels:history", "groups:history"},
+			"channels:history", "groups:history", "im:history"},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
