@@ -303,3 +303,35 @@ func (w *world) onlyRequestFor(email string) slacktest.Message {
 	}
 	return found[0]
 }
+
+// The step the bot serves is the one manifest.yaml declares: the same
+// inputs, and outputs of which none could carry a password.
+func TestManifestDeclaresTheStepTheBotServes(t *testing.T) {
+	readManifest(t)
+	step := manifest.steps[request.StepCallbackID]
+	var inputs []string
+	for name := range step.Inputs.Properties {
+		inputs = append(inputs, name)
+	}
+	served := slices.Collect(maps.Keys(stepInputs(nil)))
+	slices.Sort(inputs)
+	slices.Sort(served)
+	if !slices.Equal(inputs, served) {
+		t.Errorf("manifest inputs %v, the bot reads %v", inputs, served)
+	}
+	if typ := step.Inputs.Properties[request.InputRequester].Type; typ != "slack#/types/user_id" {
+		t.Errorf("requester is a %q, want slack#/types/user_id", typ)
+	}
+	var outputs []string
+	for name, p := range step.Outputs.Properties {
+		outputs = append(outputs, name)
+		if p.Type != "string" || strings.Contains(strings.ToLower(name), "password") {
+			t.Errorf("output %s (%s): outputs are strings, and never a password", name, p.Type)
+		}
+	}
+	slices.Sort(outputs)
+	want := slices.Sorted(slices.Values(request.StepOutputs))
+	if !slices.Equal(outputs, want) {
+		t.Errorf("manifest outputs %v, the bot completes with %v", outputs, want)
+	}
+}
