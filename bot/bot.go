@@ -151,6 +151,9 @@ type Bot struct {
 	mu       sync.Mutex
 	stopping bool
 	inFlight sync.WaitGroup
+	// endings are Workflow Builder runs being completed, after the reports
+	// of the requests that ended them.
+	endings sync.WaitGroup
 	slots    chan struct{} // interactions that may call PlusVibe or change a request
 	quick    chan struct{} // commands and type-ahead: an answer and a form
 }
@@ -251,6 +254,7 @@ func (b *Bot) Ready() bool { return b.ready.Load() }
 // Run serves until ctx ends, then waits for creations in flight (at most
 // DrainTimeout) so their passwords are delivered.
 func (b *Bot) Run(ctx context.Context) error {
+	defer b.endings.Wait() // last: the flows and the sweep that start them are done
 	var bg sync.WaitGroup
 	bg.Go(func() { b.workspaces.run(ctx) })
 	bg.Go(func() { b.redrawHomes(ctx) })

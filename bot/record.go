@@ -79,7 +79,7 @@ func (b *Bot) writeRecord(ctx context.Context, ref requestRef, r request.Record)
 	// A workflow's run completes when its request ends, whichever way: every
 	// end is written here first.
 	if status, _ := request.StepStatus(r); status != "" && r.Step != nil {
-		b.endStep(ctx, ref, r)
+		b.endStepLater(ref, r)
 	}
 	return nil
 }

@@ -11,6 +11,16 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
+// endStepLater completes r's run beside the flow that ended it, so that a
+// slow completion never delays that flow's own reports.
+func (b *Bot) endStepLater(ref requestRef, r request.Record) {
+	b.endings.Go(func() {
+		ctx, cancel := slackapi.Settle(b.work)
+		defer cancel()
+		b.endStep(ctx, ref, r)
+	})
+}
+
 // endStep completes the Workflow Builder run that asked for r, now that r
 // has ended: with its outputs when the requester created the client, with
 // why not otherwise. Once per run, across replicas; a completion that could

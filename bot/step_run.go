@@ -130,7 +130,7 @@ func (b *Bot) postStepForApproval(ctx context.Context, a stepArrival, r request.
 // completing it; the claim on the run is final from here.
 func (b *Bot) stepPosted(ctx context.Context, a stepArrival, ref requestRef, r request.Record) {
 	a.fields["channel"], a.fields["ts"] = ref.channel, ref.ts
-	run := stepRun{ExecutionID: r.Step.ExecutionID, Channel: ref.channel, TS: ref.ts}
+	run := stepRun{ExecutionID: r.Step.ExecutionID, Channel: ref.channel, TS: ref.ts, Direct: r.Direct}
 	if err := b.keepStepRun(ctx, run, a.token); err != nil {
 		b.log.Warn().Err(err).Msg("where a workflow's request lives could not be noted; the sweep will not see it")
 	}

@@ -18,6 +18,8 @@ type stepRun struct {
 	// Channel and TS are the request's record, once posted.
 	Channel string `json:"c,omitempty"`
 	TS      string `json:"t,omitempty"`
+	// Direct: the record is the requester's DM, which only sweepSteps reads.
+	Direct bool `json:"d,omitempty"`
 }
 
 // stepRunsList is the store's list of runs not completed yet; the sweep

@@ -50,6 +50,7 @@ func (b *Bot) sweep(ctx context.Context) {
 			}
 			if r, err := modals.RecordFrom(m.Metadata); err == nil {
 				b.sweepOne(ctx, requestRef{b.cfg.ApprovalChannel, m.Timestamp}, r)
+				b.stepEnded(ctx, requestRef{b.cfg.ApprovalChannel, m.Timestamp}, r)
 			}
 		}
 		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
@@ -70,9 +71,9 @@ func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r request.Record) {
 	}
 }
 
-// sweepSteps reads back the Workflow Builder runs not completed yet: a
-// request granted at once lives in its requester's DM, which the channel
-// sweep never reads, and a run whose completion failed is completed again.
+// sweepSteps reads back the Workflow Builder runs whose request was granted
+// at once: it lives in its requester's DM, which the channel sweep never
+// reads.
 func (b *Bot) sweepSteps(ctx context.Context) {
 	runs, err := b.stepRuns(ctx)
 	if err != nil {
@@ -80,8 +81,8 @@ func (b *Bot) sweepSteps(ctx context.Context) {
 		return
 	}
 	for _, run := range runs {
-		if run.TS == "" {
-			continue // still arriving
+		if !run.Direct || run.TS == "" {
+			continue // in the approval channel, or still arriving
 		}
 		r, err := b.readRecord(ctx, run.ref())
 		switch {
@@ -89,11 +90,17 @@ func (b *Bot) sweepSteps(ctx context.Context) {
 			continue
 		case r.Step == nil || r.Step.ExecutionID != run.ExecutionID:
 			b.forgetStepRun(ctx, run.ExecutionID)
-		case r.Direct:
-			b.sweepOne(ctx, run.ref(), r)
+			continue
 		}
-		if status, _ := request.StepStatus(r); status != "" && r.Step != nil {
-			b.endStep(ctx, run.ref(), r)
-		}
+		b.sweepOne(ctx, run.ref(), r)
+		b.stepEnded(ctx, run.ref(), r)
+	}
+}
+
+// stepEnded completes the run of a request that ended, if that did not
+// happen yet: its completion failed, or its process stopped first.
+func (b *Bot) stepEnded(ctx context.Context, ref requestRef, r request.Record) {
+	if status, _ := request.StepStatus(r); status != "" && r.Step != nil {
+		b.endStep(ctx, ref, r)
 	}
 }

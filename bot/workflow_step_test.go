@@ -180,6 +180,20 @@ func TestStepEndsWithWhyWhenTheRequestEndsWithoutAClient(t *testing.T) {
 			t.Errorf("%d POSTs for an expired grant", n)
 		}
 	})
+	t.Run("withdrawn, granted at once", func(t *testing.T) {
+		t.Parallel()
+		w := start(t, setup{})
+		run := w.runStep(stepInputs(nil))
+		dm := w.grant()
+		w.slack.ClickSeen(t, requester, dm, modals.ActionWithdraw)
+		done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+		if done.Success || !strings.Contains(done.Error, "Withdrawn") {
+			t.Errorf("completion %+v, want an error saying the requester withdrew it", done)
+		}
+		if after := w.waitDM(dm, "withdrew"); slices.Contains(after.Buttons(), modals.ActionCollect) {
+			t.Error("a withdrawn request still offers Create client")
+		}
+	})
 	t.Run("failed for good", func(t *testing.T) {
 		t.Parallel()
 		w := start(t, setup{})
