@@ -154,8 +154,8 @@ type Bot struct {
 	// endings are Workflow Builder runs being completed, after the reports
 	// of the requests that ended them.
 	endings sync.WaitGroup
-	slots    chan struct{} // interactions that may call PlusVibe or change a request
-	quick    chan struct{} // commands and type-ahead: an answer and a form
+	slots   chan struct{} // interactions that may call PlusVibe or change a request
+	quick   chan struct{} // commands and type-ahead: an answer and a form
 }
 
 // withDefaults fills in what was left unset.
