@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
@@ -35,13 +36,15 @@ func (b *Bot) endStep(ctx context.Context, ref requestRef, r request.Record) {
 	fields := map[string]any{"function_execution_id": id}
 	token, found, err := b.stepToken(ctx, id)
 	switch {
-	case err != nil && !found:
+	case errors.Is(err, store.ErrUnavailable):
 		b.once.release(ctx, key)
 		req.done("store_unreachable", err, fields)
 		return
-	case !found: // kept in the memory of a process since restarted
+	case !found: // kept in the memory of a process since restarted, or sealed under another bot token
 		b.once.finish(ctx, key, "")
-		req.done("token_lost", nil, fields)
+		b.forgetStepRun(ctx, id)
+		b.metrics.steps.WithLabelValues("token_lost").Inc()
+		req.done("token_lost", err, fields)
 		return
 	}
 	end := b.stepEnd(ctx, ref, r)
@@ -53,6 +56,9 @@ func (b *Bot) endStep(ctx context.Context, ref requestRef, r request.Record) {
 	switch {
 	case errors.Is(err, slackapi.ErrRunEnded):
 		outcome = "not_running"
+	case errors.Is(err, slackapi.ErrRunRefused):
+		outcome = "completion_refused"
+		b.log.Error().Err(err).Str("function_execution_id", id).Msg("Slack refused to complete the workflow run; it stays in progress in Workflow Builder")
 	case err != nil: // tried again by the sweep
 		b.once.release(ctx, key)
 		b.metrics.steps.WithLabelValues("completion_failed").Inc()
@@ -83,4 +89,20 @@ func (b *Bot) stepEnd(ctx context.Context, ref requestRef, r request.Record) sla
 		}
 	}
 	return end
+}
+
+// abandonStep ends a run whose arrival never finished (its process stopped
+// first): once that arrival's claim has lapsed, the first to take it.
+func (b *Bot) abandonStep(ctx context.Context, run stepRun) {
+	key := "step-run:" + run.ExecutionID
+	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
+		return
+	}
+	var err error
+	if token, found, _ := b.stepToken(ctx, run.ExecutionID); found {
+		err = b.runs.Complete(ctx, token, slackapi.StepEnd{ExecutionID: run.ExecutionID, Error: modals.StepInterrupted})
+	}
+	b.once.finish(ctx, key, "interrupted")
+	b.forgetStepRun(ctx, run.ExecutionID)
+	b.startRequest("workflow_step", "").done("interrupted", err, map[string]any{"function_execution_id": run.ExecutionID})
 }

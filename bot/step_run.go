@@ -48,7 +48,7 @@ func (b *Bot) onStepRun(ctx context.Context, evt *socketmode.Event, c *socketmod
 		a.req.done("duplicate", nil, a.fields)
 		return
 	}
-	if err := b.keepStepRun(ctx, stepRun{ExecutionID: run.FunctionExecutionID}, a.token); err != nil {
+	if err := b.keepStepRun(ctx, stepRun{ExecutionID: run.FunctionExecutionID, At: time.Now().Unix()}, a.token); err != nil {
 		b.stepRefused(ctx, a, "store_unreachable", modals.StepUnrecorded)
 		return
 	}
@@ -75,21 +75,23 @@ func stepRunOf(evt *socketmode.Event) *slackevents.FunctionExecutedEvent {
 func (b *Bot) stepRequest(ctx context.Context, a stepArrival) (request.Record, bool) {
 	offered := b.workspaces.get()
 	requester, form, problems := request.StepForm(a.run.Inputs, offered)
+	// The allow-list first, as the form does: whoever builds a workflow
+	// learns nothing of the inputs' checks for a requester not allowed.
+	if allowed, err := b.access.allowed(ctx, requester); requester != "" && !allowed {
+		b.stepRefused(ctx, a, "refused", modals.StepNotAllowed(requester, err != nil))
+		return request.Record{}, false
+	}
 	_, fields := form.Validate(b.cfg.APIWorkspaceID, offered)
 	if msg := b.policy.ReasonProblem(form); msg != "" {
 		fields[request.FieldReason] = msg
 	}
 	if len(problems)+len(fields) > 0 {
-		a.fields["invalid_inputs"] = keys(problems)
+		a.fields["invalid_inputs"] = append(keys(problems), keys(fields)...)
 		b.stepRefused(ctx, a, "invalid", modals.StepInvalid(request.StepProblems(problems, fields)))
 		return request.Record{}, false
 	}
-	if allowed, err := b.access.allowed(ctx, requester); !allowed {
-		b.stepRefused(ctx, a, "refused", modals.StepNotAllowed(requester, err != nil))
-		return request.Record{}, false
-	}
-	if client, found := b.existing(ctx, time.Now(), form.Email); found {
-		b.stepRefused(ctx, a, "already_a_client", modals.StepAlreadyAClient(form.Email, client.ID))
+	if _, found := b.existing(ctx, time.Now(), form.Email); found {
+		b.stepRefused(ctx, a, "already_a_client", modals.StepAlreadyAClient(form.Email))
 		return request.Record{}, false
 	}
 	step := &request.Step{ExecutionID: a.run.FunctionExecutionID, Workflow: a.run.WorkflowExecutionID}

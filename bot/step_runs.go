@@ -20,6 +20,8 @@ type stepRun struct {
 	TS      string `json:"t,omitempty"`
 	// Direct: the record is the requester's DM, which only sweepSteps reads.
 	Direct bool `json:"d,omitempty"`
+	// At is when the run arrived, in Unix seconds.
+	At int64 `json:"a,omitempty"`
 }
 
 // stepRunsList is the store's list of runs not completed yet; the sweep
@@ -65,7 +67,8 @@ func (b *Bot) stepRuns(ctx context.Context) ([]stepRun, error) {
 }
 
 // stepToken is the token of run executionID; found is false when the store
-// has no such run (kept in memory by a process since restarted).
+// has no such run (kept in memory by a process since restarted), or its
+// token cannot be opened (sealed under another bot token).
 func (b *Bot) stepToken(ctx context.Context, executionID string) (token string, found bool, err error) {
 	runs, err := b.stepRuns(ctx)
 	if err != nil {

@@ -73,7 +73,7 @@ func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r request.Record) {
 
 // sweepSteps reads back the Workflow Builder runs whose request was granted
 // at once: it lives in its requester's DM, which the channel sweep never
-// reads.
+// reads. A run whose arrival never finished is ended.
 func (b *Bot) sweepSteps(ctx context.Context) {
 	runs, err := b.stepRuns(ctx)
 	if err != nil {
@@ -81,6 +81,9 @@ func (b *Bot) sweepSteps(ctx context.Context) {
 		return
 	}
 	for _, run := range runs {
+		if run.TS == "" && time.Since(time.Unix(run.At, 0)) > b.claimHold() {
+			b.abandonStep(ctx, run) // its arrival never finished
+		}
 		if !run.Direct || run.TS == "" {
 			continue // in the approval channel, or still arriving
 		}

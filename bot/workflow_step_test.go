@@ -155,6 +155,9 @@ func TestStepEndsWithWhyWhenTheRequestEndsWithoutAClient(t *testing.T) {
 			t.Errorf("completion %+v, want an error saying denied and why", done)
 		}
 	})
+}
+
+func TestStepEndsWithWhyWhenTheRequestLapsesOrFails(t *testing.T) {
 	t.Run("expired undecided", func(t *testing.T) {
 		t.Parallel()
 		s := approvalSetup()
@@ -347,5 +350,59 @@ func TestManifestDeclaresTheStepTheBotServes(t *testing.T) {
 	want := slices.Sorted(slices.Values(request.StepOutputs))
 	if !slices.Equal(outputs, want) {
 		t.Errorf("manifest outputs %v, the bot completes with %v", outputs, want)
+	}
+}
+
+func TestStepCompletionFailingIsMadeAgainBySweep(t *testing.T) {
+	t.Parallel()
+	s := approvalSetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	w := start(t, s)
+	run := w.runStep(stepInputs(nil))
+	dm := w.approve(approver, w.onlyRequest().TS)
+	w.slack.FailNext("functions.completeSuccess", "internal_error")
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	if done := w.slack.WaitCompleted(t, run.ExecutionID, wait); !done.Success {
+		t.Errorf("completion %+v, want success once made again", done)
+	}
+	if n := len(w.slack.Calls("functions.completeSuccess")); n != 2 {
+		t.Errorf("%d completion calls, want 2: one refused, one made by the sweep", n)
+	}
+}
+
+func TestStepCompletionRefusedForGoodIsNotRetried(t *testing.T) {
+	t.Parallel()
+	s := approvalSetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	w := start(t, s)
+	run := w.runStep(stepInputs(nil))
+	dm := w.approve(approver, w.onlyRequest().TS)
+	w.slack.RevokeRunToken(run.ExecutionID) // expired while the requester was away
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.logs.waitFor(t, `"outcome":"completion_refused"`, 1)
+	if n := len(w.pv.Clients()); n != 1 {
+		t.Fatalf("%d clients, want 1: the client is created whatever becomes of the run", n)
+	}
+	// Three sweeps later, nothing has asked Slack again.
+	reads := len(w.slack.Calls("conversations.history"))
+	w.slack.WaitUntil(t, wait, "three more sweeps", func() bool { return len(w.slack.Calls("conversations.history")) >= reads+3 })
+	if n := len(w.completions()); n != 1 {
+		t.Errorf("%d completion calls, want 1: a refused completion is not retried", n)
+	}
+}
+
+func TestStepTokenLostWithARestartWithoutRedis(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{})
+	run := w.runStep(stepInputs(nil))
+	dm := w.grant()
+	w.restart() // the token was in this process's memory
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.logs.waitFor(t, `"outcome":"token_lost"`, 1)
+	if n := len(w.pv.Clients()); n != 1 {
+		t.Errorf("%d clients, want 1: the requester still creates it", n)
+	}
+	if c := w.slack.Completed(run.ExecutionID); c != nil || len(w.completions()) != 0 {
+		t.Errorf("the run completed (%v) without its token", c)
 	}
 }

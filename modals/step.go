@@ -53,9 +53,12 @@ func StepNotAllowed(requester string, unchecked bool) string {
 }
 
 // StepAlreadyAClient ends a run for an email that is already a client's.
-func StepAlreadyAClient(email, clientID string) string {
-	return fmt.Sprintf("%s is already a PlusVibe client (id %s); nothing was asked. Change its access with the command's find and Edit access.", email, clientID)
+func StepAlreadyAClient(email string) string {
+	return fmt.Sprintf("%s is already a PlusVibe client; nothing was asked. Change its access with the command's find and Edit access.", email)
 }
+
+// StepInterrupted ends a run whose arrival was cut short (the bot stopped).
+const StepInterrupted = "The bot stopped while taking this run. If the requester got a DM about it, they may still create the client from it; otherwise run the workflow again."
 
 // StepNotPosted ends a run whose request could not be posted.
 func StepNotPosted(cause string) string {

@@ -99,19 +99,12 @@ func workspaceIDs(typed string, offered []plusvibe.Workspace) ([]string, string)
 	}
 	switch {
 	case len(unknown) > 0:
-		return ids, fmt.Sprintf("No workspace named %s: the workspaces are %s.", strings.Join(quoted(unknown), ", "), strings.Join(quoted(WorkspaceNames(idsOf(offered), offered)), ", "))
+		// The available names are not listed: whoever edits the workflow reads this.
+		return ids, fmt.Sprintf("No workspace named %s among the API key's workspaces.", strings.Join(quoted(unknown), ", "))
 	case len(ids) == 0:
 		return ids, "Name at least one workspace (names or ids, comma separated)."
 	}
 	return ids, ""
-}
-
-func idsOf(ws []plusvibe.Workspace) []string {
-	out := make([]string, len(ws))
-	for i, w := range ws {
-		out[i] = w.ID
-	}
-	return out
 }
 
 func quoted(s []string) []string {

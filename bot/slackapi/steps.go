@@ -50,11 +50,21 @@ func (r *Runs) Complete(ctx context.Context, token string, end StepEnd) error {
 		return run.FunctionCompleteErrorContext(ctx, end.ExecutionID, end.Error)
 	})
 	var slackErr slack.SlackErrorResponse
-	if errors.As(err, &slackErr) && (slackErr.Err == "execution_not_in_running_state" || slackErr.Err == "function_execution_not_found") {
-		return errors.Join(ErrRunEnded, err)
+	if errors.As(err, &slackErr) {
+		switch slackErr.Err {
+		case "execution_not_in_running_state", "function_execution_not_found":
+			return errors.Join(ErrRunEnded, err)
+		case "token_revoked", "token_expired", "invalid_auth", "not_authed", "account_inactive", "parameter_validation_failed", "invalid_arguments":
+			return errors.Join(ErrRunRefused, err) // asking again changes nothing
+		}
 	}
 	return err
 }
 
-// ErrRunEnded: Slack no longer runs the step (it completed, or is gone).
-var ErrRunEnded = errors.New("the workflow run is no longer running")
+var (
+	// ErrRunEnded: Slack no longer runs the step (it completed, or is gone).
+	ErrRunEnded = errors.New("the workflow run is no longer running")
+	// ErrRunRefused: Slack refuses this completion for good: the run's token
+	// is no longer accepted, or the completion itself is wrong.
+	ErrRunRefused = errors.New("slack refuses to complete the workflow run")
+)

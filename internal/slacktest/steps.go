@@ -27,8 +27,19 @@ type Completion struct {
 
 // stepRun is what the fake keeps of a run.
 type stepRun struct {
-	token string
-	done  *Completion
+	token   string
+	revoked bool
+	done    *Completion
+}
+
+// RevokeRunToken makes Slack refuse run id's token from now on, as it does
+// once a run's token has expired.
+func (s *Server) RevokeRunToken(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.runs[id]; r != nil {
+		r.revoked = true
+	}
 }
 
 // StepOutputs are a step's output parameters, as its manifest declares
@@ -83,6 +94,8 @@ func (s *Server) complete(method string, p map[string]string) map[string]any {
 	switch {
 	case run == nil:
 		return failure("function_execution_not_found")
+	case run.revoked:
+		return failure("token_revoked")
 	case run.done != nil:
 		return failure("execution_not_in_running_state")
 	}
