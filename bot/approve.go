@@ -68,7 +68,15 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 // and notes it in r.
 func (b *Bot) postGrant(ctx context.Context, ref requestRef, r *request.Record) error {
 	text, blocks := b.grantMessage(ref, *r, time.Now().Add(b.cfg.ApprovalTTL))
-	dm, ts, err := b.talk.DM(ctx, r.Request.Requester, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
+	var dm, ts string
+	var err error
+	if token, found, _ := b.runToken(ctx, *r); found { // a workflow's: its clicks renew the run's token
+		dm, ts, err = b.postStepDM(ctx, token, r.Request.Requester, opts...)
+	}
+	if ts == "" && (err == nil || slackapi.TokenRefused(err)) { // not a workflow's, or its token expired: nothing was posted
+		dm, ts, err = b.talk.DM(ctx, r.Request.Requester, opts...)
+	}
 	if err != nil {
 		return err
 	}

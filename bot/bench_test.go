@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store/redistest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 )
@@ -113,7 +111,7 @@ func BenchmarkSubmitAck(b *testing.B) {
 			s := setup{cfg: bot.Config{MaxInFlight: 200}}
 			switch kind {
 			case "redis":
-				s.store = redisStore(b)
+				s.store, _ = redisStore(b)
 			case "approval":
 				s = approvalSetup()
 				s.cfg.MaxInFlight = 200
@@ -157,18 +155,6 @@ func passwordSpans(w *world, sent map[string]time.Time) []time.Duration {
 		}
 	}
 	return spans
-}
-
-func redisStore(b *testing.B) func() store.Store {
-	srv := redistest.Start(b)
-	return func() store.Store {
-		st, err := store.OpenRedis(srv.URL(), "bench:")
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { st.Close() })
-		return st
-	}
 }
 
 // inFlight runs op b.N times, n at a time, and returns what each measured.

@@ -17,18 +17,26 @@ import (
 // the fake Slack alternates envelopes between their sockets.
 func twoReplicas(t *testing.T, s setup) (*world, *redistest.Server) {
 	t.Helper()
+	var srv *redistest.Server
+	s.store, srv = redisStore(t)
+	w := start(t, s)
+	w.addReplica()
+	return w, srv
+}
+
+// redisStore starts a real Redis, and gives each bot process its own
+// connection to it.
+func redisStore(t testing.TB) (func() store.Store, *redistest.Server) {
+	t.Helper()
 	srv := redistest.Start(t)
-	s.store = func() store.Store {
+	return func() store.Store {
 		st, err := store.OpenRedis(srv.URL(), "plusvibe:"+slacktest.TeamID+":"+slacktest.BotUserID+":")
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
 		return st
-	}
-	w := start(t, s)
-	w.addReplica()
-	return w, srv
+	}, srv
 }
 
 // split checks that envelopes reached both replicas.

@@ -38,5 +38,6 @@ func (b *Bot) clicked(evt *socketmode.Event, c *socketmode.Client, interaction s
 	cb, _ := evt.Data.(slack.InteractionCallback)
 	req := b.startRequest(interaction, cb.User.ID)
 	b.ack(c, evt.Request.EnvelopeID, nil)
+	b.renewFromClick(evt)
 	return cb, req
 }

@@ -48,7 +48,11 @@ func (b *Bot) onStepRun(ctx context.Context, evt *socketmode.Event, c *socketmod
 		a.req.done("duplicate", nil, a.fields)
 		return
 	}
-	if err := b.keepStepRun(ctx, stepRun{ExecutionID: run.FunctionExecutionID, At: time.Now().Unix()}, a.token); err != nil {
+	err = b.keepStepToken(ctx, run.FunctionExecutionID, a.token)
+	if err == nil {
+		err = b.keepStepRun(ctx, stepRun{ExecutionID: run.FunctionExecutionID, At: time.Now().Unix()})
+	}
+	if err != nil {
 		b.stepRefused(ctx, a, "store_unreachable", modals.StepUnrecorded)
 		return
 	}
@@ -114,7 +118,7 @@ func (b *Bot) postStepForApproval(ctx context.Context, a stepArrival, r request.
 	postCtx, cancel := context.WithTimeout(ctx, postBudget)
 	defer cancel()
 	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))
-	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
+	ts, err := b.runs.Post(postCtx, a.token, b.cfg.ApprovalChannel,
 		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
 	if err != nil {
 		b.stepRefused(ctx, a, "approval_post_failed", modals.StepNotPosted(slackapi.Cause(err)))
@@ -132,8 +136,8 @@ func (b *Bot) postStepForApproval(ctx context.Context, a stepArrival, r request.
 // completing it; the claim on the run is final from here.
 func (b *Bot) stepPosted(ctx context.Context, a stepArrival, ref requestRef, r request.Record) {
 	a.fields["channel"], a.fields["ts"] = ref.channel, ref.ts
-	run := stepRun{ExecutionID: r.Step.ExecutionID, Channel: ref.channel, TS: ref.ts, Direct: r.Direct}
-	if err := b.keepStepRun(ctx, run, a.token); err != nil {
+	run := stepRun{ExecutionID: r.Step.ExecutionID, Channel: ref.channel, TS: ref.ts, Direct: r.Direct, At: time.Now().Unix()}
+	if err := b.keepStepRun(ctx, run); err != nil {
 		b.log.Warn().Err(err).Msg("where a workflow's request lives could not be noted; the sweep will not see it")
 	}
 	b.once.finish(ctx, a.key, "posted")
@@ -144,7 +148,7 @@ func (b *Bot) stepPosted(ctx context.Context, a stepArrival, ref requestRef, r r
 // record. It is posted, then rewritten with a button naming it.
 func (b *Bot) grantStep(ctx context.Context, a stepArrival, r request.Record) {
 	r.State, r.Direct = request.Approved, true
-	dm, ts, err := b.talk.DM(ctx, r.Request.Requester, slack.MsgOptionText(modals.StepPreparingText, false),
+	dm, ts, err := b.postStepDM(ctx, a.token, r.Request.Requester, slack.MsgOptionText(modals.StepPreparingText, false),
 		slack.MsgOptionMetadata(modals.RecordMetadata(r)))
 	if err != nil {
 		b.stepRefused(ctx, a, "dm_failed", modals.StepNotPosted(slackapi.Cause(err)))
@@ -160,4 +164,18 @@ func (b *Bot) grantStep(ctx context.Context, a stepArrival, r request.Record) {
 		return
 	}
 	a.req.done("granted", nil, a.fields)
+}
+
+// postStepDM posts in user's DM with the app with a run's token, so that
+// their clicks on it carry a fresh one.
+func (b *Bot) postStepDM(ctx context.Context, token, user string, opts ...slack.MsgOption) (dm, ts string, err error) {
+	ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	if err == nil {
+		dm = ch.ID
+		ts, err = b.runs.Post(ctx, token, dm, opts...)
+	}
+	if err != nil {
+		b.log.Warn().Err(err).Str("user", user).Msg("could not write to a DM for a workflow run")
+	}
+	return dm, ts, err
 }

@@ -83,7 +83,7 @@ func TestStepWithoutApprovalWaitsForTheRequestersClick(t *testing.T) {
 		t.Errorf("password deliveries %v, want one ephemeral to the requester", eph)
 	}
 	for _, c := range w.completions() {
-		if c.Token != run.Token {
+		if c.Token == w.slack.BotToken || !slices.Contains(w.slack.RunTokens(), c.Token) {
 			t.Errorf("%s called with a token other than the run's", c.Method)
 		}
 	}
@@ -373,21 +373,45 @@ func TestStepCompletionFailingIsMadeAgainBySweep(t *testing.T) {
 func TestStepCompletionRefusedForGoodIsNotRetried(t *testing.T) {
 	t.Parallel()
 	s := approvalSetup()
-	s.cfg.SweepInterval = 20 * time.Millisecond
+	s.cfg.SweepInterval = time.Hour // a sweep as each process starts, no other
+	s.store, _ = redisStore(t)      // the run's token outlives the restarts
 	w := start(t, s)
+	w.slack.Backdate(73 * time.Hour) // nobody decided for three days
 	run := w.runStep(stepInputs(nil))
-	dm := w.approve(approver, w.onlyRequest().TS)
-	w.slack.RevokeRunToken(run.ExecutionID) // expired while the requester was away
-	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.onlyRequest()
+	w.slack.ExpireRunTokens(run.ExecutionID) // and nobody clicked to bring a new token
+	w.restart()                              // its sweep expires the request
 	w.logs.waitFor(t, `"outcome":"completion_refused"`, 1)
-	if n := len(w.pv.Clients()); n != 1 {
-		t.Fatalf("%d clients, want 1: the client is created whatever becomes of the run", n)
-	}
-	// Three sweeps later, nothing has asked Slack again.
 	reads := len(w.slack.Calls("conversations.history"))
-	w.slack.WaitUntil(t, wait, "three more sweeps", func() bool { return len(w.slack.Calls("conversations.history")) >= reads+3 })
+	w.restart() // and the next process's sweep asks Slack nothing more
+	w.slack.WaitUntil(t, wait, "the next sweep", func() bool { return len(w.slack.Calls("conversations.history")) > reads })
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(w.completions()); n != 1 {
 		t.Errorf("%d completion calls, want 1: a refused completion is not retried", n)
+	}
+}
+
+func TestStepWaitingForPeopleKeepsAWorkingToken(t *testing.T) {
+	t.Parallel()
+	w := start(t, approvalSetup())
+	run := w.runStep(stepInputs(nil))
+	req := w.onlyRequest()
+	w.slack.ExpireRunTokens(run.ExecutionID) // hours pass before anyone decides
+	dm := w.approve(approver, req.TS)
+	w.slack.ExpireRunTokens(run.ExecutionID) // and before the requester comes back
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	if done := w.slack.WaitCompleted(t, run.ExecutionID, wait); !done.Success {
+		t.Fatalf("completion %+v, want success", done)
+	}
+	for _, m := range []slacktest.Message{req, dm} {
+		if got := w.slack.Message(t, m.Channel, m.TS).Run; got != run.ExecutionID {
+			t.Errorf("message %s in %s was not posted with the run's token (run %q): its clicks would bring none", m.TS, m.Channel, got)
+		}
+	}
+	if n := len(w.completions()); n != 1 {
+		t.Errorf("%d completion calls, want 1: the first with the token the last click brought", n)
 	}
 }
 

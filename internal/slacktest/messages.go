@@ -3,6 +3,7 @@ package slacktest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ type Message struct {
 	Metadata map[string]any
 	// Edits counts chat.update calls applied to it.
 	Edits int
+	// Run is the Workflow Builder run whose token posted it, if any: clicks
+	// on it carry the run and a fresh token for it.
+	Run string
 }
 
 // Backdate makes messages posted from now on look d older, as if Slack had
@@ -69,7 +73,7 @@ func (s *Server) postMessage(p map[string]string) map[string]any {
 	if code != "" {
 		return failure(code)
 	}
-	m := &Message{Channel: ch, TS: s.ts(), ThreadTS: p["thread_ts"], Text: p["text"], Blocks: blocks, Metadata: meta}
+	m := &Message{Channel: ch, TS: s.ts(), ThreadTS: p["thread_ts"], Text: p["text"], Blocks: blocks, Metadata: meta, Run: p["__run"]}
 	s.mu.Lock()
 	s.messages[ch+"/"+m.TS] = m
 	s.mu.Unlock()
@@ -374,12 +378,16 @@ func (s *Server) ClickMessage(t T, user, channel, ts, actionID string) Command {
 // clicks and two people clicking at once reach an app.
 func (s *Server) ClickSeen(t T, user string, m Message, actionID string) Command {
 	t.Helper()
-	return s.click(t, user, target{m.Blocks, "message " + m.TS}, actionID, map[string]any{
+	fields := map[string]any{
 		"container":    map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": false},
 		"channel":      map[string]any{"id": m.Channel, "name": channelName(m.Channel)},
 		"message":      cloneMap(m.json()),
 		"response_url": s.srv.URL + "/response/" + s.nextID("R"),
-	})
+	}
+	if m.Run != "" {
+		maps.Copy(fields, s.functionData(m.Run))
+	}
+	return s.click(t, user, target{m.Blocks, "message " + m.TS}, actionID, fields)
 }
 
 func channelName(id string) string {

@@ -95,7 +95,7 @@ type Server struct {
 	changed     chan struct{}          // closed and replaced on every recorded call
 	scopes      []string               // granted to the bot token
 	runs        map[string]*stepRun    // function_execution_id → Workflow Builder run
-	runStep     map[string]string      // function_execution_id → step callback_id
+	runTokens   map[string]string      // a run's token → its function_execution_id
 	stepOutputs map[string]StepOutputs // step callback_id → its output parameters
 }
 
@@ -133,7 +133,7 @@ func New(t T) *Server {
 		messages:    map[string]*Message{},
 		changed:     make(chan struct{}),
 		runs:        map[string]*stepRun{},
-		runStep:     map[string]string{},
+		runTokens:   map[string]string{},
 		stepOutputs: map[string]StepOutputs{},
 		scopes: []string{"commands", "chat:write", "im:write", "usergroups:read", "users:read",
 			"channels:history", "groups:history", "im:history"},
@@ -366,15 +366,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
-	want := s.BotToken
-	switch method {
-	case "apps.connections.open":
-		want = s.AppToken
-	case "functions.completeSuccess", "functions.completeError":
-		// Only the run's own token completes it (Bolt's selectToken).
-		if want = s.runToken(params["function_execution_id"]); want == "" {
-			want = token // unknown run: Slack says so, below
-		}
+	want, run, revoked := s.wantToken(method, token, params)
+	if revoked {
+		fail = "token_revoked" // a run's token, expired
 	}
 	s.mu.Lock()
 	granted := slices.Clone(s.scopes)
@@ -389,7 +383,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case token != want:
 		answer = failure("invalid_auth")
-	case token == s.BotToken && need != "" && !slices.Contains(granted, need):
+	case (token == s.BotToken || run != "") && need != "" && !slices.Contains(granted, need):
 		answer = failure("missing_scope")
 		answer["needed"], answer["provided"] = need, strings.Join(granted, ",")
 	case fail != "":
@@ -397,6 +391,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	default:
 		answer = s.answer(method, params)
 	}
+	delete(params, "__run")
 	// Recorded once answered, so a test that saw the call also sees its effect.
 	call := Call{Method: method, Token: token, Params: params, At: time.Now()}
 	if answer["ok"] != true {
@@ -407,6 +402,28 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-OAuth-Scopes", strings.Join(granted, ","))
 	}
 	writeJSON(w, answer)
+}
+
+// wantToken is the token method must be called with. A run's token acts
+// as the bot (and marks what it posts with the run) until it expires; only
+// a token of a run completes it (Bolt's selectToken).
+func (s *Server) wantToken(method, token string, params map[string]string) (want, run string, revoked bool) {
+	run, good := s.runOf(token)
+	switch {
+	case method == "apps.connections.open":
+		return s.AppToken, run, false
+	case run != "" && !good:
+		return token, run, true
+	case method == "functions.completeSuccess" || method == "functions.completeError":
+		if run != "" && run == params["function_execution_id"] {
+			return token, run, false
+		}
+		return "a token of run " + params["function_execution_id"], run, false
+	case run != "":
+		params["__run"] = run
+		return token, run, false
+	}
+	return s.BotToken, run, false
 }
 
 func (s *Server) record(call Call) {

@@ -25,20 +25,58 @@ type Completion struct {
 	Error   string
 }
 
-// stepRun is what the fake keeps of a run.
+// stepRun is what the fake keeps of a run: its tokens are the event's and
+// one per click on a message posted with one of them, each good until
+// ExpireRunTokens.
 type stepRun struct {
-	token   string
-	revoked bool
-	done    *Completion
+	step   string
+	inputs map[string]any
+	tokens []string
+	valid  map[string]bool
+	done   *Completion
 }
 
-// RevokeRunToken makes Slack refuse run id's token from now on, as it does
-// once a run's token has expired.
-func (s *Server) RevokeRunToken(id string) {
+// issueLocked makes a new token for run id, as Slack does for the event and
+// for each interaction with a message the run posted.
+func (s *Server) issueLocked(id string) string {
+	r := s.runs[id]
+	token := s.nextIDLocked("xwfp-" + id + "-")
+	r.tokens = append(r.tokens, token)
+	r.valid[token] = true
+	s.runTokens[token] = id
+	return token
+}
+
+// ExpireRunTokens makes Slack refuse every token run id has had so far, as
+// it does once they expire; tokens issued later (a click) work.
+func (s *Server) ExpireRunTokens(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r := s.runs[id]; r != nil {
-		r.revoked = true
+		clear(r.valid)
+	}
+}
+
+// runOf is the run a token was issued to, and whether it is still good.
+func (s *Server) runOf(token string) (id string, good bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id = s.runTokens[token]
+	return id, id != "" && s.runs[id].valid[token]
+}
+
+// functionData is what an interaction with a message run id posted carries:
+// the run, and a fresh token for it.
+func (s *Server) functionData(id string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.runs[id]
+	if r == nil {
+		return nil
+	}
+	return map[string]any{
+		"function_data":    map[string]any{"execution_id": id, "function": map[string]any{"callback_id": r.step}, "inputs": r.inputs},
+		"bot_access_token": s.issueLocked(id),
 	}
 }
 
@@ -60,10 +98,10 @@ func (s *Server) SetStepOutputs(callbackID string, out StepOutputs) {
 // this run alone.
 func (s *Server) SendStepRun(t T, callbackID string, inputs map[string]any) StepRun {
 	t.Helper()
-	id, workflow, token := s.nextID("Fx"), s.nextID("Wx"), s.nextID("xwfp-run-")
+	id, workflow := s.nextID("Fx"), s.nextID("Wx")
 	s.mu.Lock()
-	s.runs[id] = &stepRun{token: token}
-	s.runStep[id] = callbackID
+	s.runs[id] = &stepRun{step: callbackID, inputs: inputs, valid: map[string]bool{}}
+	token := s.issueLocked(id)
 	s.mu.Unlock()
 	env := s.sendEvent(t, map[string]any{
 		"type": "function_executed",
@@ -75,16 +113,6 @@ func (s *Server) SendStepRun(t T, callbackID string, inputs map[string]any) Step
 	return StepRun{EnvelopeID: env, ExecutionID: id, Token: token}
 }
 
-// runToken is the token run id completes with; "" if there is no such run.
-func (s *Server) runToken(id string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r := s.runs[id]; r != nil {
-		return r.token
-	}
-	return ""
-}
-
 // complete answers functions.completeSuccess and functions.completeError.
 func (s *Server) complete(method string, p map[string]string) map[string]any {
 	s.mu.Lock()
@@ -94,8 +122,6 @@ func (s *Server) complete(method string, p map[string]string) map[string]any {
 	switch {
 	case run == nil:
 		return failure("function_execution_not_found")
-	case run.revoked:
-		return failure("token_revoked")
 	case run.done != nil:
 		return failure("execution_not_in_running_state")
 	}
@@ -108,7 +134,7 @@ func (s *Server) complete(method string, p map[string]string) map[string]any {
 		if err := json.Unmarshal([]byte(p["outputs"]), &c.Outputs); err != nil || c.Outputs == nil {
 			return failure("parameter_validation_failed")
 		}
-		if problem := s.stepOutputs[s.runStep[id]].check(c.Outputs); problem != "" {
+		if problem := s.stepOutputs[run.step].check(c.Outputs); problem != "" {
 			answer := failure("parameter_validation_failed")
 			answer["errors"] = []string{problem}
 			return answer
@@ -168,9 +194,10 @@ func (s *Server) WaitCompleted(t T, id string, timeout time.Duration) Completion
 func (s *Server) RunTokens() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.runs))
+	var out []string
 	for _, r := range s.runs {
-		out = append(out, r.token)
+		out = append(out, r.tokens...)
 	}
 	return out
 }
+
