@@ -200,4 +200,3 @@ func (s *Server) RunTokens() []string {
 	}
 	return out
 }
-
