@@ -47,7 +47,10 @@ func (b *Bot) expireHeld(ctx context.Context, key string, ref requestRef, r requ
 	}
 	e := b.recordEntry(r, modals.AuditExpired)
 	e.Detail = "nobody decided in time"
-	if !undecided {
+	switch {
+	case r.Direct:
+		e.Detail = "asked by a workflow, but not created in time"
+	case !undecided:
 		e.Detail = "approved, but not created in time"
 	}
 	b.audit(ctx, e)

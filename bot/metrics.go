@@ -68,7 +68,7 @@ func NewMetrics() *Metrics {
 		Buckets: []float64{60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600},
 	}, []string{"wait"})
 	m.steps = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "plusvibe_bot_workflow_steps_total", Help: "Workflow Builder runs of Create PlusVibe client, by outcome: requested (posted for approval), granted (sent to the requester at once), invalid, refused (requester not allowed), completed_success, completed_error, not_running (Slack had ended the run), completion_failed."}, []string{"outcome"})
+		Name: "plusvibe_bot_workflow_steps_total", Help: "Workflow Builder runs of Create PlusVibe client, by outcome. Arrivals: requested (posted for approval), granted (sent to the requester at once), invalid, refused (requester not allowed), already_a_client, approval_post_failed, dm_failed, store_unreachable, duplicate (redelivered), interrupted (the arrival never finished). Endings: completed_success, completed_error, not_running (Slack had ended the run), completion_refused (its token no longer accepted), completion_failed (made again by the sweep), token_lost."}, []string{"outcome"})
 	m.reg.MustRegister(m.reminders, m.waits, m.steps)
 	m.reg.MustRegister(m.commands, m.modals, m.submissions, m.approvals, m.plusvibe, m.connected, m.reconnects, m.slackRetries, m.clientChanges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

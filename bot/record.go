@@ -77,7 +77,8 @@ func (b *Bot) writeRecord(ctx context.Context, ref requestRef, r request.Record)
 	}
 	b.trackRecord(ctx, ref, r, "")
 	// A workflow's run completes when its request ends, whichever way: every
-	// end is written here first.
+	// end of a request is written here (the sweep makes up for a completion
+	// that failed).
 	if status, _ := request.StepStatus(r); status != "" && r.Step != nil {
 		b.endStepLater(ref, r)
 	}

@@ -25,8 +25,9 @@ func (b *Bot) sweepEvery(ctx context.Context) {
 	}
 }
 
-// sweep reads the approval channel back as far as a request can still be
-// open (two TTLs: one to decide, one to collect) and closes what lapsed. A
+// sweep reads back the workflow runs granted at once (sweepSteps), then the
+// approval channel as far as a request can still be open (two TTLs: one to
+// decide, one to collect), and closes what lapsed. A
 // creation that has said "creating" for longer than any creation takes was
 // interrupted (a crash): it is marked "may have been created".
 func (b *Bot) sweep(ctx context.Context) {
