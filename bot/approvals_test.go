@@ -329,16 +329,11 @@ func TestApprovalGrantsAndTheRequesterCollects(t *testing.T) {
 		t.Error("the password is in the audit channel, the request or the DM")
 	}
 	assertLogged(t, w, "collect", "created") // the bot has stopped: every count is in
-	got := w.scrape()
-	for sample, want := range map[string]float64{
+	w.wantMetrics(map[string]float64{
 		`plusvibe_bot_approvals_total{decision="approved"}`:           1,
 		`plusvibe_bot_approvals_total{decision="collected"}`:          1,
 		`plusvibe_bot_submissions_total{outcome="awaiting_approval"}`: 1,
-	} {
-		if v := metric(got, sample); v != want {
-			t.Errorf("%s = %v, want %v", sample, v, want)
-		}
-	}
+	})
 }
 
 func TestCollectFromTheWaitingModal(t *testing.T) {

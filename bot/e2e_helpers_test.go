@@ -316,6 +316,18 @@ func (w *world) scrape() string {
 	return rec.Body.String()
 }
 
+// wantMetrics checks samples ("name{labels}" → value) in what /metrics
+// serves now.
+func (w *world) wantMetrics(samples map[string]float64) {
+	w.t.Helper()
+	got := w.scrape()
+	for sample, want := range samples {
+		if v := metric(got, sample); v != want {
+			w.t.Errorf("%s = %v, want %v", sample, v, want)
+		}
+	}
+}
+
 // metric returns the value of one sample line ("name{labels}"), or -1.
 func metric(scraped, sample string) float64 {
 	for _, line := range strings.Split(scraped, "\n") {

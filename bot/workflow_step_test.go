@@ -95,15 +95,10 @@ func TestStepWithoutApprovalWaitsForTheRequestersClick(t *testing.T) {
 	if err := w.shutdown(); err != nil {
 		t.Fatal(err)
 	}
-	got := w.scrape()
-	for sample, want := range map[string]float64{
+	w.wantMetrics(map[string]float64{
 		`plusvibe_bot_workflow_steps_total{outcome="granted"}`:           1,
 		`plusvibe_bot_workflow_steps_total{outcome="completed_success"}`: 1,
-	} {
-		if v := metric(got, sample); v != want {
-			t.Errorf("%s = %v, want %v", sample, v, want)
-		}
-	}
+	})
 	// checkLeaks, at cleanup, finds the password in no completion, log or
 	// other call, and the run's token in no log or call content.
 }
