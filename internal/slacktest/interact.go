@@ -448,6 +448,8 @@ func (in input) state(suggest suggest) (map[string]any, bool, error) {
 		return in.static()
 	case "radio_buttons":
 		return in.radio()
+	case "datetimepicker":
+		return in.datetime()
 	}
 	return nil, false, fmt.Errorf("%s: element type %s not supported by this fake", in.blockID, in.typ)
 }
@@ -524,6 +526,29 @@ func (in input) radio() (map[string]any, bool, error) {
 		return map[string]any{"type": in.typ, "selected_option": nil}, true, nil
 	}
 	return map[string]any{"type": in.typ, "selected_option": selected}, false, nil
+}
+
+// datetime is a datetimepicker's state: selected_date_time, Unix seconds
+// (a time.Time given is picked as the Slack client would, to the minute).
+func (in input) datetime() (map[string]any, bool, error) {
+	var at int64
+	if v, isNum := in.el["initial_date_time"].(float64); isNum {
+		at = int64(v)
+	}
+	if in.hasGiven {
+		switch v := in.given.(type) {
+		case time.Time:
+			at = v.Truncate(time.Minute).Unix()
+		case nil:
+			at = 0
+		default:
+			return nil, false, fmt.Errorf("%s: give a datetimepicker a time.Time, not %T", in.blockID, in.given)
+		}
+	}
+	if at == 0 {
+		return map[string]any{"type": in.typ, "selected_date_time": nil}, true, nil
+	}
+	return map[string]any{"type": in.typ, "selected_date_time": at}, false, nil
 }
 
 func looksLikeEmail(s string) bool {
