@@ -19,6 +19,7 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // Config is the whole environment the bot reads. Never print it: it holds secrets.
@@ -43,6 +44,11 @@ type Config struct {
 	ApproverUsergroups  []string      `envconfig:"APPROVER_USERGROUPS" desc:"user group IDs whose members may approve"`
 	ApprovalTTL         time.Duration `envconfig:"APPROVAL_TTL" default:"72h" desc:"time to decide a request, then to use the approval"`
 	AuditChannel        string        `envconfig:"AUDIT_CHANNEL" desc:"channel ID for one line per outcome"`
+	EndAction           string        `envconfig:"ACCESS_END_ACTION" default:"remove" desc:"what happens at a client's access end: remove (DELETE the client) or unibox (Full access reduced to Unibox only)"`
+	EndNotice           time.Duration `envconfig:"ACCESS_END_NOTICE" default:"72h" desc:"how long before an access end the requester is told, with Extend; 0: not told"`
+	FullAccessMaxDays   int           `envconfig:"FULL_ACCESS_MAX_DAYS" default:"0" desc:"Full access needs an end within this many days; 0: no limit"`
+	ReviewEvery         time.Duration `envconfig:"REVIEW_EVERY" default:"0" desc:"how often the Full access clients are reviewed in REVIEW_CHANNEL (e.g. 720h); 0: never"`
+	ReviewChannel       string        `envconfig:"REVIEW_CHANNEL" desc:"channel ID of the access reviews; default APPROVAL_CHANNEL"`
 	RedisURL            string        `envconfig:"REDIS_URL" desc:"redis:// or rediss:// URL shared by several replicas (or _FILE)"`
 	HTTPAddr            string        `envconfig:"HTTP_ADDR" default:":8080" desc:"address of /healthz, /readyz, /metrics; empty disables"`
 	LogLevel            string        `envconfig:"LOG_LEVEL" default:"info" desc:"trace, debug, info, warn or error"`
@@ -294,6 +300,15 @@ func (c *Config) check() Problems {
 	add(err == nil && level != zerolog.NoLevel && c.LogLevel != "", "LOG_LEVEL must be one of trace, debug, info, warn, error")
 	add(c.LogFormat == "json" || c.LogFormat == "console", "LOG_FORMAT must be json or console")
 	add(c.ApprovalFor == "all" || c.ApprovalFor == plusvibe.PermissionFullAccess, "APPROVAL_FOR must be all or FULL_ACCESS")
+	c.EndAction = strings.ToLower(strings.TrimSpace(c.EndAction))
+	add(c.EndAction == "remove" || c.EndAction == "unibox", "ACCESS_END_ACTION must be remove or unibox")
+	add(c.FullAccessMaxDays >= 0 && c.FullAccessMaxDays <= 366, "FULL_ACCESS_MAX_DAYS must be between 0 and 366")
+	add(c.EndNotice >= 0 && c.ReviewEvery >= 0, "ACCESS_END_NOTICE and REVIEW_EVERY cannot be negative")
+	if c.ReviewChannel == "" {
+		c.ReviewChannel = c.ApprovalChannel
+	}
+	add(c.ReviewEvery == 0 || c.ReviewChannel != "", "REVIEW_EVERY needs REVIEW_CHANNEL (or APPROVAL_CHANNEL): where the review is posted")
+	add(c.ReviewEvery == 0 || c.ReviewEvery >= time.Hour, "REVIEW_EVERY must be at least 1h")
 	c.RequireReason = strings.ToLower(strings.TrimSpace(c.RequireReason))
 	add(c.RequireReason == "approval" || c.RequireReason == "all" || c.RequireReason == "none", "REQUIRE_REASON must be approval, all or none")
 	add(c.ApprovalChannel == "" || isChannelID(c.ApprovalChannel), "APPROVAL_CHANNEL must be a channel ID (like C0123456789), not a name")
@@ -452,5 +467,10 @@ func (c Config) botConfig() bot.Config {
 		ApproverUsergroups:    clean(c.ApproverUsergroups),
 		ApprovalTTL:           c.ApprovalTTL,
 		AuditChannel:          c.AuditChannel,
+		EndAction:             request.EndAction(c.EndAction),
+		EndNotice:             c.EndNotice,
+		FullAccessMaxDays:     c.FullAccessMaxDays,
+		ReviewEvery:           c.ReviewEvery,
+		ReviewChannel:         c.ReviewChannel,
 	}
 }

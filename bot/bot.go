@@ -81,6 +81,17 @@ type Config struct {
 	CreationBound time.Duration
 	// AuditChannel, when set, gets one line per outcome.
 	AuditChannel string
+	// EndAction is what happens at a client's access end (default remove);
+	// EndNotice is how long before it the requester is told (0: not told);
+	// FullAccessMaxDays, when set, makes Full access need an end within
+	// that many days.
+	EndAction         request.EndAction
+	EndNotice         time.Duration
+	FullAccessMaxDays int
+	// ReviewEvery, when set, posts a review of the Full access clients in
+	// ReviewChannel once per that period.
+	ReviewEvery   time.Duration
+	ReviewChannel string
 
 	// Metrics, when nil, are made by New.
 	Metrics *Metrics
@@ -195,6 +206,12 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory()
+	}
+	if cfg.EndAction == "" {
+		cfg.EndAction = request.EndRemove
+	}
+	if cfg.ReviewChannel == "" {
+		cfg.ReviewChannel = cfg.ApprovalChannel
 	}
 	return cfg
 }

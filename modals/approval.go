@@ -120,6 +120,9 @@ func RequestFields(f request.Form, offered []plusvibe.Workspace) []slack.Block {
 		field("Email", EmailForApprovers(f.Email)),
 		field("Business", Escape(f.BusinessName)),
 	}
+	if f.EndsAt != 0 {
+		who = append(who, field("Access ends", slackDate(time.Unix(f.EndsAt, 0))))
+	}
 	return []slack.Block{
 		slack.NewSectionBlock(nil, grant, nil, slack.SectionBlockOptionBlockID("grant")),
 		slack.NewSectionBlock(nil, who, nil, slack.SectionBlockOptionBlockID("client")),

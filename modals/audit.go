@@ -3,6 +3,7 @@ package modals
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Audit outcomes: one line in the audit channel for each.
@@ -18,6 +19,10 @@ const (
 	AuditRemoved       = "removed"
 	// The requester took the request back.
 	AuditWithdrawn = "withdrawn"
+	// At a client's access end: applied, or why not.
+	AuditEnded    = "access ended"
+	AuditEndFail  = "access end failed"
+	AuditExtended = "access end moved"
 )
 
 // AuditEntry is one outcome, for the audit channel. It has no field for a
@@ -40,6 +45,8 @@ type AuditEntry struct {
 	Reason string
 	// Workflow marks a request a Workflow Builder run made.
 	Workflow bool
+	// Ends is when the access ends (Unix seconds), if it does.
+	Ends int64
 }
 
 // AuditLine renders an entry as one mrkdwn line, with everything typed by
@@ -47,7 +54,8 @@ type AuditEntry struct {
 func AuditLine(e AuditEntry) string {
 	icon := map[string]string{AuditCreated: ":white_check_mark:", AuditFailed: ":x:",
 		AuditDenied: ":no_entry:", AuditRefused: ":raised_hand:", AuditApproved: ":ballot_box_with_check:",
-		AuditExpired: ":hourglass:", AuditAccessChanged: ":arrows_counterclockwise:", AuditRemoved: ":wastebasket:", AuditWithdrawn: ":leftwards_arrow_with_hook:"}[e.Outcome]
+		AuditExpired: ":hourglass:", AuditAccessChanged: ":arrows_counterclockwise:", AuditRemoved: ":wastebasket:", AuditWithdrawn: ":leftwards_arrow_with_hook:",
+		AuditEnded: ":alarm_clock:", AuditEndFail: ":x:", AuditExtended: ":calendar:"}[e.Outcome]
 	parts := []string{fmt.Sprintf("%s *%s*", icon, e.Outcome)}
 	client := fmt.Sprintf("%s (%s)", Escape(e.Email), Escape(e.Business))
 	parts = append(parts, "client "+client)
@@ -80,6 +88,9 @@ func AuditLine(e AuditEntry) string {
 	}
 	if e.ClientID != "" {
 		parts = append(parts, fmt.Sprintf("client_id `%s`", Escape(e.ClientID)))
+	}
+	if e.Ends != 0 {
+		parts = append(parts, "access ends "+slackDate(time.Unix(e.Ends, 0)))
 	}
 	if why := strings.TrimSpace(e.Reason); why != "" {
 		parts = append(parts, "why: "+Escape(strings.ReplaceAll(why, "\n", " ")))

@@ -30,6 +30,7 @@ const (
 	BlockPermission   = request.FieldPermission
 	BlockHideLabels   = request.FieldHideLabels
 	BlockReason       = request.FieldReason
+	BlockEnds         = request.FieldEnds
 
 	// Every input has one element, so one action id serves them all. Only
 	// the inputs that redraw the form (dispatch_action) send it as a
@@ -154,8 +155,21 @@ func NewForm(f request.Form, workspaces []plusvibe.Workspace, meta Metadata, not
 				textInput("Nova Consulting Ltd", f.BusinessName, plusvibe.MaxBusinessNameLen)),
 			wsBlock,
 			accessModeBlock(f.PerWorkspace),
-		), append(accessBlocks(f, workspaces), reasonBlock(f.Reason, rule))...)},
+		), append(accessBlocks(f, workspaces), endsBlock(f.EndsAt, ""), reasonBlock(f.Reason, rule))...)},
 	}
+}
+
+// endsBlock asks when the access ends; empty: it does not. hint, when set,
+// replaces the default one.
+func endsBlock(at int64, hint string) slack.Block {
+	picker := slack.NewDateTimePickerBlockElement(actionInput)
+	picker.InitialDateTime = at
+	if hint == "" {
+		hint = "Optional: at that time the bot ends the client's access. Leave empty for access without an end."
+	}
+	b := slack.NewInputBlock(BlockEnds, plainText("Access ends"), plainText(hint), picker)
+	b.Optional = true
+	return b
 }
 
 // reasonBlock asks why the client is needed. It is optional to Slack: the

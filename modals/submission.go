@@ -21,6 +21,7 @@ func ParseForm(state *slack.ViewState) request.Form {
 		Permission:   get(BlockPermission).SelectedOption.Value,
 		HideLabels:   get(BlockHideLabels).Value,
 		Reason:       get(BlockReason).Value,
+		EndsAt:       get(BlockEnds).SelectedDateTime,
 	}
 	for _, o := range get(BlockWorkspaces).SelectedOptions {
 		f.WorkspaceIDs = append(f.WorkspaceIDs, o.Value)

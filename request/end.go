@@ -1,6 +1,7 @@
 package request
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -192,4 +193,37 @@ func Reduced(current plusvibe.ClientLogin) []plusvibe.ClientWorkspacePermission 
 		out[i].Permissions = slices.Compact(perms)
 	}
 	return out
+}
+
+// EndEvent is the type of the metadata event an end is kept as, in the
+// schedule channel's messages, when there is no Redis.
+const EndEvent = "plusvibe_access_end"
+
+// EndRecord is an end as its schedule message keeps it; Closed once it
+// happened, was extended away or was dropped.
+type EndRecord struct {
+	End
+	Closed bool `json:"closed,omitempty"`
+}
+
+// EndPayload is r as a metadata event's payload.
+func (r EndRecord) EndPayload() map[string]any {
+	b, _ := json.Marshal(r) // plain strings and numbers: cannot fail
+	var payload map[string]any
+	_ = json.Unmarshal(b, &payload)
+	return payload
+}
+
+// EndFromPayload reads an end kept as an event of eventType; ok is false
+// when it is not one, or not whole.
+func EndFromPayload(eventType string, payload map[string]any) (EndRecord, bool) {
+	if eventType != EndEvent {
+		return EndRecord{}, false
+	}
+	b, err := json.Marshal(payload)
+	var r EndRecord
+	if err != nil || json.Unmarshal(b, &r) != nil || r.ClientID == "" || r.At == 0 {
+		return EndRecord{}, false
+	}
+	return r, true
 }

@@ -84,6 +84,8 @@ type Form struct {
 	Access       []WorkspaceAccess `json:"a,omitempty"`
 	// Reason is why the client is asked for: a ticket or a link.
 	Reason string `json:"r,omitempty"`
+	// EndsAt is when the access ends, in Unix seconds; 0: it does not.
+	EndsAt int64 `json:"end,omitempty"`
 }
 
 // Source is a Slack message a request came from.
