@@ -140,6 +140,9 @@ type Bot struct {
 	escalation *access
 	workspaces *workspaceCache
 	clients    *clientCache
+	// ends is where access ends are kept; nil: nowhere safe, none accepted.
+	ends  endSchedule
+	known knownEnds
 	metrics    *Metrics
 	connects   atomic.Int64
 	// views makes each submitted form act once; once does the same for each
@@ -256,6 +259,7 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	b.escalation = newAccess(false, cfg.EscalateUsers, cfg.EscalateUsergroups, b.slack, log)
 	b.workspaces = newWorkspaceCache(cfg, pv, log)
 	b.clients = &clientCache{pv: pv, workspaceID: cfg.APIWorkspaceID}
+	b.ends = newEndSchedule(b)
 	return b, nil
 }
 
@@ -276,6 +280,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	bg.Go(func() { b.workspaces.run(ctx) })
 	bg.Go(func() { b.redrawHomes(ctx) })
 	bg.Go(func() { b.sweepEvery(ctx) })
+	if b.ends != nil {
+		bg.Go(func() { b.endsEvery(ctx) })
+	}
 	defer bg.Wait()
 	b.awaitWorkspaces(ctx)
 

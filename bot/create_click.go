@@ -145,7 +145,10 @@ func (b *Bot) collect(ctx context.Context, k collection, r request.Record) {
 		return
 	}
 	job := creation{requester: r.Request.Requester, approver: r.By, form: r.Request.Form, viewID: viewID, dm: r.DM, source: r.Request.Source,
-		workflow: r.Step != nil}
+		workflow: r.Step != nil, thread: r.Request.Source}
+	if !r.Direct {
+		job.thread = &request.Source{Channel: k.ref.channel, TS: k.ref.ts}
+	}
 	var err error
 	job.request, err = b.revalidate(r.Request.Form)
 	var resp plusvibe.CreateClientResponse

@@ -28,6 +28,9 @@ type creation struct {
 	source *request.Source
 	// workflow marks a client a Workflow Builder run asked for.
 	workflow bool
+	// thread is where the request was asked: its approval message, or the
+	// message it came from; the access end is told there.
+	thread *request.Source
 }
 
 // How a password reached the requester.
@@ -72,12 +75,13 @@ func (b *Bot) handOver(ctx context.Context, c creation, resp plusvibe.CreateClie
 	}
 	b.audit(ctx, entry)
 	b.announce(ctx, c, resp.Email)
+	b.setEnd(ctx, c, resp.ClientID)
 	return outcome, err
 }
 
 func (b *Bot) entry(c creation) modals.AuditEntry {
 	e := auditEntry(c.requester, c.form, b.workspaces.get())
-	e.Approver, e.Workflow = c.approver, c.workflow
+	e.Approver, e.Workflow, e.Ends = c.approver, c.workflow, c.form.EndsAt
 	return e
 }
 

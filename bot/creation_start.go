@@ -65,6 +65,9 @@ func (b *Bot) startCreating(ctx context.Context, k collection, r *request.Record
 // list may have changed since it was typed.
 func (b *Bot) revalidate(f request.Form) (plusvibe.CreateClientRequest, error) {
 	create, problems := f.Validate(b.cfg.APIWorkspaceID, b.workspaces.get())
+	if msg := b.endRule().Problem(f.EndsAt, f.FullAccess(), time.Now()); msg != "" {
+		problems[request.FieldEnds] = "Access ends: " + msg
+	}
 	if len(problems) == 0 {
 		return create, nil
 	}

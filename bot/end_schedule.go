@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"sync"
 	"time"
@@ -154,4 +155,46 @@ func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
 	s.messages = messages
 	s.mu.Unlock()
 	return open, nil
+}
+
+// errNoSchedule: the bot has nowhere safe to keep ends.
+var errNoSchedule = errors.New("no Redis and no audit or approval channel to keep access ends in")
+
+// knownEnds is the schedule as last read, by client id: what find answers
+// and the Home tab show, without reading the schedule for each.
+type knownEnds struct {
+	mu   sync.Mutex
+	ends map[string]request.End
+}
+
+func (k *knownEnds) set(ends []request.End) {
+	m := make(map[string]request.End, len(ends))
+	for _, e := range ends {
+		m[e.ClientID] = e
+	}
+	k.mu.Lock()
+	k.ends = m
+	k.mu.Unlock()
+}
+
+func (k *knownEnds) put(e request.End) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.ends == nil {
+		k.ends = map[string]request.End{}
+	}
+	k.ends[e.ClientID] = e
+}
+
+func (k *knownEnds) drop(clientID string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.ends, clientID)
+}
+
+// at is when the client's access ends, as last read; 0 if it does not.
+func (k *knownEnds) at(clientID string) int64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.ends[clientID].At
 }

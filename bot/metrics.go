@@ -32,6 +32,8 @@ type Metrics struct {
 	waits     *prometheus.HistogramVec
 	// steps counts Workflow Builder runs by what became of them.
 	steps *prometheus.CounterVec
+	// ends counts access ends, reviews their posts and decisions.
+	ends, reviews *prometheus.CounterVec
 }
 
 // NewMetrics registers the bot's metrics and the Go runtime's.
@@ -69,7 +71,11 @@ func NewMetrics() *Metrics {
 	}, []string{"wait"})
 	m.steps = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "plusvibe_bot_workflow_steps_total", Help: "Workflow Builder runs of Create PlusVibe client, by outcome. Arrivals: requested (posted for approval), granted (sent to the requester at once), invalid, refused (requester not allowed), already_a_client, approval_post_failed, dm_failed, store_unreachable, duplicate (redelivered), interrupted (the arrival never finished). Endings: completed_success, completed_error, not_running (Slack had ended the run), completion_refused (its token no longer accepted), completion_failed (made again by the sweep), token_lost."}, []string{"outcome"})
-	m.reg.MustRegister(m.reminders, m.waits, m.steps)
+	m.ends = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "plusvibe_bot_access_ends_total", Help: "Access ends: scheduled, extended, extension_requested (waits for approval), noticed (the requester told), applied (removed or reduced), gone (the client was removed meanwhile), changed (its access changed meanwhile: left alone), failed (tried again later)."}, []string{"outcome"})
+	m.reviews = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "plusvibe_bot_access_reviews_total", Help: "Access reviews: posted, and decisions: keep, reduce, remove."}, []string{"outcome"})
+	m.reg.MustRegister(m.reminders, m.waits, m.steps, m.ends, m.reviews)
 	m.reg.MustRegister(m.commands, m.modals, m.submissions, m.approvals, m.plusvibe, m.connected, m.reconnects, m.slackRetries, m.clientChanges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, from := range formFrom { // each series exports 0 from the start

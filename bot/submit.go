@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -73,6 +74,9 @@ func (b *Bot) checkSubmission(ctx context.Context, evt *socketmode.Event, c *soc
 	if msg := b.policy.ReasonProblem(s.form); msg != "" {
 		problems[modals.BlockReason] = msg
 	}
+	if msg := b.endRule().Problem(s.form.EndsAt, s.form.FullAccess(), time.Now()); msg != "" {
+		problems[modals.BlockEnds] = msg
+	}
 	if len(problems) > 0 {
 		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(problems))
 		s.fields["invalid_inputs"] = keys(problems)
@@ -121,7 +125,8 @@ func (b *Bot) claimSubmission(ctx context.Context, s submission, progress slack.
 // createSubmitted creates the client of a form that needs no approval and
 // hands the password over.
 func (b *Bot) createSubmitted(ctx context.Context, s submission) {
-	job := creation{requester: s.user, form: s.form, request: s.create, viewID: s.viewID, channel: s.meta.ChannelID, source: s.meta.Source}
+	job := creation{requester: s.user, form: s.form, request: s.create, viewID: s.viewID, channel: s.meta.ChannelID, source: s.meta.Source,
+		thread: s.meta.Source}
 	resp, err := b.create(ctx, job)
 	if err != nil {
 		b.failed(ctx, s.viewID, s.form, s.meta, err)

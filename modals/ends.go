@@ -153,3 +153,8 @@ func ParseEnd(state *slack.ViewState) int64 {
 	}
 	return state.Values[BlockEnds][actionInput].SelectedDateTime
 }
+
+// EndNotKept tells the requester an end could not be kept.
+func EndNotKept(email string, at int64) string {
+	return fmt.Sprintf(":warning: PlusVibe client %s was created, but its access end (%s) could not be kept by the bot: end its access by hand then.", Escape(email), slackDate(time.Unix(at, 0)))
+}

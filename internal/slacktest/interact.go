@@ -529,7 +529,7 @@ func (in input) radio() (map[string]any, bool, error) {
 }
 
 // datetime is a datetimepicker's state: selected_date_time, Unix seconds
-// (a time.Time given is picked as the Slack client would, to the minute).
+// (a time.Time given is sent as it is: the API carries seconds).
 func (in input) datetime() (map[string]any, bool, error) {
 	var at int64
 	if v, isNum := in.el["initial_date_time"].(float64); isNum {
@@ -538,7 +538,7 @@ func (in input) datetime() (map[string]any, bool, error) {
 	if in.hasGiven {
 		switch v := in.given.(type) {
 		case time.Time:
-			at = v.Truncate(time.Minute).Unix()
+			at = v.Unix()
 		case nil:
 			at = 0
 		default:

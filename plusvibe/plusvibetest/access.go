@@ -169,3 +169,14 @@ func unknownFields(body []byte, schema *openapi3.Schema) error {
 	}
 	return unknownProperties(body, ws.Value.Items.Value.Properties, schema.Properties)
 }
+
+// Remove deletes a client, as someone doing it in PlusVibe's own app would.
+func (s *Server) Remove(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range s.logins {
+		if l.login.ID == id {
+			l.deleted = true
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package bot_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
+)
+
+// endSetup is approvalSetup with ends read often and a notice of an hour:
+// an end a few seconds away is noticed at once, then happens.
+func endSetup() setup {
+	s := approvalSetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	s.cfg.EndNotice = time.Hour
+	return s
+}
+
+// createWithEnd asks for a client whose access ends in, approves it and
+// has the requester create it; it returns the approval message's ts and
+// the client's id.
+func (w *world) createWithEnd(fill slacktest.Fill, in time.Duration) (string, string) {
+	w.t.Helper()
+	fill[modals.BlockEnds] = time.Now().Add(in)
+	_, ts := w.request(fill)
+	dm := w.approve(approver, ts)
+	w.slack.ClickMessage(w.t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.waitMessage(ts, "Created by")
+	clients := w.pv.Clients()
+	return ts, clients[len(clients)-1].ID
+}
+
+// waitDMSaying waits for a DM to the requester saying want.
+func (w *world) waitDMSaying(want string) slacktest.Message {
+	w.t.Helper()
+	var found slacktest.Message
+	w.slack.WaitUntil(w.t, wait, "a DM saying "+want, func() bool {
+		for _, m := range w.slack.Messages("D" + requester) {
+			if strings.Contains(m.Content(), want) {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// threadReplies are the replies in a request's thread.
+func (w *world) threadReplies(ts string) string {
+	var out []string
+	for _, m := range w.slack.Messages(approvals) {
+		if m.ThreadTS == ts {
+			out = append(out, m.Text)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestAccessEndsOnceWithANoticeFirst(t *testing.T) {
+	t.Parallel()
+	w := start(t, endSetup())
+	ts, id := w.createWithEnd(goodFill(), 3*time.Second)
+	if req := w.slack.Message(t, approvals, ts); !strings.Contains(req.Content(), "Access ends") {
+		t.Errorf("the approvers were not shown the end: %s", req.Content())
+	}
+	if line := w.waitAudit("*created*"); !strings.Contains(line, "access ends") {
+		t.Errorf("the creation's audit line does not say the end: %q", line)
+	}
+	notice := w.waitDMSaying("ends")
+	if !slices.Contains(notice.Buttons(), modals.ActionExtend) || !slices.Contains(notice.Buttons(), modals.ActionLetItEnd) {
+		t.Errorf("the notice offers %v, want Extend and Let it end", notice.Buttons())
+	}
+	w.pv.Next(t, "DELETE", "/client", wait)
+	line := w.waitAudit("*access ended*")
+	if !strings.Contains(line, id) || !strings.Contains(line, "removed") {
+		t.Errorf("audit line %q", line)
+	}
+	w.waitDMSaying("the client was removed")
+	w.slack.WaitUntil(t, wait, "the end told in the request's thread", func() bool {
+		return strings.Contains(w.threadReplies(ts), "the client was removed")
+	})
+	// Many reads of the schedule later, nothing more happens.
+	reads := len(w.slack.Calls("conversations.history"))
+	w.slack.WaitUntil(t, wait, "ten more reads", func() bool { return len(w.slack.Calls("conversations.history")) >= reads+10 })
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.pv.Count("DELETE", "/client"); n != 1 {
+		t.Errorf("%d DELETEs, want 1", n)
+	}
+	if n := strings.Count(strings.Join(w.auditLines(), "\n"), "*access ended*"); n != 1 {
+		t.Errorf("%d audit lines for the end, want 1", n)
+	}
+	w.wantMetrics(map[string]float64{
+		`plusvibe_bot_access_ends_total{outcome="scheduled"}`: 1,
+		`plusvibe_bot_access_ends_total{outcome="noticed"}`:   1,
+		`plusvibe_bot_access_ends_total{outcome="applied"}`:   1,
+	})
+}
+
+func TestAccessEndReducesFullAccessUnderUnibox(t *testing.T) {
+	t.Parallel()
+	s := endSetup()
+	s.cfg.EndAction = request.EndUnibox
+	w := start(t, s)
+	_, id := w.createWithEnd(fullAccessFill(), 2*time.Second)
+	put := w.pv.Next(t, "PUT", "/client", wait)
+	var body plusvibe.UpdateClientRequest
+	if err := json.Unmarshal(put.Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.ClientID != id || len(body.Workspaces) != 2 {
+		t.Fatalf("PUT %+v", body)
+	}
+	for _, ws := range body.Workspaces {
+		if !slices.Equal(ws.Permissions, []string{plusvibe.PermissionUniboxAccess}) {
+			t.Errorf("workspace %s keeps %v, want Unibox only", ws.ID, ws.Permissions)
+		}
+	}
+	w.waitAudit("Full access reduced to Unibox only")
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if n, d := w.pv.Count("PUT", "/client"), w.pv.Count("DELETE", "/client"); n != 1 || d != 0 {
+		t.Errorf("%d PUTs and %d DELETEs, want 1 and 0", n, d)
+	}
+}
+
+func TestAccessEndSurvivesARestart(t *testing.T) {
+	t.Parallel()
+	s := endSetup()
+	s.cfg.EndNotice = 0
+	w := start(t, s)
+	w.createWithEnd(goodFill(), 2*time.Second)
+	w.restart() // the end is kept in the audit channel, not in the process
+	w.pv.Next(t, "DELETE", "/client", wait)
+	w.waitAudit("*access ended*")
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.pv.Count("DELETE", "/client"); n != 1 {
+		t.Errorf("%d DELETEs, want 1", n)
+	}
+}
+
+func TestAccessEndOnceOverTwoReplicas(t *testing.T) {
+	t.Parallel()
+	s := endSetup()
+	s.cfg.EndNotice = 0
+	w, _ := twoReplicas(t, s) // ends kept in Redis, read by both
+	w.createWithEnd(goodFill(), 2*time.Second)
+	w.pv.Next(t, "DELETE", "/client", wait)
+	w.waitAudit("*access ended*")
+	w.stopReplicas()
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.pv.Count("DELETE", "/client"); n != 1 {
+		t.Errorf("%d DELETEs from two replicas, want 1", n)
+	}
+}
+
+func TestAccessEndOfAClientRemovedByHandTouchesNothing(t *testing.T) {
+	t.Parallel()
+	s := endSetup()
+	s.cfg.EndNotice = 0
+	w := start(t, s)
+	_, id := w.createWithEnd(goodFill(), 2*time.Second)
+	w.pv.Remove(id) // someone removed it in PlusVibe
+	w.waitDMSaying("no longer exists")
+	line := w.waitAudit("*access ended*")
+	if !strings.Contains(line, "no longer existed") {
+		t.Errorf("audit line %q", line)
+	}
+	if n := w.pv.Count("DELETE", "/client"); n != 0 {
+		t.Errorf("%d DELETEs for a client already gone", n)
+	}
+}
+
+func TestFullAccessMaxDaysRefusesFullAccessWithoutAnEnd(t *testing.T) {
+	t.Parallel()
+	s := approvalSetup()
+	s.cfg.FullAccessMaxDays = 30
+	w := start(t, s)
+	viewID := w.openForm(requester, "")
+	resp := w.slack.Submit(t, requester, viewID, fullAccessFill())
+	if !strings.Contains(resp.Errors[modals.BlockEnds], "Full access needs an end, at most 30 days ahead") {
+		t.Fatalf("errors %v, want one under Access ends", resp.Errors)
+	}
+	fill := fullAccessFill()
+	fill[modals.BlockEnds] = time.Now().Add(40 * 24 * time.Hour)
+	resp = w.slack.Submit(t, requester, viewID, fill)
+	if !strings.Contains(resp.Errors[modals.BlockEnds], "at most 30 days") {
+		t.Fatalf("errors %v for an end 40 days ahead", resp.Errors)
+	}
+	if len(w.slack.Messages(approvals)) != 0 {
+		t.Error("a refused request was posted")
+	}
+}
+
+func TestEndsRefusedWhereTheyCannotBeKept(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{cfg: bot.Config{}}) // no Redis, no channel
+	viewID := w.openForm(requester, "")
+	fill := goodFill()
+	fill[modals.BlockEnds] = time.Now().Add(24 * time.Hour)
+	resp := w.slack.Submit(t, requester, viewID, fill)
+	if !strings.Contains(resp.Errors[modals.BlockEnds], "cannot be kept") {
+		t.Fatalf("errors %v, want the end refused under its input", resp.Errors)
+	}
+	if n := w.pv.Count("POST", "/client"); n != 0 {
+		t.Errorf("%d POSTs", n)
+	}
+}

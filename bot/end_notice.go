@@ -1,0 +1,33 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
+)
+
+// noticeEnd tells the requester, once, that a client's access ends soon,
+// with Extend and Let it end.
+func (b *Bot) noticeEnd(ctx context.Context, e request.End) {
+	key := fmt.Sprintf("end-notice:%s:%d", e.ClientID, e.At)
+	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
+		return
+	}
+	if e.Requester != "" {
+		text, blocks := modals.EndNotice(e, b.cfg.EndAction)
+		if _, _, err := b.talk.DM(ctx, e.Requester, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)); err != nil {
+			b.once.release(ctx, key) // told at the next read
+			return
+		}
+	}
+	e.Noticed = true
+	if err := b.keepEnd(ctx, e); err != nil {
+		b.log.Warn().Err(err).Msg("an access end's notice could not be noted; the claim keeps it from being sent twice")
+	}
+	b.once.finish(ctx, key, "noticed")
+	b.metrics.ends.WithLabelValues("noticed").Inc()
+}
