@@ -19,7 +19,6 @@ import (
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
 // Config is the whole environment the bot reads. Never print it: it holds secrets.
@@ -300,15 +299,7 @@ func (c *Config) check() Problems {
 	add(err == nil && level != zerolog.NoLevel && c.LogLevel != "", "LOG_LEVEL must be one of trace, debug, info, warn, error")
 	add(c.LogFormat == "json" || c.LogFormat == "console", "LOG_FORMAT must be json or console")
 	add(c.ApprovalFor == "all" || c.ApprovalFor == plusvibe.PermissionFullAccess, "APPROVAL_FOR must be all or FULL_ACCESS")
-	c.EndAction = strings.ToLower(strings.TrimSpace(c.EndAction))
-	add(c.EndAction == "remove" || c.EndAction == "unibox", "ACCESS_END_ACTION must be remove or unibox")
-	add(c.FullAccessMaxDays >= 0 && c.FullAccessMaxDays <= 366, "FULL_ACCESS_MAX_DAYS must be between 0 and 366")
-	add(c.EndNotice >= 0 && c.ReviewEvery >= 0, "ACCESS_END_NOTICE and REVIEW_EVERY cannot be negative")
-	if c.ReviewChannel == "" {
-		c.ReviewChannel = c.ApprovalChannel
-	}
-	add(c.ReviewEvery == 0 || c.ReviewChannel != "", "REVIEW_EVERY needs REVIEW_CHANNEL (or APPROVAL_CHANNEL): where the review is posted")
-	add(c.ReviewEvery == 0 || c.ReviewEvery >= time.Hour, "REVIEW_EVERY must be at least 1h")
+	c.checkEnds(add)
 	c.RequireReason = strings.ToLower(strings.TrimSpace(c.RequireReason))
 	add(c.RequireReason == "approval" || c.RequireReason == "all" || c.RequireReason == "none", "REQUIRE_REASON must be approval, all or none")
 	add(c.ApprovalChannel == "" || isChannelID(c.ApprovalChannel), "APPROVAL_CHANNEL must be a channel ID (like C0123456789), not a name")
@@ -467,10 +458,23 @@ func (c Config) botConfig() bot.Config {
 		ApproverUsergroups:    clean(c.ApproverUsergroups),
 		ApprovalTTL:           c.ApprovalTTL,
 		AuditChannel:          c.AuditChannel,
-		EndAction:             request.EndAction(c.EndAction),
+		EndAction:             c.EndAction,
 		EndNotice:             c.EndNotice,
 		FullAccessMaxDays:     c.FullAccessMaxDays,
 		ReviewEvery:           c.ReviewEvery,
 		ReviewChannel:         c.ReviewChannel,
 	}
+}
+
+// checkEnds checks the settings of access ends and reviews.
+func (c *Config) checkEnds(add func(ok bool, msg string)) {
+	c.EndAction = strings.ToLower(strings.TrimSpace(c.EndAction))
+	add(c.EndAction == "remove" || c.EndAction == "unibox", "ACCESS_END_ACTION must be remove or unibox")
+	add(c.FullAccessMaxDays >= 0 && c.FullAccessMaxDays <= 366, "FULL_ACCESS_MAX_DAYS must be between 0 and 366")
+	add(c.EndNotice >= 0 && c.ReviewEvery >= 0, "ACCESS_END_NOTICE and REVIEW_EVERY cannot be negative")
+	if c.ReviewChannel == "" {
+		c.ReviewChannel = c.ApprovalChannel
+	}
+	add(c.ReviewEvery == 0 || c.ReviewChannel != "", "REVIEW_EVERY needs REVIEW_CHANNEL (or APPROVAL_CHANNEL): where the review is posted")
+	add(c.ReviewEvery == 0 || c.ReviewEvery >= time.Hour, "REVIEW_EVERY must be at least 1h")
 }

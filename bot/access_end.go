@@ -59,7 +59,7 @@ func (b *Bot) applyEnd(ctx context.Context, e request.End) {
 		return
 	}
 	current, found, err := b.clients.byID(ctx, e.ClientID)
-	v := request.AtEnd(e, current, found, b.cfg.EndAction)
+	v := request.AtEnd(e, current, found, b.endsWith())
 	if err == nil {
 		err = b.endAction(ctx, v, current)
 	}
@@ -67,7 +67,7 @@ func (b *Bot) applyEnd(ctx context.Context, e request.End) {
 		b.endFailed(ctx, key, e, err)
 		return
 	}
-	if v == request.EndGone && e.Failures > 0 && b.cfg.EndAction == request.EndRemove {
+	if v == request.EndGone && e.Failures > 0 && b.endsWith() == request.EndRemove {
 		v = request.EndDelete // an earlier attempt, reported failed, took effect
 	}
 	b.endDone(ctx, key, e, v)
@@ -99,7 +99,7 @@ func (b *Bot) endDone(ctx context.Context, key string, e request.End, v request.
 	}
 	b.tellEnd(ctx, e, text)
 	entry := modals.AuditEntry{Outcome: modals.AuditEnded, Requester: e.Requester, Email: e.Email, Business: e.Business,
-		ClientID: e.ClientID, Ends: e.At, Detail: endDetail(v, b.cfg.EndAction)}
+		ClientID: e.ClientID, Ends: e.At, Detail: endDetail(v, b.endsWith())}
 	b.audit(ctx, entry)
 	outcome := "applied"
 	switch v {
@@ -159,7 +159,7 @@ func (b *Bot) endFailed(ctx context.Context, key string, e request.End, err erro
 		return // reported once
 	}
 	why := modals.FailureText(modals.OpRemove, err, modals.FindCommand(b.cfg.Command, e.Email))
-	if b.cfg.EndAction == request.EndUnibox {
+	if b.endsWith() == request.EndUnibox {
 		why = modals.FailureText(modals.OpEdit, err, modals.FindCommand(b.cfg.Command, e.Email))
 	}
 	text := modals.EndFailed(e, why, next)

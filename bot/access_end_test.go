@@ -109,7 +109,7 @@ func TestAccessEndsOnceWithANoticeFirst(t *testing.T) {
 func TestAccessEndReducesFullAccessUnderUnibox(t *testing.T) {
 	t.Parallel()
 	s := endSetup()
-	s.cfg.EndAction = request.EndUnibox
+	s.cfg.EndAction = string(request.EndUnibox)
 	w := start(t, s)
 	_, id := w.createWithEnd(fullAccessFill(), 2*time.Second)
 	put := w.pv.Next(t, "PUT", "/client", wait)

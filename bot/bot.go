@@ -85,7 +85,7 @@ type Config struct {
 	// EndNotice is how long before it the requester is told (0: not told);
 	// FullAccessMaxDays, when set, makes Full access need an end within
 	// that many days.
-	EndAction         request.EndAction
+	EndAction         string
 	EndNotice         time.Duration
 	FullAccessMaxDays int
 	// ReviewEvery, when set, posts a review of the Full access clients in
@@ -141,10 +141,10 @@ type Bot struct {
 	workspaces *workspaceCache
 	clients    *clientCache
 	// ends is where access ends are kept; nil: nowhere safe, none accepted.
-	ends  endSchedule
-	known knownEnds
-	metrics    *Metrics
-	connects   atomic.Int64
+	ends     endSchedule
+	known    knownEnds
+	metrics  *Metrics
+	connects atomic.Int64
 	// views makes each submitted form act once; once does the same for each
 	// step of an approval request (decide, collect): across every replica
 	// sharing the store.
@@ -211,7 +211,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.Store = store.NewMemory()
 	}
 	if cfg.EndAction == "" {
-		cfg.EndAction = request.EndRemove
+		cfg.EndAction = string(request.EndRemove)
 	}
 	if cfg.ReviewChannel == "" {
 		cfg.ReviewChannel = cfg.ApprovalChannel

@@ -18,7 +18,7 @@ func (b *Bot) noticeEnd(ctx context.Context, e request.End) {
 		return
 	}
 	if e.Requester != "" {
-		text, blocks := modals.EndNotice(e, b.cfg.EndAction)
+		text, blocks := modals.EndNotice(e, b.endsWith())
 		if _, _, err := b.talk.DM(ctx, e.Requester, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)); err != nil {
 			b.once.release(ctx, key) // told at the next read
 			return

@@ -2,8 +2,8 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
@@ -83,7 +83,7 @@ func (s *slackEnds) put(ctx context.Context, e request.End) error {
 	if err != nil {
 		return err
 	}
-	text := modals.EndScheduled(e, s.b.cfg.EndAction)
+	text := modals.EndScheduled(e, s.b.endsWith())
 	meta := slack.MsgOptionMetadata(slack.SlackMetadata{EventType: request.EndEvent, EventPayload: request.EndRecord{End: e}.EndPayload()})
 	if ts != "" {
 		_, _, _, err = s.b.slack.UpdateMessageContext(ctx, s.channel, ts, slack.MsgOptionText(text, false), meta)
