@@ -220,3 +220,93 @@ func TestEndsRefusedWhereTheyCannotBeKept(t *testing.T) {
 		t.Errorf("%d POSTs", n)
 	}
 }
+
+// extend clicks Extend on the notice and submits a new end.
+func (w *world) extend(notice slacktest.Message, to time.Time) slacktest.ViewResponse {
+	w.t.Helper()
+	click := w.slack.ClickSeen(w.t, requester, notice, modals.ActionExtend)
+	viewID := w.slack.WaitView(w.t, click, wait)
+	return w.slack.Submit(w.t, requester, viewID, slacktest.Fill{modals.BlockEnds: to})
+}
+
+// createDirect creates a client from the form, no approval involved, with
+// an end in; it returns the client's id.
+func (w *world) createDirect(fill slacktest.Fill, in time.Duration) string {
+	w.t.Helper()
+	fill[modals.BlockEnds] = time.Now().Add(in)
+	viewID := w.openForm(requester, "")
+	if resp := w.slack.Submit(w.t, requester, viewID, fill); len(resp.Errors) != 0 {
+		w.t.Fatalf("the form answered %v", resp.Errors)
+	}
+	w.slack.WaitUntil(w.t, wait, "the client created", func() bool { return len(w.pv.Clients()) > 0 })
+	return w.pv.Clients()[0].ID
+}
+
+// readPast waits until t has passed and the schedule was read three times
+// since: whatever was due at t has happened by then.
+func (w *world) readPast(t time.Time) {
+	w.t.Helper()
+	reads := 0
+	w.slack.WaitUntil(w.t, 2*wait, "the schedule read past "+t.Format(time.TimeOnly), func() bool {
+		if time.Now().Before(t) {
+			reads = len(w.slack.Calls("conversations.history"))
+			return false
+		}
+		return len(w.slack.Calls("conversations.history")) >= reads+3
+	})
+}
+
+func TestExtendMovesTheEnd(t *testing.T) {
+	t.Parallel()
+	s := fullAccessOnlySetup() // Unibox only is created at once, and extended without an approver
+	s.cfg.SweepInterval, s.cfg.EndNotice = 20*time.Millisecond, time.Hour
+	w := start(t, s)
+	w.createDirect(goodFill(), 3*time.Second)
+	was := time.Now().Add(3 * time.Second)
+	notice := w.waitDMSaying("Extend it if it is still needed")
+	if resp := w.extend(notice, time.Now().Add(time.Hour)); len(resp.Errors) != 0 {
+		t.Fatalf("extend answered %v", resp.Errors)
+	}
+	w.waitAudit("*access end moved*")
+	w.slack.WaitUntil(t, wait, "the notice answered", func() bool {
+		m := w.slack.Message(t, notice.Channel, notice.TS)
+		return strings.Contains(m.Content(), "extended until") && len(m.Buttons()) == 0
+	})
+	w.readPast(was.Add(time.Second))
+	if n := w.pv.Count("DELETE", "/client"); n != 0 {
+		t.Errorf("%d DELETEs at the end that was moved", n)
+	}
+}
+
+func TestExtendingFullAccessWaitsForAnApprover(t *testing.T) {
+	t.Parallel()
+	s := endSetup()
+	w := start(t, s)
+	ts, _ := w.createWithEnd(fullAccessFill(), 4*time.Second)
+	notice := w.waitDMSaying("Extend it if it is still needed")
+	to := time.Now().Add(2 * time.Hour)
+	if resp := w.extend(notice, to); len(resp.Errors) != 0 {
+		t.Fatalf("extend answered %v", resp.Errors)
+	}
+	var ext slacktest.Message
+	w.slack.WaitUntil(t, wait, "the extension posted for approval", func() bool {
+		for _, m := range w.slack.Messages(approvals) {
+			if m.TS != ts && strings.Contains(m.Content(), "asks to extend") {
+				ext = m
+				return true
+			}
+		}
+		return false
+	})
+	if n := strings.Count(strings.Join(w.auditLines(), "\n"), "*access end moved*"); n != 0 {
+		t.Fatal("the end moved before an approver agreed")
+	}
+	w.slack.ClickMessage(t, approver, approvals, ext.TS, modals.ActionApprove)
+	w.waitMessage(ext.TS, "The access now ends")
+	w.waitAudit("*access end moved*")
+	w.waitDMSaying("approved extending")
+	w.readPast(time.Now().Add(4 * time.Second))
+	if n := w.pv.Count("DELETE", "/client"); n != 0 {
+		t.Errorf("%d DELETEs at the end that was moved", n)
+	}
+}

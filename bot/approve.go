@@ -33,8 +33,12 @@ func (b *Bot) onApprove(ctx context.Context, evt *socketmode.Event, c *socketmod
 		return
 	}
 	r := d.record
-	if r.Change != nil {
+	switch {
+	case r.Change != nil:
 		b.approveChange(ctx, d, key)
+		return
+	case r.Extend != nil:
+		b.approveExtension(ctx, d, key)
 		return
 	}
 	r.State, r.By = request.Approved, d.user

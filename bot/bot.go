@@ -307,6 +307,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleInteractionBlockAction(modals.ActionEditAccess, b.guard(b.onEditAccess))
 	h.HandleInteractionBlockAction(modals.ActionRemove, b.guard(b.onRemove))
 	h.HandleInteractionBlockAction(modals.ActionAddAccess, b.guard(b.onAddAccess))
+	h.HandleInteractionBlockAction(modals.ActionExtend, b.guard(b.onExtend))
+	h.HandleInteractionBlockAction(modals.ActionLetItEnd, b.guard(b.onLetItEnd))
 	for _, m := range b.modals() {
 		h.HandleViewSubmission(m.callback, b.guard(m.submit))
 	}

@@ -11,7 +11,7 @@ import (
 // stepKey is the once-only key of the step a request waits for: a decision
 // while pending, the requester's creation once approved.
 func stepKey(ref requestRef, r request.Record) string {
-	if r.State == request.Pending || r.Change != nil { // a change is applied by its approval
+	if r.State == request.Pending || r.AppliedByApproval() { // a change or an extension is applied by its approval
 		return "decide:" + ref.String()
 	}
 	return "collect:" + ref.String()

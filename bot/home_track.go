@@ -22,7 +22,7 @@ func (b *Bot) trackRecord(ctx context.Context, ref requestRef, r request.Record,
 	at, _ := postedAt(ref.ts)
 	user := r.Request.Requester
 	item := modals.HomeItem{ID: ref.String(), At: at.Unix(), Email: r.Request.Form.Email, Business: r.Request.Form.BusinessName,
-		State: r.State, Reason: r.Reason, Ref: collectValue(ref, user), Link: link, Change: r.Change != nil, Why: r.Request.Form.Reason}
+		State: r.State, Reason: r.Reason, Ref: collectValue(ref, user), Link: link, Change: r.AppliedByApproval(), Why: r.Request.Form.Reason}
 	if link == "" { // keep the link from when it was posted
 		for _, prev := range decodeAll[modals.HomeItem](b.listed(ctx, homeList(user))) {
 			if prev.ID == item.ID {

@@ -18,6 +18,7 @@ func (b *Bot) modals() []modalFlow {
 		{modals.CallbackDeny, modals.BlockDenyReason, b.onDenySubmit},
 		{modals.CallbackEditAccess, modals.BlockWorkspaces, b.onEditAccessSubmit},
 		{modals.CallbackRemove, modals.BlockConfirmEmail, b.onRemoveSubmit},
+		{modals.CallbackExtend, modals.BlockEnds, b.onExtendSubmit},
 	}
 }
 

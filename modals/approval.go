@@ -92,6 +92,11 @@ func ApprovalMessage(r request.Record, offered []plusvibe.Workspace, until time.
 	if r.Step != nil {
 		ask = fmt.Sprintf(":inbox_tray: A workflow asks for a PlusVibe client for %s, who will create it.", who)
 	}
+	if r.Extend != nil {
+		fallback = fmt.Sprintf("%s asks to extend the access of PlusVibe client %s", who, Escape(a.Form.Email))
+		ask = fmt.Sprintf(":calendar: %s asks to extend the access of PlusVibe client *%s*: it ends %s, asked until %s.", who,
+			Escape(a.Form.Email), slackDate(time.Unix(r.Extend.From, 0)), slackDate(time.Unix(r.Extend.To, 0)))
+	}
 	if r.Change != nil {
 		fallback = fmt.Sprintf("%s asks to change the access of PlusVibe client %s", who, Escape(a.Form.Email))
 		ask = fmt.Sprintf(":inbox_tray: %s asks to change the access of an existing PlusVibe client to this:", who)
@@ -187,6 +192,14 @@ func field(name, md string) *slack.TextBlockObject {
 func approvalStatus(r request.Record, until time.Time) string {
 	who := fmt.Sprintf("<@%s>", r.Request.Requester)
 	by := fmt.Sprintf("<@%s>", r.By)
+	if r.Extend != nil {
+		switch r.State {
+		case request.Created:
+			return fmt.Sprintf(":white_check_mark: Approved by %s. The access now ends %s.", by, slackDate(time.Unix(r.Extend.To, 0)))
+		case request.Failed:
+			return fmt.Sprintf(":x: Approved by %s, but the end was not moved: %s", by, reasonText(r.Reason, true))
+		}
+	}
 	if r.Change != nil {
 		switch r.State {
 		case request.Creating:

@@ -158,3 +158,28 @@ func ParseEnd(state *slack.ViewState) int64 {
 func EndNotKept(email string, at int64) string {
 	return fmt.Sprintf(":warning: PlusVibe client %s was created, but its access end (%s) could not be kept by the bot: end its access by hand then.", Escape(email), slackDate(time.Unix(at, 0)))
 }
+
+// EndsUnreadable says the schedule could not be read.
+func EndsUnreadable(cause string) string {
+	return "The schedule of access ends could not be read (" + cause + "). Try again in a moment."
+}
+
+// NotYourEnd refuses someone other than the requester.
+func NotYourEnd(requester string) string {
+	return fmt.Sprintf("Only <@%s>, who asked for this client, can move its end.", requester)
+}
+
+// EndNotMoved says an end could not be moved.
+func EndNotMoved(cause string) string {
+	return "The end could not be moved (" + cause + "); it stands as it was. Try again."
+}
+
+// ExtensionApproved tells the requester their extension was approved.
+func ExtensionApproved(email, approver string, to int64) string {
+	return fmt.Sprintf(":calendar: <@%s> approved extending the access of PlusVibe client %s: it now ends %s.", approver, Escape(email), slackDate(time.Unix(to, 0)))
+}
+
+// ExtensionNotApplied tells the requester an approved extension could not apply.
+func ExtensionNotApplied(email, why string) string {
+	return fmt.Sprintf(":x: Extending the access of PlusVibe client %s was approved, but not applied: %s", Escape(email), Escape(why))
+}

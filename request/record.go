@@ -61,6 +61,9 @@ type Record struct {
 	// Change, when set, makes this a change to an existing client's access
 	// (Request.Form holds the access after it); approving it applies it.
 	Change *ClientChange `json:"change,omitempty"`
+	// Extend, when set, makes this a request to move a client's access end
+	// later (Full access: it waits like any widening); approving applies it.
+	Extend *Extension `json:"extend,omitempty"`
 	// Step, when set, is the Workflow Builder run that asked: it completes
 	// when the request ends.
 	Step *Step `json:"step,omitempty"`
@@ -76,6 +79,18 @@ type ClientChange struct {
 	ClientID string `json:"id"`
 	Modified string `json:"m"`
 }
+
+// Extension moves a client's access end from From to To (Unix seconds):
+// it applies only if the end is still From.
+type Extension struct {
+	ClientID string `json:"id"`
+	From     int64  `json:"from"`
+	To       int64  `json:"to"`
+}
+
+// AppliedByApproval reports whether approving r acts at once (a change, an
+// extension) rather than granting a creation to its requester.
+func (r Record) AppliedByApproval() bool { return r.Change != nil || r.Extend != nil }
 
 // ErrNoRecord means a message carries no approval request.
 var ErrNoRecord = errors.New("request: not an approval request")

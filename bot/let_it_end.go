@@ -1,0 +1,24 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+)
+
+// onLetItEnd answers the notice: the end stands, and the notice says so.
+func (b *Bot) onLetItEnd(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
+	cb, req := b.clicked(evt, c, "let_it_end")
+	clientID := actionValue(cb, modals.ActionLetItEnd)
+	e, why := b.endFor(ctx, cb.User.ID, clientID)
+	if why != "" {
+		_ = b.talk.NoteInDM(ctx, cb.Container.ChannelID, cb.User.ID, why)
+		req.done("refused", nil, map[string]any{"client_id": clientID})
+		return
+	}
+	b.answerNotice(ctx, fmt.Sprintf("%s|%s", cb.Container.ChannelID, cb.Container.MessageTs), e, modals.LettingItEnd(e.At))
+	req.done("let_it_end", nil, map[string]any{"client_id": clientID})
+}
