@@ -66,6 +66,7 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 		b.metrics.clientChanges.WithLabelValues(changeFailed).Inc()
 		return changeFailed, modals.Escape(modals.FailureText(modals.OpEdit, err, modals.FindCommand(b.cfg.Command, current.Email))), err
 	}
+	b.endFollows(ctx, current.ID, ch.after)
 	after := request.AccessForm(current, ch.after)
 	entry := auditEntry(ch.requester, after, b.workspaces.get())
 	entry.Outcome, entry.Approver, entry.ClientID = modals.AuditAccessChanged, ch.approver, current.ID

@@ -149,6 +149,9 @@ type Bot struct {
 	// step of an approval request (decide, collect): across every replica
 	// sharing the store.
 	views, once *onceOnly
+	// reviewed makes each period's access review post once; pages keeps
+	// two decisions from rewriting one review message at once.
+	reviewed, pages *onceOnly
 	storeHealth *healthFlag
 	policy      request.Policy
 	clock       request.Clock
@@ -252,6 +255,8 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	b.views = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: claimTTL, healthy: b.storeHealth}
 	// Kept past both TTLs so a late click is answered without asking Slack.
 	b.once = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold(), keep: 2*cfg.ApprovalTTL + claimTTL, healthy: b.storeHealth}
+	b.reviewed = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold() + 10*time.Minute, keep: cfg.ReviewEvery + claimTTL, healthy: b.storeHealth}
+	b.pages = &onceOnly{store: cfg.Store, log: log, hold: 15 * time.Second, keep: time.Minute, healthy: b.storeHealth}
 	b.talk = slackapi.NewTalk(b.slack, log, cfg.HTTPClient)
 	b.runs = slackapi.NewRuns(calls, cfg.SlackAPIURL, cfg.HTTPClient)
 	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, b.slack, log)
@@ -283,6 +288,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.ends != nil {
 		bg.Go(func() { b.endsEvery(ctx) })
 	}
+	if b.cfg.ReviewEvery > 0 && b.cfg.ReviewChannel != "" {
+		bg.Go(func() { b.reviewEvery(ctx) })
+	}
 	defer bg.Wait()
 	b.awaitWorkspaces(ctx)
 
@@ -309,6 +317,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	h.HandleInteractionBlockAction(modals.ActionAddAccess, b.guard(b.onAddAccess))
 	h.HandleInteractionBlockAction(modals.ActionExtend, b.guard(b.onExtend))
 	h.HandleInteractionBlockAction(modals.ActionLetItEnd, b.guard(b.onLetItEnd))
+	for action := range modals.ReviewDecisions {
+		h.HandleInteractionBlockAction(action, b.guard(b.onReviewDecision))
+	}
 	for _, m := range b.modals() {
 		h.HandleViewSubmission(m.callback, b.guard(m.submit))
 	}

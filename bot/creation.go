@@ -76,6 +76,7 @@ func (b *Bot) handOver(ctx context.Context, c creation, resp plusvibe.CreateClie
 	b.audit(ctx, entry)
 	b.announce(ctx, c, resp.Email)
 	b.setEnd(ctx, c, resp.ClientID)
+	b.noteAskedBy(ctx, resp.ClientID, c.requester)
 	return outcome, err
 }
 

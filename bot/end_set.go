@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"slices"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
@@ -37,4 +39,34 @@ func (b *Bot) keepEnd(ctx context.Context, e request.End) error {
 		b.known.put(e)
 	}
 	return err
+}
+
+// endGone drops the end of a client removed by other means than its end.
+func (b *Bot) endGone(ctx context.Context, clientID string) {
+	if e, found, err := b.endOf(ctx, clientID); err == nil && found {
+		if err := b.ends.drop(ctx, e, modals.EndDropped(e)); err != nil {
+			b.log.Warn().Err(err).Msg("the end of a removed client could not be dropped; at its time it finds the client gone")
+		}
+		b.known.drop(clientID)
+	}
+}
+
+// endFollows keeps the end of a client whose access the bot just changed
+// (Edit access, a review) in step with it: at the end, it is not "changed
+// meanwhile".
+func (b *Bot) endFollows(ctx context.Context, clientID string, after []plusvibe.ClientWorkspacePermission) {
+	e, found, err := b.endOf(ctx, clientID)
+	if err != nil || !found {
+		return
+	}
+	perms := make([]plusvibe.ClientPermission, len(after))
+	for i, w := range after {
+		perms[i] = plusvibe.ClientPermission{WorkspaceID: w.ID, Permissions: w.Permissions, HideLabels: w.HideLabels}
+	}
+	e.Access, e.Full = request.AccessKey(perms), slices.ContainsFunc(after, func(w plusvibe.ClientWorkspacePermission) bool {
+		return slices.Contains(w.Permissions, plusvibe.PermissionFullAccess)
+	})
+	if err := b.keepEnd(ctx, e); err != nil {
+		b.log.Warn().Err(err).Msg("the end of a changed client could not follow its new access")
+	}
 }

@@ -69,6 +69,7 @@ func (b *Bot) removeClient(ctx context.Context, user string, meta modals.ClientM
 	sctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	b.audit(sctx, entry)
+	b.endGone(sctx, current.ID)
 	b.metrics.clientChanges.WithLabelValues("removed").Inc()
 	return "removed", modals.Removed(current.Email), nil
 }

@@ -23,6 +23,7 @@ const (
 	AuditEnded    = "access ended"
 	AuditEndFail  = "access end failed"
 	AuditExtended = "access end moved"
+	AuditReviewed = "reviewed"
 )
 
 // AuditEntry is one outcome, for the audit channel. It has no field for a
@@ -55,7 +56,7 @@ func AuditLine(e AuditEntry) string {
 	icon := map[string]string{AuditCreated: ":white_check_mark:", AuditFailed: ":x:",
 		AuditDenied: ":no_entry:", AuditRefused: ":raised_hand:", AuditApproved: ":ballot_box_with_check:",
 		AuditExpired: ":hourglass:", AuditAccessChanged: ":arrows_counterclockwise:", AuditRemoved: ":wastebasket:", AuditWithdrawn: ":leftwards_arrow_with_hook:",
-		AuditEnded: ":alarm_clock:", AuditEndFail: ":x:", AuditExtended: ":calendar:"}[e.Outcome]
+		AuditEnded: ":alarm_clock:", AuditEndFail: ":x:", AuditExtended: ":calendar:", AuditReviewed: ":mag:"}[e.Outcome]
 	parts := []string{fmt.Sprintf("%s *%s*", icon, e.Outcome)}
 	client := fmt.Sprintf("%s (%s)", Escape(e.Email), Escape(e.Business))
 	parts = append(parts, "client "+client)

@@ -183,3 +183,9 @@ func ExtensionApproved(email, approver string, to int64) string {
 func ExtensionNotApplied(email, why string) string {
 	return fmt.Sprintf(":x: Extending the access of PlusVibe client %s was approved, but not applied: %s", Escape(email), Escape(why))
 }
+
+// EndDropped is the schedule's line for an end dropped because the client
+// was removed otherwise (a review, Remove).
+func EndDropped(e request.End) string {
+	return fmt.Sprintf(":wastebasket: PlusVibe client %s was removed before its access end (%s): nothing left to end.", endClient(e), slackDate(time.Unix(e.At, 0)))
+}

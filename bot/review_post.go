@@ -1,0 +1,97 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
+)
+
+// reviewEvery posts an access review of the Full access clients once per
+// REVIEW_EVERY, in REVIEW_CHANNEL.
+func (b *Bot) reviewEvery(ctx context.Context) {
+	t := time.NewTicker(min(b.cfg.SweepInterval, 10*time.Minute))
+	defer t.Stop()
+	for {
+		b.reviewIfDue(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// reviewIfDue posts this period's review unless it was: once across
+// replicas (the claim) and restarts (the channel says so).
+func (b *Bot) reviewIfDue(ctx context.Context) {
+	period := request.Period(time.Now(), b.cfg.ReviewEvery)
+	key := fmt.Sprintf("review:%d", period)
+	if first, _, err := b.reviewed.claim(ctx, key); err != nil || !first {
+		return
+	}
+	posted, err := b.reviewPosted(ctx, period)
+	if err == nil && !posted {
+		err = b.postReview(ctx, period)
+	}
+	if err != nil {
+		b.reviewed.release(ctx, key)
+		if ctx.Err() == nil {
+			b.log.Warn().Err(err).Msg("the access review could not be posted; tried again later")
+		}
+		return
+	}
+	b.reviewed.finish(ctx, key, "posted")
+}
+
+// reviewPosted reports whether the review channel holds a page of period.
+func (b *Bot) reviewPosted(ctx context.Context, period int64) (bool, error) {
+	start := time.Unix(period*int64(b.cfg.ReviewEvery/time.Second), 0)
+	params := &slack.GetConversationHistoryParameters{ChannelID: b.cfg.ReviewChannel, Limit: 200, IncludeAllMetadata: true, Oldest: tsOf(start)}
+	for {
+		resp, err := b.slack.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return false, err
+		}
+		for _, m := range resp.Messages {
+			if p, isPage := request.ReviewFromPayload(m.Metadata.EventType, m.Metadata.EventPayload); isPage && b.ours(m) && p.Period == period {
+				return true, nil
+			}
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			return false, nil
+		}
+		params.Cursor = resp.ResponseMetaData.NextCursor
+	}
+}
+
+// postReview lists the Full access clients as PlusVibe has them now, with
+// who asked for each and its end when the bot knows, a page per message.
+func (b *Bot) postReview(ctx context.Context, period int64) error {
+	clients, err := b.clients.get(ctx, 0)
+	if err != nil {
+		return err
+	}
+	items := request.FullAccessItems(clients, b.workspaces.get())
+	asked := b.askedBy(ctx)
+	for i := range items {
+		items[i].Requester = asked[items[i].ClientID]
+		if e, found, _ := b.endOf(ctx, items[i].ClientID); found {
+			items[i].Ends, items[i].Requester = e.At, e.Requester
+		}
+	}
+	for _, p := range request.Paginate(period, items) {
+		text, blocks := modals.ReviewMessage(p)
+		_, _, err := b.slack.PostMessageContext(ctx, b.cfg.ReviewChannel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...),
+			slack.MsgOptionMetadata(slack.SlackMetadata{EventType: request.ReviewEvent, EventPayload: p.Payload()}))
+		if err != nil {
+			return err
+		}
+	}
+	b.metrics.reviews.WithLabelValues("posted").Inc()
+	return nil
+}
