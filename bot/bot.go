@@ -152,13 +152,13 @@ type Bot struct {
 	// reviewed makes each period's access review post once; pages keeps
 	// two decisions from rewriting one review message at once.
 	reviewed, pages *onceOnly
-	storeHealth *healthFlag
-	policy      request.Policy
-	clock       request.Clock
-	homes       *homeRedraws
-	ready       atomic.Bool
-	firstUp     chan struct{} // closed on the first connection
-	upOnce      sync.Once
+	storeHealth     *healthFlag
+	policy          request.Policy
+	clock           request.Clock
+	homes           *homeRedraws
+	ready           atomic.Bool
+	firstUp         chan struct{} // closed on the first connection
+	upOnce          sync.Once
 
 	// work outlives the socket: creations in flight finish after shutdown
 	// begins, until DrainTimeout cancels it.
