@@ -1,0 +1,144 @@
+package bot_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
+)
+
+// reviewSetup reviews every hour in the approval channel: the first review
+// posts as the bot starts.
+func reviewSetup() setup {
+	s := approvalSetup()
+	s.cfg.ReviewEvery, s.cfg.SweepInterval = time.Hour, 20*time.Millisecond
+	return s
+}
+
+// seed adds a client with access p in the first workspace.
+func seed(pv *plusvibetest.Server, email, p string) string {
+	return pv.AddClient(plusvibe.ClientLogin{Email: email, FirstName: "A", LastName: "B", BusinessName: "Biz",
+		Permissions: []plusvibe.ClientPermission{{WorkspaceID: plusvibetest.DefaultWorkspaces[1].ID, Permissions: []string{p}}}})
+}
+
+// reviewPages waits for n review pages in the approval channel.
+func (w *world) reviewPages(n int) []slacktest.Message {
+	w.t.Helper()
+	var pages []slacktest.Message
+	w.slack.WaitUntil(w.t, 2*wait, fmt.Sprintf("%d review pages", n), func() bool {
+		pages = pages[:0]
+		for _, m := range w.slack.Messages(approvals) {
+			if strings.Contains(m.Text, "Access review") {
+				pages = append(pages, m)
+			}
+		}
+		return len(pages) >= n
+	})
+	return pages
+}
+
+// startReview seeds the clients, then starts the bot, whose first review
+// lists them.
+func startReview(t *testing.T, clients func(*plusvibetest.Server)) *world {
+	t.Helper()
+	s := reviewSetup()
+	s.pvOpts = append(s.pvOpts, plusvibetest.Option(clients))
+	return start(t, s)
+}
+
+func TestReviewListsFullAccessAndAppliesEachDecisionOnce(t *testing.T) {
+	t.Parallel()
+	var full, reduce, remove, unibox string
+	w := startReview(t, func(pv *plusvibetest.Server) {
+		full, reduce, remove = seed(pv, "keep@example.com", plusvibe.PermissionFullAccess),
+			seed(pv, "reduce@example.com", plusvibe.PermissionFullAccess), seed(pv, "remove@example.com", plusvibe.PermissionFullAccess)
+		unibox = seed(pv, "unibox@example.com", plusvibe.PermissionUniboxAccess)
+	})
+	page := w.reviewPages(1)[0]
+	for _, id := range []string{full, reduce, remove} {
+		if !strings.Contains(page.Content(), id) {
+			t.Errorf("the review lacks Full access client %s", id)
+		}
+	}
+	if strings.Contains(page.Content(), "unibox@example.com") || strings.Contains(page.Content(), unibox) {
+		t.Error("the review lists a Unibox only client")
+	}
+	w.slack.ClickBlock(t, approver, page, "review:"+full, modals.ActionReviewKeep)
+	w.slack.ClickBlock(t, approver, page, "review:"+reduce, modals.ActionReviewReduce)
+	w.slack.ClickBlock(t, approver2, page, "review:"+remove, modals.ActionReviewRemove)
+	w.slack.ClickBlock(t, approver2, page, "review:"+remove, modals.ActionReviewRemove) // a double click
+	w.slack.WaitUntil(t, wait, "three decisions on the page", func() bool {
+		c := w.slack.Message(t, approvals, page.TS).Content()
+		return strings.Contains(c, "Kept by <@"+approver+">") && strings.Contains(c, "Reduced to Unibox only by <@"+approver+">") &&
+			strings.Contains(c, "Removed by <@"+approver2+">")
+	})
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if p, d := w.pv.Count("PUT", "/client"), w.pv.Count("DELETE", "/client"); p != 1 || d != 1 {
+		t.Errorf("%d PUTs and %d DELETEs, want 1 and 1: keep changes nothing, each decision applies once", p, d)
+	}
+	for _, c := range w.pv.Listed() {
+		if c.ID == reduce && c.Permissions[0].Permissions[0] != plusvibe.PermissionUniboxAccess {
+			t.Errorf("the reduced client has %v", c.Permissions)
+		}
+		if c.ID == remove {
+			t.Error("the removed client is still listed")
+		}
+	}
+	if n := strings.Count(strings.Join(w.auditLines(), "\n"), "*reviewed*"); n != 3 {
+		t.Errorf("%d review audit lines, want 3", n)
+	}
+	if m := w.slack.Message(t, approvals, page.TS); len(m.Buttons()) != 0 {
+		t.Errorf("decided clients still offer %v", m.Buttons())
+	}
+}
+
+func TestReviewOfTheirOwnClientRefused(t *testing.T) {
+	t.Parallel()
+	s := reviewSetup()
+	s.cfg.ReviewEvery = 0
+	w := start(t, s)
+	w.createWithEnd(fullAccessFill(), time.Hour) // asked for by requester, who is also an approver
+	w.setup.cfg.ReviewEvery = time.Hour          // the next process reviews
+	w.restart()
+	page := w.reviewPages(1)[0]
+	if !strings.Contains(page.Content(), "asked by <@"+requester+">") || !strings.Contains(page.Content(), "ends") {
+		t.Fatalf("the review does not say who asked and when it ends: %s", page.Content())
+	}
+	id := w.pv.Clients()[0].ID
+	w.slack.ClickBlock(t, requester, page, "review:"+id, modals.ActionReviewRemove)
+	w.waitWhisper(requester, "another approver reviews it")
+	if n := w.pv.Count("DELETE", "/client"); n != 0 {
+		t.Errorf("%d DELETEs by the client's own requester", n)
+	}
+}
+
+func TestReviewOfFiveHundredClientsPosts(t *testing.T) {
+	t.Parallel()
+	w := startReview(t, func(pv *plusvibetest.Server) {
+		for i := range 500 {
+			seed(pv, fmt.Sprintf("client%03d@example.com", i), plusvibe.PermissionFullAccess)
+		}
+	})
+	pages := w.reviewPages(25)
+	listed := 0
+	for _, p := range pages {
+		listed += strings.Count(p.Content(), "Full access in")
+		if len(p.Blocks) > 50 {
+			t.Errorf("a page of %d blocks", len(p.Blocks))
+		}
+	}
+	if listed != 500 {
+		t.Errorf("%d clients over %d pages, want 500", listed, len(pages))
+	}
+	if !slices.ContainsFunc(pages, func(m slacktest.Message) bool { return strings.Contains(m.Text, "page 25 of 25") }) {
+		t.Error("no page 25 of 25")
+	}
+}
