@@ -233,7 +233,9 @@ func (w *world) extend(notice slacktest.Message, to time.Time) slacktest.ViewRes
 // an end in; it returns the client's id.
 func (w *world) createDirect(fill slacktest.Fill, in time.Duration) string {
 	w.t.Helper()
-	fill[modals.BlockEnds] = time.Now().Add(in)
+	if in != 0 {
+		fill[modals.BlockEnds] = time.Now().Add(in)
+	}
 	viewID := w.openForm(requester, "")
 	if resp := w.slack.Submit(w.t, requester, viewID, fill); len(resp.Errors) != 0 {
 		w.t.Fatalf("the form answered %v", resp.Errors)
@@ -308,5 +310,29 @@ func TestExtendingFullAccessWaitsForAnApprover(t *testing.T) {
 	w.readPast(time.Now().Add(4 * time.Second))
 	if n := w.pv.Count("DELETE", "/client"); n != 0 {
 		t.Errorf("%d DELETEs at the end that was moved", n)
+	}
+}
+
+func TestEditAccessSetsAnEndThatFindShows(t *testing.T) {
+	t.Parallel()
+	s := fullAccessOnlySetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	w := start(t, s)
+	w.createDirect(goodFill(), 0) // no end
+	viewID := w.openFromFind(w.find(requester, "nova"), modals.ActionEditAccess, "Access ends")
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockEnds: time.Now().Add(2 * time.Second)})
+	w.slack.WaitUntil(t, wait, "the modal saying the end", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, viewID)), "access ends")
+	})
+	if answer := w.find(requester, "nova"); !strings.Contains(answer.Content(), "access ends") {
+		t.Errorf("find does not show the end: %s", answer.Content())
+	}
+	w.pv.Next(t, "DELETE", "/client", wait)
+	w.waitAudit("*access ended*")
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.pv.Count("DELETE", "/client"); n != 1 {
+		t.Errorf("%d DELETEs, want 1", n)
 	}
 }

@@ -32,8 +32,12 @@ func (b *Bot) onEditAccess(ctx context.Context, evt *socketmode.Event, c *socket
 		req.done("too_many_workspaces", nil, nil)
 		return
 	}
-	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: request.Stamp(client), Channel: cb.Channel.ID}
-	b.talk.UpdateView(ctx, viewID, modals.EditAccessForm(request.ClientForm(client), offered, meta, modals.ChangeNote(b.cfg.ApprovalChannel, b.cfg.ApproveFullAccessOnly)))
+	form := request.ClientForm(client)
+	if e, found, _ := b.endOf(ctx, client.ID); found {
+		form.EndsAt = e.At
+	}
+	meta := modals.ClientMeta{ID: client.ID, Email: client.Email, Modified: request.Stamp(client), Channel: cb.Channel.ID, Ends: form.EndsAt}
+	b.talk.UpdateView(ctx, viewID, modals.EditAccessForm(form, offered, meta, modals.ChangeNote(b.cfg.ApprovalChannel, b.cfg.ApproveFullAccessOnly)))
 	req.done("opened", nil, nil)
 }
 
@@ -48,16 +52,24 @@ func (b *Bot) onEditAccessSubmit(ctx context.Context, evt *socketmode.Event, c *
 		return
 	}
 	f := modals.ParseAccess(cb.View.State)
-	if problems := f.ValidateAccess(b.workspaces.get()); len(problems) > 0 {
+	meta := modals.DecodeClientMeta(cb.View.PrivateMetadata)
+	problems := f.ValidateAccess(b.workspaces.get())
+	if msg := b.endEditProblem(f, meta.Ends); msg != "" {
+		problems[modals.BlockEnds] = msg
+	}
+	if len(problems) > 0 {
 		b.ack(c, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(problems))
 		req.done("invalid", nil, nil)
 		return
 	}
-	meta := modals.DecodeClientMeta(cb.View.PrivateMetadata)
 	b.actOnce(ctx, clientSubmission{evt: evt, c: c, req: req, viewID: cb.View.ID, block: modals.BlockWorkspaces, title: "Edit access",
 		progress: ":hourglass_flowing_sand: Saving the access of *" + modals.Escape(meta.Email) + "*…", clientID: meta.ID},
 		func() (string, string, error) {
-			return b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: meta.ID, modified: meta.Modified,
+			outcome, text, err := b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: meta.ID, modified: meta.Modified,
 				after: f.Request(b.cfg.APIWorkspaceID).Workspaces, viewID: cb.View.ID, channel: meta.Channel})
+			if err == nil && outcome != changeStale && outcome != changeFailed && f.EndsAt != meta.Ends {
+				text += " " + b.moveEnd(ctx, cb.User.ID, meta, f)
+			}
+			return outcome, text, err
 		})
 }

@@ -198,3 +198,14 @@ func (k *knownEnds) at(clientID string) int64 {
 	defer k.mu.Unlock()
 	return k.ends[clientID].At
 }
+
+// all is every known end, by client id.
+func (k *knownEnds) all() map[string]int64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make(map[string]int64, len(k.ends))
+	for id, e := range k.ends {
+		out[id] = e.At
+	}
+	return out
+}

@@ -32,7 +32,7 @@ func (b *Bot) onFind(ctx context.Context, k command, query string) {
 		return
 	}
 	found := matching(list, query)
-	text, blocks := modals.FindAnswer(query, found[:min(len(found), modals.FindShown)], len(found))
+	text, blocks := modals.FindAnswer(query, found[:min(len(found), modals.FindShown)], len(found), b.known.all())
 	msg := &slack.WebhookMessage{Text: text, Blocks: &slack.Blocks{BlockSet: blocks}, ResponseType: "ephemeral", ReplaceOriginal: true}
 	if err := b.talk.AnswerWith(ctx, cmd.ResponseURL, msg); err != nil {
 		req.done("answer_failed", err, nil)

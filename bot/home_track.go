@@ -13,7 +13,7 @@ import (
 // trackForm records the outcome of a form that needed no approval.
 func (b *Bot) trackForm(ctx context.Context, s submission, state request.State, reason string) {
 	b.track(ctx, s.user, modals.HomeItem{ID: s.viewID, At: time.Now().Unix(), Email: s.form.Email, Business: s.form.BusinessName,
-		State: state, Reason: reason, Why: s.form.Reason})
+		State: state, Reason: reason, Why: s.form.Reason, Ends: s.form.EndsAt})
 }
 
 // trackRecord records where an approval request stands, for its requester
@@ -22,7 +22,8 @@ func (b *Bot) trackRecord(ctx context.Context, ref requestRef, r request.Record,
 	at, _ := postedAt(ref.ts)
 	user := r.Request.Requester
 	item := modals.HomeItem{ID: ref.String(), At: at.Unix(), Email: r.Request.Form.Email, Business: r.Request.Form.BusinessName,
-		State: r.State, Reason: r.Reason, Ref: collectValue(ref, user), Link: link, Change: r.AppliedByApproval(), Why: r.Request.Form.Reason}
+		State: r.State, Reason: r.Reason, Ref: collectValue(ref, user), Link: link, Change: r.AppliedByApproval(), Why: r.Request.Form.Reason,
+		Ends: r.Request.Form.EndsAt}
 	if link == "" { // keep the link from when it was posted
 		for _, prev := range decodeAll[modals.HomeItem](b.listed(ctx, homeList(user))) {
 			if prev.ID == item.ID {

@@ -34,6 +34,8 @@ type ClientMeta struct {
 	Email    string `json:"e"`
 	Modified string `json:"m"` // modified_at as PlusVibe listed it
 	Channel  string `json:"c,omitempty"`
+	// Ends is the client's access end when the form opened (0: none).
+	Ends int64 `json:"end,omitempty"`
 }
 
 // Encode returns the private_metadata string.
@@ -51,7 +53,8 @@ func DecodeClientMeta(s string) ClientMeta {
 
 // FindAnswer lists the clients that match query: the first FindShown of
 // total, each with Edit access and Remove.
-func FindAnswer(query string, matches []plusvibe.ClientLogin, total int) (string, []slack.Block) {
+// ends, when it has a client's id, is when its access ends.
+func FindAnswer(query string, matches []plusvibe.ClientLogin, total int, ends map[string]int64) (string, []slack.Block) {
 	text := fmt.Sprintf("%d PlusVibe clients match %s", total, Escape(query))
 	head := fmt.Sprintf("*%d* PlusVibe clients match *%s*.", total, Escape(query))
 	switch {
@@ -65,7 +68,7 @@ func FindAnswer(query string, matches []plusvibe.ClientLogin, total int) (string
 	}
 	blocks := []slack.Block{section(head)}
 	for i, c := range matches {
-		blocks = append(blocks, clientSection(fmt.Sprintf("client_%d", i), c),
+		blocks = append(blocks, clientSection(fmt.Sprintf("client_%d", i), c, ends[c.ID]),
 			slack.NewActionBlock(fmt.Sprintf("client_%d_actions", i),
 				slack.NewButtonBlockElement(ActionEditAccess, c.ID, plainText("Edit access")),
 				slack.NewButtonBlockElement(ActionRemove, c.ID, plainText("Remove")).WithStyle(slack.StyleDanger)))
@@ -76,9 +79,12 @@ func FindAnswer(query string, matches []plusvibe.ClientLogin, total int) (string
 
 // clientSection shows who a client is and their access, within a section's
 // 3,000 characters however many workspaces they have.
-func clientSection(blockID string, c plusvibe.ClientLogin) *slack.SectionBlock {
+func clientSection(blockID string, c plusvibe.ClientLogin, ends int64) *slack.SectionBlock {
 	head := fmt.Sprintf("*%s* · %s %s · %s · %s\nCreated %s, changed %s", Escape(c.Email), Escape(c.FirstName), Escape(c.LastName),
 		Escape(c.BusinessName), Escape(c.Status), slackDate(c.CreatedAt), slackDate(c.ModifiedAt))
+	if ends != 0 {
+		head += " · :hourglass: " + EndsLine(ends)
+	}
 	lines := AccessLines(c)
 	body := head
 	for i, l := range lines {
@@ -133,7 +139,8 @@ func EditAccessForm(f request.Form, offered []plusvibe.Workspace, meta ClientMet
 		Submit:          plainText("Save"),
 		Close:           plainText("Cancel"),
 		PrivateMetadata: meta.Encode(),
-		Blocks:          slack.Blocks{BlockSet: append(blocks, perWorkspaceBlocks(f, offered)...)},
+		Blocks: slack.Blocks{BlockSet: append(append(blocks, perWorkspaceBlocks(f, offered)...),
+			endsBlock(f.EndsAt, "Optional: when the bot ends this client's access. Empty: no end."))},
 	}
 }
 

@@ -189,3 +189,9 @@ func ExtensionNotApplied(email, why string) string {
 func EndDropped(e request.End) string {
 	return fmt.Sprintf(":wastebasket: PlusVibe client %s was removed before its access end (%s): nothing left to end.", endClient(e), slackDate(time.Unix(e.At, 0)))
 }
+
+// FullAccessKeepsItsEnd refuses taking the end of Full access away.
+const FullAccessKeepsItsEnd = "Full access keeps an end while requests need approval: choose a later end to extend it."
+
+// EndTakenAway says an end was taken away.
+const EndTakenAway = "Its access no longer ends."

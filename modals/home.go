@@ -38,6 +38,8 @@ type HomeItem struct {
 	Change bool `json:"x,omitempty"`
 	// Why is the request's own reason: a ticket or a link.
 	Why string `json:"w,omitempty"`
+	// Ends is when the access asked for ends (Unix seconds), if it does.
+	Ends int64 `json:"end,omitempty"`
 }
 
 // WaitingItem is a request that waits for an approver's decision.
@@ -93,6 +95,9 @@ func homeItem(i int, it HomeItem) []slack.Block {
 	text += homeState(it)
 	if why := strings.TrimSpace(it.Why); why != "" {
 		text += "\nwhy: " + Escape(truncate(why, 200))
+	}
+	if it.Ends != 0 {
+		text += "\n:hourglass: " + EndsLine(it.Ends)
 	}
 	s := section(text)
 	s.BlockID = fmt.Sprintf("request_%d", i)
