@@ -147,7 +147,7 @@ func (b *Bot) endFailed(ctx context.Context, key string, e request.End, err erro
 	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	e.Failures++
-	next := time.Now().Add(request.Backoff(e.Failures))
+	next := time.Now().Add(request.Backoff(e.Failures, b.cfg.EndRetry))
 	e.NextTry = next.Unix()
 	if perr := b.ends.put(ctx, e); perr != nil {
 		b.log.Warn().Err(perr).Msg("an access end's failure could not be noted; it is tried again at the next read")

@@ -11,6 +11,7 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/slacktest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe/plusvibetest"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
@@ -335,4 +336,42 @@ func TestEditAccessSetsAnEndThatFindShows(t *testing.T) {
 	if n := w.pv.Count("DELETE", "/client"); n != 1 {
 		t.Errorf("%d DELETEs, want 1", n)
 	}
+}
+
+func TestWorkflowStepSetsAnEnd(t *testing.T) {
+	t.Parallel()
+	w := start(t, setup{cfg: bot.Config{AuditChannel: auditCh, SweepInterval: 20 * time.Millisecond}})
+	run := w.runStep(stepInputs(map[string]any{request.InputEnds: float64(time.Now().Add(2 * time.Second).Unix())}))
+	dm := w.grant()
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.slack.WaitCompleted(t, run.ExecutionID, wait)
+	w.pv.Next(t, "DELETE", "/client", wait)
+	if line := w.waitAudit("*access ended*"); !strings.Contains(line, "removed") {
+		t.Errorf("audit line %q", line)
+	}
+}
+
+func TestAccessEndFailingIsRetriedAndAppliedOnce(t *testing.T) {
+	t.Parallel()
+	s := endSetup()
+	s.cfg.EndNotice, s.cfg.EndRetry = 0, 100*time.Millisecond
+	w := start(t, s)
+	w.createWithEnd(goodFill(), 2*time.Second)
+	w.pv.Script("DELETE", "/client", plusvibetest.Response{Status: 503})
+	w.waitDMSaying("tried again")
+	w.waitAudit("*access end failed*")
+	w.waitAudit("*access ended*")
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.pv.Count("DELETE", "/client"); n != 2 {
+		t.Errorf("%d DELETEs, want 2: the one that failed, the one that removed it", n)
+	}
+	if len(w.pv.Listed()) != 0 {
+		t.Error("the client is still there")
+	}
+	w.wantMetrics(map[string]float64{
+		`plusvibe_bot_access_ends_total{outcome="failed"}`:  1,
+		`plusvibe_bot_access_ends_total{outcome="applied"}`: 1,
+	})
 }

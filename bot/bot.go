@@ -88,6 +88,9 @@ type Config struct {
 	EndAction         string
 	EndNotice         time.Duration
 	FullAccessMaxDays int
+	// EndRetry is how long after a failed end it is tried again, doubling
+	// on each failure (default a minute).
+	EndRetry time.Duration
 	// ReviewEvery, when set, posts a review of the Full access clients in
 	// ReviewChannel once per that period.
 	ReviewEvery   time.Duration
@@ -212,6 +215,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory()
+	}
+	if cfg.EndRetry <= 0 {
+		cfg.EndRetry = time.Minute
 	}
 	if cfg.EndAction == "" {
 		cfg.EndAction = string(request.EndRemove)

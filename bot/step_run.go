@@ -89,6 +89,9 @@ func (b *Bot) stepRequest(ctx context.Context, a stepArrival) (request.Record, b
 	if msg := b.policy.ReasonProblem(form); msg != "" {
 		fields[request.FieldReason] = msg
 	}
+	if msg := b.endRule().Problem(form.EndsAt, form.FullAccess(), time.Now()); msg != "" {
+		fields[request.FieldEnds] = msg
+	}
 	if len(problems)+len(fields) > 0 {
 		a.fields["invalid_inputs"] = append(keys(problems), keys(fields)...)
 		b.stepRefused(ctx, a, "invalid", modals.StepInvalid(request.StepProblems(problems, fields)))

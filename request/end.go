@@ -132,9 +132,9 @@ func (e End) Due(now time.Time, notice time.Duration) EndStep {
 }
 
 // Backoff is how long after failure n (1, 2…) the end is tried again:
-// doubling from a minute, at most six hours.
-func Backoff(n int) time.Duration {
-	d := time.Minute
+// doubling from first, at most six hours.
+func Backoff(n int, first time.Duration) time.Duration {
+	d := first
 	for i := 1; i < n && d < 6*time.Hour; i++ {
 		d *= 2
 	}

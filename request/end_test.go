@@ -66,11 +66,11 @@ func TestEndDue(t *testing.T) {
 func TestBackoffDoublesToSixHours(t *testing.T) {
 	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute}
 	for i, w := range want {
-		if got := Backoff(i + 1); got != w {
+		if got := Backoff(i+1, time.Minute); got != w {
 			t.Errorf("Backoff(%d) = %v, want %v", i+1, got, w)
 		}
 	}
-	if got := Backoff(40); got != 6*time.Hour {
+	if got := Backoff(40, time.Minute); got != 6*time.Hour {
 		t.Errorf("Backoff(40) = %v, want 6h", got)
 	}
 }

@@ -3,6 +3,7 @@ package request
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
@@ -22,7 +23,12 @@ const (
 	InputAccess       = "access"
 	InputHiddenLabels = "hidden_labels"
 	InputReason       = "reason"
+	InputEnds         = "access_ends"
 )
+
+// StepInputs are the step's input parameters, in the order the form asks.
+var StepInputs = []string{InputRequester, InputEmail, InputFirstName, InputLastName, InputBusinessName,
+	InputWorkspaces, InputAccess, InputHiddenLabels, InputReason, InputEnds}
 
 // StepOutputs are the step's output parameters, as manifest.yaml names
 // them: never a password, since whoever edits the workflow sees them.
@@ -42,7 +48,7 @@ type Step struct {
 var inputFields = map[string]string{
 	FieldEmail: InputEmail, FieldFirstName: InputFirstName, FieldLastName: InputLastName,
 	FieldBusinessName: InputBusinessName, FieldWorkspaces: InputWorkspaces, FieldPermission: InputAccess,
-	FieldHideLabels: InputHiddenLabels, FieldReason: InputReason,
+	FieldHideLabels: InputHiddenLabels, FieldReason: InputReason, FieldEnds: InputEnds,
 }
 
 // StepInput returns the input that feeds form field field.
@@ -73,6 +79,11 @@ func StepForm(inputs map[string]any, offered []plusvibe.Workspace) (requester st
 		problems[InputAccess] = fmt.Sprintf("Choose %s or %s.", plusvibe.PermissionFullAccess, plusvibe.PermissionUniboxAccess)
 	default:
 		problems[InputAccess] = fmt.Sprintf("%q is not an access: use %s or %s.", access, plusvibe.PermissionFullAccess, plusvibe.PermissionUniboxAccess)
+	}
+	if at, ok := timestamp(inputs[InputEnds]); ok {
+		f.EndsAt = at
+	} else {
+		problems[InputEnds] = "Give a time (Unix seconds), or nothing for access without an end."
 	}
 	ids, msg := workspaceIDs(text(InputWorkspaces), offered)
 	f.WorkspaceIDs = ids
@@ -126,8 +137,7 @@ func StepProblems(inputs, fields map[string]string) string {
 		all[in] = msg
 	}
 	var out []string
-	for _, in := range []string{InputRequester, InputEmail, InputFirstName, InputLastName, InputBusinessName,
-		InputWorkspaces, InputAccess, InputHiddenLabels, InputReason} {
+	for _, in := range StepInputs {
 		if msg, found := all[in]; found {
 			out = append(out, in+": "+msg)
 		}
@@ -151,4 +161,22 @@ func StepStatus(r Record) (status string, ok bool) {
 		return "failed", false
 	}
 	return "", false
+}
+
+// timestamp reads a slack#/types/timestamp input: Unix seconds, as a
+// number or its text; absent or empty is 0, no end.
+func timestamp(v any) (int64, bool) {
+	switch t := v.(type) {
+	case nil:
+		return 0, true
+	case float64:
+		return int64(t), t >= 0
+	case string:
+		if strings.TrimSpace(t) == "" {
+			return 0, true
+		}
+		n, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+		return int64(n), err == nil && n >= 0
+	}
+	return 0, false
 }

@@ -109,3 +109,18 @@ func TestStepStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestStepFormReadsAnEnd(t *testing.T) {
+	for _, v := range []any{float64(1800000000), "1800000000"} {
+		_, f, problems := StepForm(stepInputs(map[string]any{InputEnds: v}), offered)
+		if len(problems) != 0 || f.EndsAt != 1800000000 {
+			t.Errorf("%T end: EndsAt %d, problems %v", v, f.EndsAt, problems)
+		}
+	}
+	if _, _, problems := StepForm(stepInputs(map[string]any{InputEnds: "next week"}), offered); problems[InputEnds] == "" {
+		t.Error("an end that is not a time was taken")
+	}
+	if _, f, _ := StepForm(stepInputs(nil), offered); f.EndsAt != 0 {
+		t.Errorf("no end given: EndsAt %d", f.EndsAt)
+	}
+}
