@@ -477,4 +477,6 @@ func (c *Config) checkEnds(add func(ok bool, msg string)) {
 	}
 	add(c.ReviewEvery == 0 || c.ReviewChannel != "", "REVIEW_EVERY needs REVIEW_CHANNEL (or APPROVAL_CHANNEL): where the review is posted")
 	add(c.ReviewEvery == 0 || c.ReviewEvery >= time.Hour, "REVIEW_EVERY must be at least 1h")
+	add(c.ReviewEvery == 0 || len(clean(c.Approvers)) > 0 || len(clean(c.ApproverUsergroups)) > 0,
+		"REVIEW_EVERY needs APPROVERS or APPROVER_USERGROUPS: only approvers decide a review")
 }
