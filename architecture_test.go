@@ -12,7 +12,7 @@ import (
 func TestArchitecture(t *testing.T) {
 	want := map[string][]string{
 		".":              {"bot", "bot/slackapi", "bot/store", "plusvibe"},
-		"bot":            {"bot/slackapi", "bot/store", "internal/seal", "modals", "plusvibe", "request"},
+		"bot":            {"bot/slackapi", "bot/store", "internal/pause", "internal/seal", "modals", "plusvibe", "request"},
 		"bot/slackapi":   {"internal/pause"},
 		"bot/store":      nil,
 		"request":        {"plusvibe"},
