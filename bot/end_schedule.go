@@ -192,13 +192,6 @@ func (k *knownEnds) drop(clientID string) {
 	delete(k.ends, clientID)
 }
 
-// at is when the client's access ends, as last read; 0 if it does not.
-func (k *knownEnds) at(clientID string) int64 {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.ends[clientID].At
-}
-
 // all is every known end, by client id.
 func (k *knownEnds) all() map[string]int64 {
 	k.mu.Lock()

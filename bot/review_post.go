@@ -77,10 +77,10 @@ func (b *Bot) postReview(ctx context.Context, period int64) error {
 		return err
 	}
 	items := request.FullAccessItems(clients, b.workspaces.get())
-	asked := b.askedBy(ctx)
+	asked, ends := b.askedBy(ctx), b.endsByClient(ctx)
 	for i := range items {
 		items[i].Requester = asked[items[i].ClientID]
-		if e, found, _ := b.endOf(ctx, items[i].ClientID); found {
+		if e, found := ends[items[i].ClientID]; found {
 			items[i].Ends, items[i].Requester = e.At, e.Requester
 		}
 	}
@@ -94,4 +94,20 @@ func (b *Bot) postReview(ctx context.Context, period int64) error {
 	}
 	b.metrics.reviews.WithLabelValues("posted").Inc()
 	return nil
+}
+
+// endsByClient reads the schedule once, by client id.
+func (b *Bot) endsByClient(ctx context.Context) map[string]request.End {
+	out := map[string]request.End{}
+	if b.ends == nil {
+		return out
+	}
+	ends, err := b.ends.all(ctx)
+	if err != nil {
+		b.log.Warn().Err(err).Msg("the access ends could not be read for the review")
+	}
+	for _, e := range ends {
+		out[e.ClientID] = e
+	}
+	return out
 }
