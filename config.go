@@ -471,6 +471,8 @@ func (c *Config) checkEnds(add func(ok bool, msg string)) {
 	c.EndAction = strings.ToLower(strings.TrimSpace(c.EndAction))
 	add(c.EndAction == "remove" || c.EndAction == "unibox", "ACCESS_END_ACTION must be remove or unibox")
 	add(c.FullAccessMaxDays >= 0 && c.FullAccessMaxDays <= 366, "FULL_ACCESS_MAX_DAYS must be between 0 and 366")
+	add(c.FullAccessMaxDays == 0 || c.RedisURL != "" || c.AuditChannel != "" || c.ApprovalChannel != "",
+		"FULL_ACCESS_MAX_DAYS needs somewhere to keep ends: REDIS_URL, AUDIT_CHANNEL or APPROVAL_CHANNEL")
 	add(c.EndNotice >= 0 && c.ReviewEvery >= 0, "ACCESS_END_NOTICE and REVIEW_EVERY cannot be negative")
 	if c.ReviewChannel == "" {
 		c.ReviewChannel = c.ApprovalChannel

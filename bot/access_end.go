@@ -58,6 +58,10 @@ func (b *Bot) applyEnd(ctx context.Context, e request.End) {
 	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
 		return
 	}
+	e, ok := b.stillDue(ctx, key, e)
+	if !ok {
+		return
+	}
 	current, found, err := b.clients.byID(ctx, e.ClientID)
 	v := request.AtEnd(e, current, found, b.endsWith())
 	if err == nil {
@@ -166,4 +170,20 @@ func (b *Bot) endFailed(ctx context.Context, key string, e request.End, err erro
 	b.tellEnd(ctx, e, text)
 	b.audit(ctx, modals.AuditEntry{Outcome: modals.AuditEndFail, Requester: e.Requester, Email: e.Email, Business: e.Business,
 		ClientID: e.ClientID, Ends: e.At, Detail: why})
+}
+
+// stillDue reads e again once its claim is held: the sweep's copy may be a
+// minute old, and the end moved meanwhile (Extend, Edit access). ok is false,
+// and the claim settled, when this end no longer stands.
+func (b *Bot) stillDue(ctx context.Context, key string, e request.End) (request.End, bool) {
+	cur, found, err := b.endOf(ctx, e.ClientID)
+	switch {
+	case err != nil:
+		b.once.release(ctx, key)
+		return e, false
+	case !found || cur.At != e.At:
+		b.once.finish(ctx, key, "moved")
+		return e, false
+	}
+	return cur, true
 }

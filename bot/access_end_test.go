@@ -375,3 +375,23 @@ func TestAccessEndFailingIsRetriedAndAppliedOnce(t *testing.T) {
 		`plusvibe_bot_access_ends_total{outcome="applied"}`: 1,
 	})
 }
+
+// An end set with a change that waits for an approver ends the access the
+// client has: the change is not there yet, so it is not "changed meanwhile".
+func TestEndSetWithAPendingWideningStillEnds(t *testing.T) {
+	t.Parallel()
+	s := fullAccessOnlySetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	w := start(t, s)
+	w.jane()
+	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, "Access ends")
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access",
+		modals.BlockEnds: time.Now().Add(2 * time.Second)})
+	w.slack.WaitUntil(t, wait, "the change waiting for an approver", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, viewID)), "approver")
+	})
+	w.pv.Next(t, "DELETE", "/client", wait)
+	if line := w.waitAudit("*access ended*"); !strings.Contains(line, "removed") {
+		t.Errorf("audit line %q", line)
+	}
+}

@@ -142,3 +142,29 @@ func TestReviewOfFiveHundredClientsPosts(t *testing.T) {
 		t.Error("no page 25 of 25")
 	}
 }
+
+func TestReviewCutShortIsCompletedNotRepeated(t *testing.T) {
+	t.Parallel()
+	s := reviewSetup()
+	s.pvOpts = append(s.pvOpts, plusvibetest.Option(func(pv *plusvibetest.Server) {
+		for i := range 45 {
+			seed(pv, fmt.Sprintf("client%02d@example.com", i), plusvibe.PermissionFullAccess)
+		}
+	}))
+	s.beforeStart = func(sl *slacktest.Server) { sl.FailNext("chat.postMessage", "", "internal_error") } // page 2 fails once
+	w := start(t, s)
+	pages := w.reviewPages(3)
+	if err := w.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, p := range w.reviewPages(3) {
+		seen[strings.SplitN(p.Text, ":", 2)[0]]++
+	}
+	if len(pages) != 3 || len(seen) != 3 {
+		t.Errorf("pages %v, want pages 1, 2 and 3 once each", seen)
+	}
+	if !slices.ContainsFunc(w.slack.Calls("chat.postMessage"), func(c slacktest.Call) bool { return c.Error == "internal_error" }) {
+		t.Error("no page failed to post: the test tested nothing")
+	}
+}

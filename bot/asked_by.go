@@ -22,7 +22,7 @@ func (b *Bot) noteAskedBy(ctx context.Context, clientID, requester string) {
 	v, _ := json.Marshal(askedBy{ClientID: clientID, Requester: requester})
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	err := b.cfg.Store.Note(ctx, askedByList, store.Entry{ID: clientID, Value: string(v), Max: maxStepRuns, Keep: 400 * 24 * time.Hour})
+	err := b.cfg.Store.Note(ctx, askedByList, store.Entry{ID: clientID, Value: string(v), Max: maxKept, Keep: 400 * 24 * time.Hour})
 	if err != nil {
 		b.log.Warn().Err(err).Msg("who asked for a client could not be noted; the reviews will not name them")
 	}

@@ -52,6 +52,11 @@ func (b *Bot) create(ctx context.Context, c creation) (plusvibe.CreateClientResp
 			LastName: c.request.ClientLastName, BusinessName: c.request.ClientBusinessName}
 	}
 	b.clients.created(made)
+	if err == nil { // first: a crash before the password's delivery must not lose the end
+		sctx, cancel := slackapi.Settle(ctx)
+		defer cancel()
+		b.setEnd(sctx, c, resp.ClientID)
+	}
 	if err != nil {
 		sctx, cancel := slackapi.Settle(ctx)
 		defer cancel()
@@ -75,7 +80,6 @@ func (b *Bot) handOver(ctx context.Context, c creation, resp plusvibe.CreateClie
 	}
 	b.audit(ctx, entry)
 	b.announce(ctx, c, resp.Email)
-	b.setEnd(ctx, c, resp.ClientID)
 	b.noteAskedBy(ctx, resp.ClientID, c.requester)
 	return outcome, err
 }

@@ -129,6 +129,8 @@ type setup struct {
 	// slackGoViews opens and updates views with slack-go's own calls,
 	// which decode the view Slack sends back.
 	slackGoViews bool
+	// beforeStart, when set, prepares the fake Slack before the bot starts.
+	beforeStart func(*slacktest.Server)
 }
 
 // start runs the real bot against a fake Slack and a fake PlusVibe.
@@ -143,6 +145,9 @@ func start(t testing.TB, s setup) *world {
 	t.Cleanup(w.checkLeaks)
 	t.Cleanup(func() { w.shutdown() })
 	t.Cleanup(w.stopReplicas)
+	if s.beforeStart != nil {
+		s.beforeStart(w.slack)
+	}
 	w.launch()
 	return w
 }

@@ -67,7 +67,7 @@ func (b *Bot) onEditAccessSubmit(ctx context.Context, evt *socketmode.Event, c *
 		func() (string, string, error) {
 			outcome, text, err := b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: meta.ID, modified: meta.Modified,
 				after: f.Request(b.cfg.APIWorkspaceID).Workspaces, viewID: cb.View.ID, channel: meta.Channel})
-			if err == nil && outcome != changeStale && outcome != changeFailed && f.EndsAt != meta.Ends {
+			if err == nil && outcome != changeStale && outcome != changeFailed && outcome != changeRefused && f.EndsAt != meta.Ends {
 				text += " " + b.moveEnd(ctx, cb.User.ID, meta, f)
 			}
 			return outcome, text, err

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -10,44 +11,52 @@ import (
 )
 
 // endEditProblem checks the end typed into Edit access, from was the end
-// when it opened: as the form's, and Full access keeps an end while
-// approvals are on (taking it away extends access without an approver).
+// when it opened: as the form's; Full access keeps an end while approvals
+// are on (taking it away extends access without an approver), and within
+// FULL_ACCESS_MAX_DAYS even when the edit only gives Full access.
 func (b *Bot) endEditProblem(f request.Form, from int64) string {
 	full := f.FullAccess()
 	switch {
-	case f.EndsAt == from && from != 0: // kept as it was scheduled
-		return ""
 	case f.EndsAt == 0 && from != 0 && full && b.policy.Approvals:
 		return modals.FullAccessKeepsItsEnd
+	case f.EndsAt == from && from != 0 && !full: // kept as it was scheduled
+		return ""
 	}
 	return b.endRule().Problem(f.EndsAt, full, time.Now())
 }
 
 // moveEnd sets, moves or takes away a client's end from Edit access, and
-// says what it did: a later end of Full access waits for an approver.
+// says what it did. The end follows the access the client has now: a
+// change still waiting for an approver moves it once applied. A later end
+// of Full access waits for an approver.
 func (b *Bot) moveEnd(ctx context.Context, user string, meta modals.ClientMeta, f request.Form) string {
-	e, found, err := b.endOf(ctx, meta.ID)
+	current, found, err := b.clients.byID(ctx, meta.ID)
+	if err != nil || !found {
+		return modals.EndNotMoved(modals.FailureText(modals.OpList, err, ""))
+	}
+	e, had, err := b.endOf(ctx, meta.ID)
 	if err != nil {
 		return modals.EndNotMoved(slackapi.Cause(err))
 	}
-	if !found {
-		e = request.End{ClientID: meta.ID, Email: meta.Email, Business: f.BusinessName, Requester: user}
+	if !had {
+		e = request.End{ClientID: current.ID, Email: current.Email, Business: current.BusinessName,
+			Requester: cmp.Or(b.askedBy(ctx)[current.ID], user)}
 	}
-	e.Access, e.Full = request.FormAccessKey(f, b.cfg.APIWorkspaceID), f.FullAccess()
+	e.Access, e.Full = request.AccessKey(current.Permissions), request.HasFullAccess(current.Permissions)
 	switch {
 	case f.EndsAt == 0:
-		b.endGone(ctx, meta.ID)
+		b.dropEnd(ctx, e, modals.EndTakenAwayLine(e, user))
 		b.extended(ctx, e, 0, user, "")
 		return modals.EndTakenAway
-	case found && f.EndsAt > e.At && e.Full && b.policy.Approvals:
+	case had && f.EndsAt > e.At && (e.Full || f.FullAccess()) && b.policy.Approvals:
 		_, text, _ := b.requestExtension(ctx, user, e, f.EndsAt)
 		return "Its end: " + text
 	}
 	from := e.At
-	e.At, e.Noticed, e.Failures, e.NextTry = f.EndsAt, false, 0, 0
-	if err := b.keepEnd(ctx, e); err != nil {
+	if err := b.keepEnd(ctx, e.Moved(f.EndsAt, b.cfg.EndNotice, time.Now())); err != nil {
 		return modals.EndNotMoved(slackapi.Cause(err))
 	}
-	b.extended(ctx, request.End{ClientID: e.ClientID, Email: e.Email, Business: e.Business, At: from}, f.EndsAt, user, "")
+	e.At = from
+	b.extended(ctx, e, f.EndsAt, user, "")
 	return "Its " + modals.EndsLine(f.EndsAt) + "."
 }

@@ -17,6 +17,10 @@ func (b *Bot) noticeEnd(ctx context.Context, e request.End) {
 	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
 		return
 	}
+	e, ok := b.stillDue(ctx, key, e)
+	if !ok || e.Noticed {
+		return
+	}
 	if e.Requester != "" {
 		text, blocks := modals.EndNotice(e, b.endsWith())
 		if _, _, err := b.talk.DM(ctx, e.Requester, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)); err != nil {

@@ -39,11 +39,15 @@ func newEndSchedule(b *Bot) endSchedule {
 	if channel == "" {
 		return nil
 	}
-	return &slackEnds{b: b, channel: channel, messages: map[string]string{}}
+	return &slackEnds{b: b, channel: channel, messages: map[string]endMessage{}}
 }
 
 // endsList is the store's list of ends, by client id.
 const endsList = "access-ends"
+
+// maxKept bounds the ends, and the clients known to have been asked for:
+// far past any agency's clients, so that none is dropped.
+const maxKept = 1_000_000
 
 // storeEnds keeps ends in the shared store (Redis).
 type storeEnds struct {
@@ -55,7 +59,7 @@ func (s *storeEnds) put(ctx context.Context, e request.End) error {
 	v, _ := json.Marshal(e)
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	return s.store.Note(ctx, endsList, store.Entry{ID: e.ClientID, Value: string(v), Max: maxStepRuns, Keep: s.keep})
+	return s.store.Note(ctx, endsList, store.Entry{ID: e.ClientID, Value: string(v), Max: maxKept, Keep: s.keep})
 }
 
 func (s *storeEnds) all(ctx context.Context) ([]request.End, error) {
@@ -69,56 +73,86 @@ func (s *storeEnds) drop(ctx context.Context, e request.End, _ string) error {
 }
 
 // slackEnds keeps each end in a message of channel, with the end in its
-// metadata: people see the schedule, and any replica reads it back.
+// metadata: people see the schedule, and the bot reads it back. Kept in
+// Slack only without Redis: one replica, so its cache of where each end's
+// message is stays true.
 type slackEnds struct {
 	b       *Bot
 	channel string
 
 	mu       sync.Mutex
-	messages map[string]string // client id → ts of the message keeping its end
+	messages map[string]endMessage // client id → its open end's message
 }
 
+// endMessage is the message keeping an end still to come, and that end.
+type endMessage struct {
+	ts string
+	at int64
+}
+
+// put rewrites the client's end in place when only its state changes (a
+// notice, a failure), and posts it anew when its time moves: the channel is
+// read back a year at most, and the message must be as new as its end.
 func (s *slackEnds) put(ctx context.Context, e request.End) error {
-	ts, err := s.message(ctx, e.ClientID)
+	old, err := s.message(ctx, e.ClientID)
 	if err != nil {
 		return err
 	}
 	text := modals.EndScheduled(e, s.b.endsWith())
 	meta := slack.MsgOptionMetadata(slack.SlackMetadata{EventType: request.EndEvent, EventPayload: request.EndRecord{End: e}.EndPayload()})
-	if ts != "" {
-		_, _, _, err = s.b.slack.UpdateMessageContext(ctx, s.channel, ts, slack.MsgOptionText(text, false), meta)
+	if old.ts != "" && old.at == e.At {
+		_, _, _, err = s.b.slack.UpdateMessageContext(ctx, s.channel, old.ts, slack.MsgOptionText(text, false), meta)
 		return err
 	}
-	_, ts, err = s.b.slack.PostMessageContext(ctx, s.channel, slack.MsgOptionText(text, false), meta, slack.MsgOptionDisableLinkUnfurl())
-	if err == nil {
-		s.mu.Lock()
-		s.messages[e.ClientID] = ts
-		s.mu.Unlock()
+	_, ts, err := s.b.slack.PostMessageContext(ctx, s.channel, slack.MsgOptionText(text, false), meta, slack.MsgOptionDisableLinkUnfurl())
+	if err != nil {
+		return err
 	}
-	return err
+	s.remember(e.ClientID, endMessage{ts: ts, at: e.At})
+	if old.ts != "" { // the newer message stands; this one only says where it went
+		moved := e
+		moved.At = old.at
+		s.close(ctx, old.ts, moved, modals.EndMoved(moved, e.At))
+	}
+	return nil
 }
 
 func (s *slackEnds) drop(ctx context.Context, e request.End, closing string) error {
-	ts, err := s.message(ctx, e.ClientID)
-	if err != nil || ts == "" {
+	old, err := s.message(ctx, e.ClientID)
+	if err != nil || old.ts == "" {
 		return err
 	}
+	if err := s.close(ctx, old.ts, e, closing); err != nil {
+		return err
+	}
+	s.remember(e.ClientID, endMessage{})
+	return nil
+}
+
+// close rewrites a schedule message as closed, saying closing.
+func (s *slackEnds) close(ctx context.Context, ts string, e request.End, closing string) error {
 	meta := slack.MsgOptionMetadata(slack.SlackMetadata{EventType: request.EndEvent, EventPayload: request.EndRecord{End: e, Closed: true}.EndPayload()})
-	_, _, _, err = s.b.slack.UpdateMessageContext(ctx, s.channel, ts, slack.MsgOptionText(closing, false), meta)
+	_, _, _, err := s.b.slack.UpdateMessageContext(ctx, s.channel, ts, slack.MsgOptionText(closing, false), meta)
 	return err
 }
 
-// message is the ts of the message keeping the client's open end; "" if
-// none. Another replica may have posted it: read the channel if unknown.
-func (s *slackEnds) message(ctx context.Context, clientID string) (string, error) {
+func (s *slackEnds) remember(clientID string, m endMessage) {
 	s.mu.Lock()
-	ts, known := s.messages[clientID]
+	defer s.mu.Unlock()
+	s.messages[clientID] = m
+}
+
+// message is the client's open end's message; ts "" if none. Read the
+// channel if this process has not seen it yet.
+func (s *slackEnds) message(ctx context.Context, clientID string) (endMessage, error) {
+	s.mu.Lock()
+	m, known := s.messages[clientID]
 	s.mu.Unlock()
 	if known {
-		return ts, nil
+		return m, nil
 	}
 	if _, err := s.all(ctx); err != nil {
-		return "", err
+		return endMessage{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -130,7 +164,7 @@ func (s *slackEnds) message(ctx context.Context, clientID string) (string, error
 func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
 	params := &slack.GetConversationHistoryParameters{ChannelID: s.channel, Limit: 200, IncludeAllMetadata: true,
 		Oldest: tsOf(time.Now().Add(-request.MaxEndAhead - 7*24*time.Hour))}
-	seen, open, messages := map[string]bool{}, []request.End{}, map[string]string{}
+	seen, open, messages := map[string]bool{}, []request.End{}, map[string]endMessage{}
 	for {
 		resp, err := s.b.slack.GetConversationHistoryContext(ctx, params)
 		if err != nil {
@@ -143,7 +177,7 @@ func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
 			}
 			seen[r.ClientID] = true
 			if !r.Closed {
-				open, messages[r.ClientID] = append(open, r.End), m.Timestamp
+				open, messages[r.ClientID] = append(open, r.End), endMessage{ts: m.Timestamp, at: r.At}
 			}
 		}
 		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
@@ -201,4 +235,12 @@ func (k *knownEnds) all() map[string]int64 {
 		out[id] = e.At
 	}
 	return out
+}
+
+// get is the client's end as last read.
+func (k *knownEnds) get(clientID string) (request.End, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	e, found := k.ends[clientID]
+	return e, found
 }

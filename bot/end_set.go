@@ -44,11 +44,20 @@ func (b *Bot) keepEnd(ctx context.Context, e request.End) error {
 // endGone drops the end of a client removed by other means than its end.
 func (b *Bot) endGone(ctx context.Context, clientID string) {
 	if e, found, err := b.endOf(ctx, clientID); err == nil && found {
-		if err := b.ends.drop(ctx, e, modals.EndDropped(e)); err != nil {
-			b.log.Warn().Err(err).Msg("the end of a removed client could not be dropped; at its time it finds the client gone")
-		}
-		b.known.drop(clientID)
+		b.dropEnd(ctx, e, modals.EndDropped(e))
 	}
+}
+
+// dropEnd takes e out of the schedule; closing says why, where people see
+// the schedule.
+func (b *Bot) dropEnd(ctx context.Context, e request.End, closing string) {
+	if b.ends == nil {
+		return
+	}
+	if err := b.ends.drop(ctx, e, closing); err != nil {
+		b.log.Warn().Err(err).Msg("an access end could not be dropped; at its time it finds the client gone or changed")
+	}
+	b.known.drop(e.ClientID)
 }
 
 // endFollows keeps the end of a client whose access the bot just changed

@@ -17,7 +17,7 @@ import (
 func (b *Bot) onExtend(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
 	cb, req := b.clicked(evt, c, "extend")
 	clientID := actionValue(cb, modals.ActionExtend)
-	e, why := b.endFor(ctx, cb.User.ID, clientID)
+	e, why := b.endFor(ctx, cb.User.ID, clientID, true)
 	if why != "" {
 		_ = b.talk.NoteInDM(ctx, cb.Container.ChannelID, cb.User.ID, why)
 		req.done("refused", nil, map[string]any{"client_id": clientID})
@@ -35,9 +35,15 @@ func (b *Bot) onExtend(ctx context.Context, evt *socketmode.Event, c *socketmode
 }
 
 // endFor is the scheduled end of clientID, if user may move it: its
-// requester, still allowed. why says otherwise.
-func (b *Bot) endFor(ctx context.Context, user, clientID string) (request.End, string) {
-	e, found, err := b.endOf(ctx, clientID)
+// requester, still allowed. why says otherwise. quick takes the end as last
+// read when it is known: the form must open within the click's 3 s, and
+// its submission reads the schedule again.
+func (b *Bot) endFor(ctx context.Context, user, clientID string, quick bool) (request.End, string) {
+	e, found := b.known.get(clientID)
+	var err error
+	if !quick || !found {
+		e, found, err = b.endOf(ctx, clientID)
+	}
 	switch {
 	case err != nil:
 		return e, modals.EndsUnreadable(slackapi.Cause(err))
@@ -76,7 +82,7 @@ func (b *Bot) onExtendSubmit(ctx context.Context, evt *socketmode.Event, c *sock
 	req := b.startRequest("extend_submit", cb.User.ID)
 	clientID, notice, _ := strings.Cut(cb.View.PrivateMetadata, "|")
 	at := modals.ParseEnd(cb.View.State)
-	e, why := b.endFor(ctx, cb.User.ID, clientID)
+	e, why := b.endFor(ctx, cb.User.ID, clientID, false)
 	if why == "" {
 		why = b.endRule().Problem(at, e.Full, time.Now())
 	}
@@ -100,8 +106,7 @@ func (b *Bot) extend(ctx context.Context, user string, e request.End, at int64) 
 	if e.Full && b.policy.Approvals {
 		return b.requestExtension(ctx, user, e, at)
 	}
-	moved := e
-	moved.At, moved.Noticed, moved.Failures, moved.NextTry = at, false, 0, 0
+	moved := e.Moved(at, b.cfg.EndNotice, time.Now())
 	if err := b.keepEnd(ctx, moved); err != nil {
 		return "failed", modals.EndNotMoved(slackapi.Cause(err)), err
 	}
@@ -114,7 +119,7 @@ func (b *Bot) extended(ctx context.Context, e request.End, to int64, by, approve
 	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	b.audit(ctx, modals.AuditEntry{Outcome: modals.AuditExtended, Requester: by, Approver: approver, Email: e.Email,
-		Business: e.Business, ClientID: e.ClientID, Ends: to, Detail: "was " + modals.EndsLine(e.At)})
+		Business: e.Business, ClientID: e.ClientID, Ends: to, Detail: modals.EndWas(e.At, to)})
 	b.metrics.ends.WithLabelValues("extended").Inc()
 }
 

@@ -42,7 +42,10 @@ func (b *Bot) approveExtension(ctx context.Context, d decision, key string) {
 	r := d.record
 	r.State, r.By = request.Created, d.user
 	e, found, err := b.endOf(ctx, r.Extend.ClientID)
+	allowed, aerr := b.access.allowed(ctx, r.Request.Requester)
 	switch {
+	case !allowed:
+		r.State, r.Final, r.Reason = request.Failed, true, modals.RequesterNoLongerAllowed(r.Request.Requester, aerr != nil)
 	case err != nil:
 		b.once.release(ctx, key)
 		b.talk.Note(ctx, d.ref.channel, d.user, modals.EndsUnreadable(slackapi.Cause(err)))
@@ -51,7 +54,7 @@ func (b *Bot) approveExtension(ctx context.Context, d decision, key string) {
 	case !found || e.At != r.Extend.From:
 		r.State, r.Final, r.Reason = request.Failed, true, modals.EndGoneText
 	default:
-		e.At, e.Noticed, e.Failures, e.NextTry = r.Extend.To, false, 0, 0
+		e = e.Moved(r.Extend.To, b.cfg.EndNotice, time.Now())
 		if err := b.keepEnd(ctx, e); err != nil {
 			r.State, r.Final, r.Reason = request.Failed, true, modals.EndNotMoved(slackapi.Cause(err))
 		}

@@ -13,7 +13,7 @@ import (
 func (b *Bot) onLetItEnd(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
 	cb, req := b.clicked(evt, c, "let_it_end")
 	clientID := actionValue(cb, modals.ActionLetItEnd)
-	e, why := b.endFor(ctx, cb.User.ID, clientID)
+	e, why := b.endFor(ctx, cb.User.ID, clientID, true)
 	if why != "" {
 		_ = b.talk.NoteInDM(ctx, cb.Container.ChannelID, cb.User.ID, why)
 		req.done("refused", nil, map[string]any{"client_id": clientID})

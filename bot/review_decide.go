@@ -31,9 +31,10 @@ func (b *Bot) onReviewDecision(ctx context.Context, evt *socketmode.Event, c *so
 		a := cb.ActionCallback.BlockActions[0]
 		k.clientID, k.decision = a.Value, modals.ReviewDecisions[a.ActionID]
 	}
-	if why := b.notApprover(ctx, k.user); why != "" {
-		b.talk.Note(ctx, k.ref.channel, k.user, why)
-		req.done("refused", nil, nil)
+	// Approvers only: the escalation decides requests, not reviews.
+	if allowed, err := b.approvers.allowed(ctx, k.user); !allowed {
+		b.talk.Note(ctx, k.ref.channel, k.user, reviewRefusal(err))
+		req.done("refused", err, nil)
 		return
 	}
 	it, why := b.reviewItem(ctx, k)
@@ -170,4 +171,12 @@ func (b *Bot) writeReviewItem(ctx context.Context, ref requestRef, it request.Re
 	_, _, _, err = b.slack.UpdateMessageContext(ctx, ref.channel, ref.ts, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...),
 		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: request.ReviewEvent, EventPayload: p.Payload()}))
 	return err
+}
+
+// reviewRefusal tells someone who is not an approver, or not known to be.
+func reviewRefusal(err error) string {
+	if err != nil {
+		return modals.UncheckedText
+	}
+	return modals.NotAReviewerText
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -35,8 +36,8 @@ func (b *Bot) reviewIfDue(ctx context.Context) {
 		return
 	}
 	posted, err := b.reviewPosted(ctx, period)
-	if err == nil && !posted {
-		err = b.postReview(ctx, period)
+	if err == nil {
+		err = b.postReview(ctx, period, posted)
 	}
 	if err != nil {
 		b.reviewed.release(ctx, key)
@@ -48,30 +49,33 @@ func (b *Bot) reviewIfDue(ctx context.Context) {
 	b.reviewed.finish(ctx, key, "posted")
 }
 
-// reviewPosted reports whether the review channel holds a page of period.
-func (b *Bot) reviewPosted(ctx context.Context, period int64) (bool, error) {
+// reviewPosted lists the pages of period the review channel holds: a
+// review cut short (a failed post, a restart) is completed, not repeated.
+func (b *Bot) reviewPosted(ctx context.Context, period int64) (map[int]bool, error) {
 	start := time.Unix(period*int64(b.cfg.ReviewEvery/time.Second), 0)
 	params := &slack.GetConversationHistoryParameters{ChannelID: b.cfg.ReviewChannel, Limit: 200, IncludeAllMetadata: true, Oldest: tsOf(start)}
+	posted := map[int]bool{}
 	for {
 		resp, err := b.slack.GetConversationHistoryContext(ctx, params)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		for _, m := range resp.Messages {
 			if p, isPage := request.ReviewFromPayload(m.Metadata.EventType, m.Metadata.EventPayload); isPage && b.ours(m) && p.Period == period {
-				return true, nil
+				posted[p.Page] = true
 			}
 		}
 		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
-			return false, nil
+			return posted, nil
 		}
 		params.Cursor = resp.ResponseMetaData.NextCursor
 	}
 }
 
 // postReview lists the Full access clients as PlusVibe has them now, with
-// who asked for each and its end when the bot knows, a page per message.
-func (b *Bot) postReview(ctx context.Context, period int64) error {
+// who asked for each and its end when the bot knows, a page per message;
+// pages posted already are left as they are.
+func (b *Bot) postReview(ctx context.Context, period int64, posted map[int]bool) error {
 	clients, err := b.clients.get(ctx, 0)
 	if err != nil {
 		return err
@@ -79,12 +83,17 @@ func (b *Bot) postReview(ctx context.Context, period int64) error {
 	items := request.FullAccessItems(clients, b.workspaces.get())
 	asked, ends := b.askedBy(ctx), b.endsByClient(ctx)
 	for i := range items {
-		items[i].Requester = asked[items[i].ClientID]
-		if e, found := ends[items[i].ClientID]; found {
-			items[i].Ends, items[i].Requester = e.At, e.Requester
-		}
+		e := ends[items[i].ClientID]
+		items[i].Ends, items[i].Requester = e.At, cmp.Or(asked[items[i].ClientID], e.Requester)
 	}
-	for _, p := range request.Paginate(period, items) {
+	pages := request.Paginate(period, items)
+	if len(posted) >= len(pages) {
+		return nil // all there
+	}
+	for _, p := range pages {
+		if posted[p.Page] {
+			continue
+		}
 		text, blocks := modals.ReviewMessage(p)
 		_, _, err := b.slack.PostMessageContext(ctx, b.cfg.ReviewChannel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...),
 			slack.MsgOptionMetadata(slack.SlackMetadata{EventType: request.ReviewEvent, EventPayload: p.Payload()}))

@@ -66,10 +66,10 @@ func EndFailed(e request.End, why string, next time.Time) string {
 		endClient(e), slackDate(time.Unix(e.At, 0)), Escape(why), slackDate(next))
 }
 
-// EndMoved is the schedule's line once an end is moved away from this
-// message (extended: a new line says the new end).
-func EndMoved(e request.End, to int64, by string) string {
-	return fmt.Sprintf(":calendar: The access end of PlusVibe client %s moved from %s to %s by <@%s>.", endClient(e), slackDate(time.Unix(e.At, 0)), slackDate(time.Unix(to, 0)), by)
+// EndMoved is the schedule's line for an end that moved: a newer line
+// keeps it from then on.
+func EndMoved(e request.End, to int64) string {
+	return fmt.Sprintf(":calendar: The access end of PlusVibe client %s moved from %s to %s: see the newer line.", endClient(e), slackDate(time.Unix(e.At, 0)), slackDate(time.Unix(to, 0)))
 }
 
 // EndNotice is the requester's DM before the end, with Extend and Let it end.
@@ -195,3 +195,19 @@ const FullAccessKeepsItsEnd = "Full access keeps an end while requests need appr
 
 // EndTakenAway says an end was taken away.
 const EndTakenAway = "Its access no longer ends."
+
+// EndTakenAwayLine is the schedule's line for an end taken away.
+func EndTakenAwayLine(e request.End, by string) string {
+	return fmt.Sprintf(":calendar: The access end of PlusVibe client %s (%s) was taken away by <@%s>: it no longer ends.", endClient(e), slackDate(time.Unix(e.At, 0)), by)
+}
+
+// EndWas is an end move's audit detail.
+func EndWas(from, to int64) string {
+	switch {
+	case from == 0:
+		return "end set"
+	case to == 0:
+		return "end taken away (was " + slackDate(time.Unix(from, 0)) + ")"
+	}
+	return "was " + EndsLine(from)
+}

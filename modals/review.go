@@ -83,6 +83,7 @@ const (
 	ReviewNotListedText = "This client is not in this review."
 	ReviewOwnClientText = "You asked for this client: another approver reviews it."
 	ReviewUnreadable    = "The review message could not be read back; try again in a moment."
+	NotAReviewerText    = "Only approvers (APPROVERS, APPROVER_USERGROUPS) decide access reviews."
 )
 
 // ReviewDecidedText says a client was decided already.

@@ -83,14 +83,14 @@ type End struct {
 }
 
 // AccessKey is a client's access, in a form that compares: each
-// workspace's permissions and hidden labels, sorted.
+// workspace's permissions, sorted. Hidden labels are left out: an end acts
+// on the permissions, and labels PlusVibe may write back in its own way.
 func AccessKey(perms []plusvibe.ClientPermission) string {
 	parts := make([]string, 0, len(perms))
 	for _, p := range perms {
-		ps, ls := slices.Clone(p.Permissions), slices.Clone(p.HideLabels)
+		ps := slices.Clone(p.Permissions)
 		slices.Sort(ps)
-		slices.Sort(ls)
-		parts = append(parts, p.WorkspaceID+"="+strings.Join(ps, "+")+"/"+strings.Join(ls, "+"))
+		parts = append(parts, p.WorkspaceID+"="+strings.Join(ps, "+"))
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, ";")
@@ -167,13 +167,14 @@ func AtEnd(e End, current plusvibe.ClientLogin, found bool, action EndAction) En
 		return EndChanged
 	case action == EndRemove:
 		return EndDelete
-	case !hasFullAccess(current.Permissions):
+	case !HasFullAccess(current.Permissions):
 		return EndNothingToReduce
 	}
 	return EndReduce
 }
 
-func hasFullAccess(perms []plusvibe.ClientPermission) bool {
+// HasFullAccess reports whether perms give Full access somewhere.
+func HasFullAccess(perms []plusvibe.ClientPermission) bool {
 	return slices.ContainsFunc(perms, func(p plusvibe.ClientPermission) bool {
 		return slices.Contains(p.Permissions, plusvibe.PermissionFullAccess)
 	})
@@ -226,4 +227,12 @@ func EndFromPayload(eventType string, payload map[string]any) (EndRecord, bool) 
 		return EndRecord{}, false
 	}
 	return r, true
+}
+
+// Moved is e with its end at at: noticed already if at is within notice
+// (the requester was just told, or just chose it), tried afresh.
+func (e End) Moved(at int64, notice time.Duration, now time.Time) End {
+	e.At, e.Failures, e.NextTry = at, 0, 0
+	e.Noticed = notice > 0 && time.Unix(at, 0).Sub(now) <= notice
+	return e
 }
