@@ -16,16 +16,7 @@ import (
 // endsEvery reads the schedule of access ends often enough for an end to
 // happen within a minute of its time.
 func (b *Bot) endsEvery(ctx context.Context) {
-	t := time.NewTicker(min(b.cfg.SweepInterval, time.Minute))
-	defer t.Stop()
-	for {
-		b.sweepEnds(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	every(ctx, min(b.cfg.SweepInterval, time.Minute), b.sweepEnds)
 }
 
 // sweepEnds acts on what is due in the schedule: the requester's notice

@@ -38,6 +38,21 @@ func (w *world) createWithEnd(fill slacktest.Fill, in time.Duration) (string, st
 	return ts, clients[len(clients)-1].ID
 }
 
+// endedOnce waits for the client's removal at its end, stops the bot, and
+// checks it was removed once.
+func (w *world) endedOnce() {
+	w.t.Helper()
+	w.pv.Next(w.t, "DELETE", "/client", wait)
+	w.waitAudit("*access ended*")
+	w.stopReplicas()
+	if err := w.shutdown(); err != nil {
+		w.t.Fatal(err)
+	}
+	if n := w.pv.Count("DELETE", "/client"); n != 1 {
+		w.t.Errorf("%d DELETEs, want 1", n)
+	}
+}
+
 // waitDMSaying waits for a DM to the requester saying want.
 func (w *world) waitDMSaying(want string) slacktest.Message {
 	w.t.Helper()
@@ -142,14 +157,7 @@ func TestAccessEndSurvivesARestart(t *testing.T) {
 	w := start(t, s)
 	w.createWithEnd(goodFill(), 2*time.Second)
 	w.restart() // the end is kept in the audit channel, not in the process
-	w.pv.Next(t, "DELETE", "/client", wait)
-	w.waitAudit("*access ended*")
-	if err := w.shutdown(); err != nil {
-		t.Fatal(err)
-	}
-	if n := w.pv.Count("DELETE", "/client"); n != 1 {
-		t.Errorf("%d DELETEs, want 1", n)
-	}
+	w.endedOnce()
 }
 
 func TestAccessEndOnceOverTwoReplicas(t *testing.T) {
@@ -158,15 +166,7 @@ func TestAccessEndOnceOverTwoReplicas(t *testing.T) {
 	s.cfg.EndNotice = 0
 	w, _ := twoReplicas(t, s) // ends kept in Redis, read by both
 	w.createWithEnd(goodFill(), 2*time.Second)
-	w.pv.Next(t, "DELETE", "/client", wait)
-	w.waitAudit("*access ended*")
-	w.stopReplicas()
-	if err := w.shutdown(); err != nil {
-		t.Fatal(err)
-	}
-	if n := w.pv.Count("DELETE", "/client"); n != 1 {
-		t.Errorf("%d DELETEs from two replicas, want 1", n)
-	}
+	w.endedOnce()
 }
 
 func TestAccessEndOfAClientRemovedByHandTouchesNothing(t *testing.T) {
@@ -241,7 +241,9 @@ func (w *world) createDirect(fill slacktest.Fill, in time.Duration) string {
 	if resp := w.slack.Submit(w.t, requester, viewID, fill); len(resp.Errors) != 0 {
 		w.t.Fatalf("the form answered %v", resp.Errors)
 	}
-	w.slack.WaitUntil(w.t, wait, "the client created", func() bool { return len(w.pv.Clients()) > 0 })
+	w.slack.WaitUntil(w.t, wait, "the form saying created", func() bool {
+		return strings.Contains(viewText(w.slack.View(w.t, viewID)), "created")
+	})
 	return w.pv.Clients()[0].ID
 }
 
@@ -328,14 +330,7 @@ func TestEditAccessSetsAnEndThatFindShows(t *testing.T) {
 	if answer := w.find(requester, "nova"); !strings.Contains(answer.Content(), "access ends") {
 		t.Errorf("find does not show the end: %s", answer.Content())
 	}
-	w.pv.Next(t, "DELETE", "/client", wait)
-	w.waitAudit("*access ended*")
-	if err := w.shutdown(); err != nil {
-		t.Fatal(err)
-	}
-	if n := w.pv.Count("DELETE", "/client"); n != 1 {
-		t.Errorf("%d DELETEs, want 1", n)
-	}
+	w.endedOnce()
 }
 
 func TestWorkflowStepSetsAnEnd(t *testing.T) {

@@ -15,14 +15,11 @@ import (
 
 // onExtend opens the form for a new end, from the requester's notice.
 func (b *Bot) onExtend(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, req := b.clicked(evt, c, "extend")
-	clientID := actionValue(cb, modals.ActionExtend)
-	e, why := b.endFor(ctx, cb.User.ID, clientID, true)
-	if why != "" {
-		_ = b.talk.NoteInDM(ctx, cb.Container.ChannelID, cb.User.ID, why)
-		req.done("refused", nil, map[string]any{"client_id": clientID})
+	cb, req, e, ok := b.noticeClick(ctx, evt, c, modals.ActionExtend)
+	if !ok {
 		return
 	}
+	clientID := e.ClientID
 	form := modals.ExtendForm(e, modals.EndHint(b.cfg.FullAccessMaxDays, e.Full))
 	form.PrivateMetadata = clientID + "|" + cb.Container.ChannelID + "|" + cb.Container.MessageTs
 	openCtx, cancel := context.WithDeadline(ctx, req.start.Add(triggerLife))
@@ -32,6 +29,19 @@ func (b *Bot) onExtend(ctx context.Context, evt *socketmode.Event, c *socketmode
 		return
 	}
 	req.done("opened", nil, map[string]any{"client_id": clientID})
+}
+
+// noticeClick acks a click on an end's notice and finds the end; ok is
+// false when the clicker was told why not.
+func (b *Bot) noticeClick(ctx context.Context, evt *socketmode.Event, c *socketmode.Client, action string) (slack.InteractionCallback, requestLog, request.End, bool) {
+	cb, req := b.clicked(evt, c, action)
+	clientID := actionValue(cb, action)
+	e, why := b.endFor(ctx, cb.User.ID, clientID, true)
+	if why != "" {
+		_ = b.talk.NoteInDM(ctx, cb.Container.ChannelID, cb.User.ID, why)
+		req.done("refused", nil, map[string]any{"client_id": clientID})
+	}
+	return cb, req, e, why == ""
 }
 
 // endFor is the scheduled end of clientID, if user may move it: its

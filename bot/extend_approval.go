@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
@@ -21,17 +19,9 @@ func (b *Bot) requestExtension(ctx context.Context, user string, e request.End, 
 	}
 	r := request.Record{State: request.Pending, Extend: &request.Extension{ClientID: e.ClientID, From: e.At, To: at},
 		Request: request.Approval{Requester: user, Form: form}}
-	postCtx, cancel := context.WithTimeout(ctx, postBudget)
-	defer cancel()
-	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))
-	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
-		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
-	if err != nil {
+	if _, err := b.postForApproval(ctx, r); err != nil {
 		return "failed", modals.EndNotMoved(slackapi.Cause(err)), err
 	}
-	ref := requestRef{channel: b.cfg.ApprovalChannel, ts: ts}
-	link, _ := b.slack.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: ref.channel, Ts: ts})
-	b.trackRecord(ctx, ref, r, link)
 	b.metrics.ends.WithLabelValues("extension_requested").Inc()
 	return "extension_requested", modals.ExtensionWaits(at, b.cfg.ApprovalChannel), nil
 }

@@ -11,14 +11,10 @@ import (
 
 // onLetItEnd answers the notice: the end stands, and the notice says so.
 func (b *Bot) onLetItEnd(ctx context.Context, evt *socketmode.Event, c *socketmode.Client) {
-	cb, req := b.clicked(evt, c, "let_it_end")
-	clientID := actionValue(cb, modals.ActionLetItEnd)
-	e, why := b.endFor(ctx, cb.User.ID, clientID, true)
-	if why != "" {
-		_ = b.talk.NoteInDM(ctx, cb.Container.ChannelID, cb.User.ID, why)
-		req.done("refused", nil, map[string]any{"client_id": clientID})
+	cb, req, e, ok := b.noticeClick(ctx, evt, c, modals.ActionLetItEnd)
+	if !ok {
 		return
 	}
 	b.answerNotice(ctx, fmt.Sprintf("%s|%s", cb.Container.ChannelID, cb.Container.MessageTs), e, modals.LettingItEnd(e.At))
-	req.done("let_it_end", nil, map[string]any{"client_id": clientID})
+	req.done("let_it_end", nil, map[string]any{"client_id": e.ClientID})
 }

@@ -15,16 +15,7 @@ import (
 // reviewEvery posts an access review of the Full access clients once per
 // REVIEW_EVERY, in REVIEW_CHANNEL.
 func (b *Bot) reviewEvery(ctx context.Context) {
-	t := time.NewTicker(min(b.cfg.SweepInterval, 10*time.Minute))
-	defer t.Stop()
-	for {
-		b.reviewIfDue(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	every(ctx, min(b.cfg.SweepInterval, 10*time.Minute), b.reviewIfDue)
 }
 
 // reviewIfDue posts this period's review unless it was: once across

@@ -12,11 +12,14 @@ import (
 
 // sweepEvery closes lapsed requests and approvals at SweepInterval, so that
 // they say so without waiting for someone to click.
-func (b *Bot) sweepEvery(ctx context.Context) {
-	t := time.NewTicker(b.cfg.SweepInterval)
+func (b *Bot) sweepEvery(ctx context.Context) { every(ctx, b.cfg.SweepInterval, b.sweep) }
+
+// every runs f now, then every d, until ctx ends.
+func every(ctx context.Context, d time.Duration, f func(context.Context)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
-		b.sweep(ctx)
+		f(ctx)
 		select {
 		case <-ctx.Done():
 			return

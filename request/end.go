@@ -1,7 +1,6 @@
 package request
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -208,22 +207,13 @@ type EndRecord struct {
 }
 
 // EndPayload is r as a metadata event's payload.
-func (r EndRecord) EndPayload() map[string]any {
-	b, _ := json.Marshal(r) // plain strings and numbers: cannot fail
-	var payload map[string]any
-	_ = json.Unmarshal(b, &payload)
-	return payload
-}
+func (r EndRecord) EndPayload() map[string]any { return payload(r) }
 
 // EndFromPayload reads an end kept as an event of eventType; ok is false
 // when it is not one, or not whole.
-func EndFromPayload(eventType string, payload map[string]any) (EndRecord, bool) {
-	if eventType != EndEvent {
-		return EndRecord{}, false
-	}
-	b, err := json.Marshal(payload)
+func EndFromPayload(eventType string, p map[string]any) (EndRecord, bool) {
 	var r EndRecord
-	if err != nil || json.Unmarshal(b, &r) != nil || r.ClientID == "" || r.At == 0 {
+	if eventType != EndEvent || !fromPayload(p, &r) || r.ClientID == "" || r.At == 0 {
 		return EndRecord{}, false
 	}
 	return r, true

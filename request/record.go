@@ -1,7 +1,6 @@
 package request
 
 import (
-	"encoding/json"
 	"errors"
 )
 
@@ -100,25 +99,13 @@ var ErrNoRecord = errors.New("request: not an approval request")
 const RecordEvent = "plusvibe_client_requested"
 
 // Payload is the record as the event's payload.
-func (r Record) Payload() map[string]any {
-	b, _ := json.Marshal(r) // plain strings and numbers: cannot fail
-	var payload map[string]any
-	_ = json.Unmarshal(b, &payload)
-	return payload
-}
+func (r Record) Payload() map[string]any { return payload(r) }
 
 // FromPayload reads a record kept as an event of eventType; ErrNoRecord when
 // it is not one, or not whole.
-func FromPayload(eventType string, payload map[string]any) (Record, error) {
-	if eventType != RecordEvent {
-		return Record{}, ErrNoRecord
-	}
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return Record{}, ErrNoRecord
-	}
+func FromPayload(eventType string, p map[string]any) (Record, error) {
 	var r Record
-	if json.Unmarshal(b, &r) != nil || r.State == "" || r.Request.Requester == "" || r.Request.Form.Email == "" {
+	if eventType != RecordEvent || !fromPayload(p, &r) || r.State == "" || r.Request.Requester == "" || r.Request.Form.Email == "" {
 		return Record{}, ErrNoRecord
 	}
 	return r, nil

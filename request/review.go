@@ -1,7 +1,6 @@
 package request
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -118,21 +117,12 @@ func (p ReviewPage) Decide(clientID, clicker string) (int, ReviewVerdict) {
 }
 
 // Payload is p as a metadata event's payload.
-func (p ReviewPage) Payload() map[string]any {
-	b, _ := json.Marshal(p) // plain strings and numbers: cannot fail
-	var payload map[string]any
-	_ = json.Unmarshal(b, &payload)
-	return payload
-}
+func (p ReviewPage) Payload() map[string]any { return payload(p) }
 
 // ReviewFromPayload reads a review page kept as an event of eventType.
-func ReviewFromPayload(eventType string, payload map[string]any) (ReviewPage, bool) {
-	if eventType != ReviewEvent {
-		return ReviewPage{}, false
-	}
-	b, err := json.Marshal(payload)
+func ReviewFromPayload(eventType string, pl map[string]any) (ReviewPage, bool) {
 	var p ReviewPage
-	if err != nil || json.Unmarshal(b, &p) != nil || p.Period == 0 {
+	if eventType != ReviewEvent || !fromPayload(pl, &p) || p.Period == 0 {
 		return ReviewPage{}, false
 	}
 	return p, true
