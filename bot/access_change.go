@@ -26,6 +26,8 @@ type accessChange struct {
 	viewID   string // the requester's modal, where they wait for the outcome
 	channel  string // where they asked, for the approval's answer
 	approver string // set once approved
+	// ends is the end asked with the change, shown to its approver.
+	ends int64
 }
 
 // Outcomes of a change, as logged and counted.
@@ -82,6 +84,7 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 func (b *Bot) requestChange(ctx context.Context, ch accessChange, current plusvibe.ClientLogin) (string, string, error) {
 	r := request.Record{State: request.Pending, Change: &request.ClientChange{ClientID: current.ID, Modified: request.Stamp(current)},
 		Request: request.Approval{Requester: ch.requester, ViewID: ch.viewID, Channel: ch.channel, Form: request.AccessForm(current, ch.after)}}
+	r.Request.Form.EndsAt = ch.ends
 	link, err := b.postForApproval(ctx, r)
 	if err != nil {
 		return changeFailed, modals.ChangePostFailed(b.cfg.ApprovalChannel, slackapi.Cause(err)), err

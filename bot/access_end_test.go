@@ -390,3 +390,31 @@ func TestEndSetWithAPendingWideningStillEnds(t *testing.T) {
 		t.Errorf("audit line %q", line)
 	}
 }
+
+// Taking away the end of a client that has Full access now waits like the
+// widening it is, even when the edit would leave it Unibox only.
+func TestFullAccessEndIsNotTakenAwayWhileItsChangeWaits(t *testing.T) {
+	t.Parallel()
+	s := approvalSetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	w := start(t, s)
+	w.pv.AddClient(plusvibe.ClientLogin{Email: "jane.doe@acme.com", FirstName: "Jane", LastName: "Doe", BusinessName: "Acme",
+		Permissions: []plusvibe.ClientPermission{perm(nova, plusvibe.PermissionFullAccess)}})
+	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, "Access ends")
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockEnds: time.Now().Add(time.Hour)})
+	w.waitAudit("end set")
+	viewID = w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, "Access ends")
+	w.slack.WaitAck(t, w.slack.Change(t, requester, viewID, modals.BlockWorkspaces,
+		slacktest.Fill{modals.BlockWorkspaces: []string{"Nova Consulting", "Zeta Labs"}}).EnvelopeID, wait)
+	w.slack.WaitUntil(t, wait, "the form with Zeta Labs", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, viewID)), modals.BlockWorkspacePermission(zeta.ID))
+	})
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Unibox only",
+		modals.BlockWorkspacePermission(zeta.ID): "Unibox only", modals.BlockEnds: nil})
+	w.slack.WaitUntil(t, wait, "the edit answered", func() bool {
+		return strings.Contains(viewText(w.slack.View(t, viewID)), "keeps an end")
+	})
+	if answer := w.find(requester, "jane"); !strings.Contains(answer.Content(), "access ends") {
+		t.Errorf("the end was taken away while the change waits: %s", answer.Content())
+	}
+}

@@ -41,7 +41,10 @@ func (b *Bot) onAddAccess(ctx context.Context, evt *socketmode.Event, c *socketm
 	b.talk.UpdateView(ctx, cb.View.ID, modals.ClientResult(title, ":hourglass_flowing_sand: Adding the workspaces to *"+modals.Escape(meta.Form.Email)+"*…"))
 	clientID := actionValue(cb, modals.ActionAddAccess)
 	outcome, text, err := b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: clientID,
-		add: meta.Form, viewID: cb.View.ID, channel: meta.ChannelID})
+		add: meta.Form, viewID: cb.View.ID, channel: meta.ChannelID, ends: meta.Form.EndsAt})
+	if meta.Form.EndsAt != 0 && (outcome == changeApplied || outcome == changeRequested) { // the end typed into the form
+		text += " " + b.moveEnd(ctx, cb.User.ID, modals.ClientMeta{ID: clientID, Email: meta.Form.Email}, *meta.Form)
+	}
 	sctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	b.once.finish(sctx, key, text)

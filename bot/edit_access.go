@@ -66,7 +66,7 @@ func (b *Bot) onEditAccessSubmit(ctx context.Context, evt *socketmode.Event, c *
 		progress: ":hourglass_flowing_sand: Saving the access of *" + modals.Escape(meta.Email) + "*…", clientID: meta.ID},
 		func() (string, string, error) {
 			outcome, text, err := b.applyAccess(ctx, accessChange{requester: cb.User.ID, clientID: meta.ID, modified: meta.Modified,
-				after: f.Request(b.cfg.APIWorkspaceID).Workspaces, viewID: cb.View.ID, channel: meta.Channel})
+				after: f.Request(b.cfg.APIWorkspaceID).Workspaces, viewID: cb.View.ID, channel: meta.Channel, ends: f.EndsAt})
 			if err == nil && outcome != changeStale && outcome != changeFailed && outcome != changeRefused && f.EndsAt != meta.Ends {
 				text += " " + b.moveEnd(ctx, cb.User.ID, meta, f)
 			}

@@ -44,6 +44,10 @@ func (b *Bot) moveEnd(ctx context.Context, user string, meta modals.ClientMeta, 
 	}
 	e.Access, e.Full = request.AccessKey(current.Permissions), request.HasFullAccess(current.Permissions)
 	switch {
+	case f.EndsAt == 0 && !had:
+		return ""
+	case f.EndsAt == 0 && e.Full && b.policy.Approvals: // Full access now, whatever the edit waits for
+		return modals.FullAccessKeepsItsEnd
 	case f.EndsAt == 0:
 		b.dropEnd(ctx, e, modals.EndTakenAwayLine(e, user))
 		b.extended(ctx, e, 0, user, "")

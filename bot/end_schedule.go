@@ -82,6 +82,9 @@ type slackEnds struct {
 
 	mu       sync.Mutex
 	messages map[string]endMessage // client id → its open end's message
+	// loaded: messages holds every open end as of the last read, so a
+	// client missing from it has none (a new client: no read needed).
+	loaded bool
 }
 
 // endMessage is the message keeping an end still to come, and that end.
@@ -147,8 +150,9 @@ func (s *slackEnds) remember(clientID string, m endMessage) {
 func (s *slackEnds) message(ctx context.Context, clientID string) (endMessage, error) {
 	s.mu.Lock()
 	m, known := s.messages[clientID]
+	loaded := s.loaded
 	s.mu.Unlock()
-	if known {
+	if known || loaded {
 		return m, nil
 	}
 	if _, err := s.all(ctx); err != nil {
@@ -186,7 +190,7 @@ func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
 		params.Cursor = resp.ResponseMetaData.NextCursor
 	}
 	s.mu.Lock()
-	s.messages = messages
+	s.messages, s.loaded = messages, true
 	s.mu.Unlock()
 	return open, nil
 }

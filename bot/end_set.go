@@ -2,7 +2,7 @@ package bot
 
 import (
 	"context"
-	"slices"
+	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
@@ -72,9 +72,11 @@ func (b *Bot) endFollows(ctx context.Context, clientID string, after []plusvibe.
 	for i, w := range after {
 		perms[i] = plusvibe.ClientPermission{WorkspaceID: w.ID, Permissions: w.Permissions, HideLabels: w.HideLabels}
 	}
-	e.Access, e.Full = request.AccessKey(perms), slices.ContainsFunc(after, func(w plusvibe.ClientWorkspacePermission) bool {
-		return slices.Contains(w.Permissions, plusvibe.PermissionFullAccess)
-	})
+	e.Access, e.Full = request.AccessKey(perms), request.HasFullAccess(perms)
+	if limit := b.endRule().FullAccessLimit(time.Now()); e.Full && limit != 0 && e.At > limit {
+		e.At = limit // Full access now: within FULL_ACCESS_MAX_DAYS, whatever was set before
+		b.extended(ctx, request.End{ClientID: e.ClientID, Email: e.Email, Business: e.Business, At: e.At}, limit, e.Requester, "")
+	}
 	if err := b.keepEnd(ctx, e); err != nil {
 		b.log.Warn().Err(err).Msg("the end of a changed client could not follow its new access")
 	}

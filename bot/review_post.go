@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -42,10 +43,10 @@ func (b *Bot) reviewIfDue(ctx context.Context) {
 
 // reviewPosted lists the pages of period the review channel holds: a
 // review cut short (a failed post, a restart) is completed, not repeated.
-func (b *Bot) reviewPosted(ctx context.Context, period int64) (map[int]bool, error) {
+func (b *Bot) reviewPosted(ctx context.Context, period int64) (map[int]request.ReviewPage, error) {
 	start := time.Unix(period*int64(b.cfg.ReviewEvery/time.Second), 0)
 	params := &slack.GetConversationHistoryParameters{ChannelID: b.cfg.ReviewChannel, Limit: 200, IncludeAllMetadata: true, Oldest: tsOf(start)}
-	posted := map[int]bool{}
+	posted := map[int]request.ReviewPage{}
 	for {
 		resp, err := b.slack.GetConversationHistoryContext(ctx, params)
 		if err != nil {
@@ -53,7 +54,7 @@ func (b *Bot) reviewPosted(ctx context.Context, period int64) (map[int]bool, err
 		}
 		for _, m := range resp.Messages {
 			if p, isPage := request.ReviewFromPayload(m.Metadata.EventType, m.Metadata.EventPayload); isPage && b.ours(m) && p.Period == period {
-				posted[p.Page] = true
+				posted[p.Page] = p
 			}
 		}
 		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
@@ -64,27 +65,33 @@ func (b *Bot) reviewPosted(ctx context.Context, period int64) (map[int]bool, err
 }
 
 // postReview lists the Full access clients as PlusVibe has them now, with
-// who asked for each and its end when the bot knows, a page per message;
-// pages posted already are left as they are.
-func (b *Bot) postReview(ctx context.Context, period int64, posted map[int]bool) error {
+// who asked for each and its end when the bot knows, a page per message.
+// A review cut short is completed: the clients on the pages posted already
+// are left out, the others go on pages after them.
+func (b *Bot) postReview(ctx context.Context, period int64, posted map[int]request.ReviewPage) error {
 	clients, err := b.clients.get(ctx, 0)
 	if err != nil {
 		return err
 	}
-	items := request.FullAccessItems(clients, b.workspaces.get())
+	listed, last := map[string]bool{}, 0
+	for n, p := range posted {
+		last = max(last, n)
+		for _, it := range p.Items {
+			listed[it.ClientID] = true
+		}
+	}
+	items := slices.DeleteFunc(request.FullAccessItems(clients, b.workspaces.get()), func(it request.ReviewItem) bool { return listed[it.ClientID] })
+	if len(posted) > 0 && len(items) == 0 {
+		return nil // all there
+	}
 	asked, ends := b.askedBy(ctx), b.endsByClient(ctx)
 	for i := range items {
 		e := ends[items[i].ClientID]
 		items[i].Ends, items[i].Requester = e.At, cmp.Or(asked[items[i].ClientID], e.Requester)
 	}
 	pages := request.Paginate(period, items)
-	if len(posted) >= len(pages) {
-		return nil // all there
-	}
 	for _, p := range pages {
-		if posted[p.Page] {
-			continue
-		}
+		p.Page, p.Pages = last+p.Page, last+p.Pages
 		text, blocks := modals.ReviewMessage(p)
 		_, _, err := b.slack.PostMessageContext(ctx, b.cfg.ReviewChannel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...),
 			slack.MsgOptionMetadata(slack.SlackMetadata{EventType: request.ReviewEvent, EventPayload: p.Payload()}))

@@ -58,6 +58,15 @@ func (e EndRule) Problem(at int64, full bool, now time.Time) string {
 	return ""
 }
 
+// FullAccessLimit is the latest end Full access may have from now; 0: no
+// limit.
+func (e EndRule) FullAccessLimit(now time.Time) int64 {
+	if e.FullAccessMaxDays <= 0 {
+		return 0
+	}
+	return now.Add(time.Duration(e.FullAccessMaxDays) * 24 * time.Hour).Unix()
+}
+
 // End is a client's access end, as the schedule keeps it.
 type End struct {
 	ClientID  string `json:"id"`
