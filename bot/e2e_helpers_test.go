@@ -190,6 +190,7 @@ func (w *world) run(b *bot.Bot) (context.CancelFunc, chan error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	sockets := w.slack.Connections()
+	sweeps := w.approvalReads()
 	go func() { done <- b.Run(ctx) }()
 	w.slack.WaitConnected(t, sockets+1, wait)
 	for what, ch := range map[string]<-chan struct{}{"workspaces never loaded": b.WorkspacesReady(), "the bot never saw its connection up": b.Connected()} {
@@ -199,7 +200,23 @@ func (w *world) run(b *bot.Bot) (context.CancelFunc, chan error) {
 			t.Fatal(what)
 		}
 	}
+	// Its first sweep of the approval channel is over before a test posts
+	// requests that look old (Backdate): it would close them first.
+	if ch := w.setup.cfg.ApprovalChannel; ch != "" {
+		w.slack.WaitUntil(t, wait, "the first sweep of the approval channel", func() bool { return w.approvalReads() > sweeps })
+	}
 	return cancel, done
+}
+
+// approvalReads counts the reads of the approval channel answered.
+func (w *world) approvalReads() int {
+	n := 0
+	for _, c := range w.slack.Calls("conversations.history") {
+		if c.Params["channel"] == w.setup.cfg.ApprovalChannel && c.Params["latest"] == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // newBot builds a bot process against the world's fakes.
