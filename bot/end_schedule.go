@@ -83,14 +83,21 @@ type slackEnds struct {
 	mu       sync.Mutex
 	messages map[string]endMessage // client id → its open end's message
 	// loaded: messages holds every open end as of the last read, so a
-	// client missing from it has none (a new client: no read needed).
+	// client missing from it has none (a new client: no read needed);
+	// readAt is when the channel was last read.
 	loaded bool
+	readAt time.Time
 }
+
+// endsFresh is how long a read of the channel serves: this process writes
+// every change to the schedule (one replica without Redis), so reads only
+// catch up with what it could not see.
+const endsFresh = 30 * time.Second
 
 // endMessage is the message keeping an end still to come, and that end.
 type endMessage struct {
-	ts string
-	at int64
+	ts  string
+	end request.End
 }
 
 // put rewrites the client's end in place when only its state changes (a
@@ -103,19 +110,20 @@ func (s *slackEnds) put(ctx context.Context, e request.End) error {
 	}
 	text := modals.EndScheduled(e, s.b.endsWith())
 	meta := slack.MsgOptionMetadata(slack.SlackMetadata{EventType: request.EndEvent, EventPayload: request.EndRecord{End: e}.EndPayload()})
-	if old.ts != "" && old.at == e.At {
+	if old.ts != "" && old.end.At == e.At {
 		_, _, _, err = s.b.slack.UpdateMessageContext(ctx, s.channel, old.ts, slack.MsgOptionText(text, false), meta)
+		if err == nil {
+			s.remember(e.ClientID, endMessage{ts: old.ts, end: e})
+		}
 		return err
 	}
 	_, ts, err := s.b.slack.PostMessageContext(ctx, s.channel, slack.MsgOptionText(text, false), meta, slack.MsgOptionDisableLinkUnfurl())
 	if err != nil {
 		return err
 	}
-	s.remember(e.ClientID, endMessage{ts: ts, at: e.At})
+	s.remember(e.ClientID, endMessage{ts: ts, end: e})
 	if old.ts != "" { // the newer message stands; this one only says where it went
-		moved := e
-		moved.At = old.at
-		s.close(ctx, old.ts, moved, modals.EndMoved(moved, e.At))
+		s.close(ctx, old.ts, old.end, modals.EndMoved(old.end, e.At))
 	}
 	return nil
 }
@@ -166,6 +174,9 @@ func (s *slackEnds) message(ctx context.Context, clientID string) (endMessage, e
 // all reads the channel back as far as an end can be set ahead: the newest
 // message about each client says where its end stands.
 func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
+	if open, fresh := s.cached(); fresh {
+		return open, nil
+	}
 	params := &slack.GetConversationHistoryParameters{ChannelID: s.channel, Limit: 200, IncludeAllMetadata: true,
 		Oldest: tsOf(time.Now().Add(-request.MaxEndAhead - 7*24*time.Hour))}
 	seen, open, messages := map[string]bool{}, []request.End{}, map[string]endMessage{}
@@ -181,7 +192,7 @@ func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
 			}
 			seen[r.ClientID] = true
 			if !r.Closed {
-				open, messages[r.ClientID] = append(open, r.End), endMessage{ts: m.Timestamp, at: r.At}
+				open, messages[r.ClientID] = append(open, r.End), endMessage{ts: m.Timestamp, end: r.End}
 			}
 		}
 		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
@@ -190,9 +201,26 @@ func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
 		params.Cursor = resp.ResponseMetaData.NextCursor
 	}
 	s.mu.Lock()
-	s.messages, s.loaded = messages, true
+	s.messages, s.loaded, s.readAt = messages, true, time.Now()
 	s.mu.Unlock()
 	return open, nil
+}
+
+// cached is the open ends as this process last read and wrote them, if
+// that read is fresh.
+func (s *slackEnds) cached() ([]request.End, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.loaded || time.Since(s.readAt) > endsFresh {
+		return nil, false
+	}
+	open := []request.End{}
+	for _, m := range s.messages {
+		if m.ts != "" {
+			open = append(open, m.end)
+		}
+	}
+	return open, true
 }
 
 // errNoSchedule: the bot has nowhere safe to keep ends.
