@@ -2,9 +2,6 @@ package bot
 
 import (
 	"context"
-	"time"
-
-	"github.com/slack-go/slack"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
@@ -85,27 +82,10 @@ func (b *Bot) requestChange(ctx context.Context, ch accessChange, current plusvi
 	r := request.Record{State: request.Pending, Change: &request.ClientChange{ClientID: current.ID, Modified: request.Stamp(current)},
 		Request: request.Approval{Requester: ch.requester, ViewID: ch.viewID, Channel: ch.channel, Form: request.AccessForm(current, ch.after)}}
 	r.Request.Form.EndsAt = ch.ends
-	link, err := b.postForApproval(ctx, r)
+	_, link, err := b.postForApproval(ctx, r)
 	if err != nil {
 		return changeFailed, modals.ChangePostFailed(b.cfg.ApprovalChannel, slackapi.Cause(err)), err
 	}
 	b.metrics.clientChanges.WithLabelValues(changeRequested).Inc()
 	return changeRequested, modals.ChangeWaits(current.Email, b.cfg.ApprovalChannel, link), nil
-}
-
-// postForApproval posts r in the approval channel, where it waits for an
-// approver, and notes it on its requester's Home tab; it returns its link.
-func (b *Bot) postForApproval(ctx context.Context, r request.Record) (string, error) {
-	postCtx, cancel := context.WithTimeout(ctx, postBudget)
-	defer cancel()
-	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))
-	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
-		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
-	if err != nil {
-		return "", err
-	}
-	ref := requestRef{channel: b.cfg.ApprovalChannel, ts: ts}
-	link, _ := b.slack.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: ref.channel, Ts: ts})
-	b.trackRecord(ctx, ref, r, link)
-	return link, nil
 }

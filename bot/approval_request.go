@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
@@ -29,11 +27,7 @@ const postBudget = 15 * time.Second
 func (b *Bot) requestApproval(ctx context.Context, s submission) {
 	req, viewID, form, meta, fields := s.req, s.viewID, s.form, s.meta, s.fields
 	r := request.Record{State: request.Pending, Request: request.Approval{Requester: s.user, ViewID: viewID, Channel: meta.ChannelID, Form: form, Source: meta.Source}}
-	postCtx, cancel := context.WithTimeout(ctx, postBudget)
-	defer cancel()
-	text, blocks := modals.ApprovalMessage(r, b.workspaces.get(), time.Now().Add(b.cfg.ApprovalTTL))
-	_, ts, err := b.slack.PostMessageContext(postCtx, b.cfg.ApprovalChannel,
-		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(modals.RecordMetadata(r)))
+	ref, link, err := b.postForApproval(ctx, r)
 	sctx, scancel := slackapi.Settle(ctx)
 	defer scancel()
 	if err != nil {
@@ -43,13 +37,8 @@ func (b *Bot) requestApproval(ctx context.Context, s submission) {
 		req.done("approval_post_failed", err, fields)
 		return
 	}
-	fields["approval_ts"] = ts
-	link, err := b.slack.GetPermalinkContext(sctx, &slack.PermalinkParameters{Channel: b.cfg.ApprovalChannel, Ts: ts})
-	if err != nil {
-		b.log.Warn().Err(err).Msg("chat.getPermalink failed; linking the channel instead")
-	}
-	b.trackRecord(sctx, requestRef{channel: b.cfg.ApprovalChannel, ts: ts}, r, link)
-	waiting := modals.Waiting(form.Email, b.cfg.ApprovalChannel, link, collectValue(requestRef{b.cfg.ApprovalChannel, ts}, s.user))
+	fields["approval_ts"] = ref.ts
+	waiting := modals.Waiting(form.Email, b.cfg.ApprovalChannel, link, collectValue(ref, s.user))
 	b.views.finishView(sctx, viewID, shown{View: &waiting})
 	b.talk.UpdateView(sctx, viewID, waiting)
 	req.done("awaiting_approval", nil, fields)

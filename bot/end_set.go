@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
@@ -80,4 +81,13 @@ func (b *Bot) endFollows(ctx context.Context, clientID string, after []plusvibe.
 	if err := b.keepEnd(ctx, e); err != nil {
 		b.log.Warn().Err(err).Msg("the end of a changed client could not follow its new access")
 	}
+}
+
+// extended says an end moved: the audit channel, the metrics.
+func (b *Bot) extended(ctx context.Context, e request.End, to int64, by, approver string) {
+	ctx, cancel := slackapi.Settle(ctx)
+	defer cancel()
+	b.audit(ctx, modals.AuditEntry{Outcome: modals.AuditExtended, Requester: by, Approver: approver, Email: e.Email,
+		Business: e.Business, ClientID: e.ClientID, Ends: to, Detail: modals.EndWas(e.At, to)})
+	b.metrics.ends.WithLabelValues("extended").Inc()
 }

@@ -19,7 +19,7 @@ func (b *Bot) requestExtension(ctx context.Context, user string, e request.End, 
 	}
 	r := request.Record{State: request.Pending, Extend: &request.Extension{ClientID: e.ClientID, From: e.At, To: at},
 		Request: request.Approval{Requester: user, Form: form}}
-	if _, err := b.postForApproval(ctx, r); err != nil {
+	if _, _, err := b.postForApproval(ctx, r); err != nil {
 		return "failed", modals.EndNotMoved(slackapi.Cause(err)), err
 	}
 	b.metrics.ends.WithLabelValues("extension_requested").Inc()

@@ -79,7 +79,7 @@ func (b *Bot) writeRecord(ctx context.Context, ref requestRef, r request.Record)
 	// A workflow's run completes when its request ends, whichever way: every
 	// end of a request is written here (the sweep makes up for a completion
 	// that failed).
-	if status, _ := request.StepStatus(r); status != "" && r.Step != nil {
+	if stepEnds(r) {
 		b.endStepLater(ref, r)
 	}
 	return nil

@@ -12,6 +12,13 @@ import (
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
 
+// stepEnds reports whether r was asked for by a workflow run and has
+// ended: its run is to be completed.
+func stepEnds(r request.Record) bool {
+	status, _ := request.StepStatus(r)
+	return r.Step != nil && status != ""
+}
+
 // endStepLater completes r's run beside the flow that ended it, so that a
 // slow completion never delays that flow's own reports.
 func (b *Bot) endStepLater(ref requestRef, r request.Record) {

@@ -168,17 +168,3 @@ func (b *Bot) grantStep(ctx context.Context, a stepArrival, r request.Record) {
 	}
 	a.req.done("granted", nil, a.fields)
 }
-
-// postStepDM posts in user's DM with the app with a run's token, so that
-// their clicks on it carry a fresh one.
-func (b *Bot) postStepDM(ctx context.Context, token, user string, opts ...slack.MsgOption) (dm, ts string, err error) {
-	ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
-	if err == nil {
-		dm = ch.ID
-		ts, err = b.runs.Post(ctx, token, dm, opts...)
-	}
-	if err != nil {
-		b.log.Warn().Err(err).Str("user", user).Msg("could not write to a DM for a workflow run")
-	}
-	return dm, ts, err
-}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/store"
@@ -158,4 +159,18 @@ func (b *Bot) renewFromClick(evt *socketmode.Event) {
 	if err != nil {
 		b.log.Warn().Err(err).Msg("a workflow run's new token could not be kept")
 	}
+}
+
+// postStepDM posts in user's DM with the app with a run's token, so that
+// their clicks on it carry a fresh one.
+func (b *Bot) postStepDM(ctx context.Context, token, user string, opts ...slack.MsgOption) (dm, ts string, err error) {
+	ch, _, _, err := b.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	if err == nil {
+		dm = ch.ID
+		ts, err = b.runs.Post(ctx, token, dm, opts...)
+	}
+	if err != nil {
+		b.log.Warn().Err(err).Str("user", user).Msg("could not write to a DM for a workflow run")
+	}
+	return dm, ts, err
 }

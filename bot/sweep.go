@@ -14,20 +14,6 @@ import (
 // they say so without waiting for someone to click.
 func (b *Bot) sweepEvery(ctx context.Context) { every(ctx, b.cfg.SweepInterval, b.sweep) }
 
-// every runs f now, then every d, until ctx ends.
-func every(ctx context.Context, d time.Duration, f func(context.Context)) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		f(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // sweep reads back the workflow runs granted at once (sweepSteps), then the
 // approval channel as far as a request can still be open (two TTLs: one to
 // decide, one to collect), and closes what lapsed. A
@@ -107,7 +93,7 @@ func (b *Bot) sweepSteps(ctx context.Context) {
 // stepEnded completes the run of a request that ended, if that did not
 // happen yet: its completion failed, or its process stopped first.
 func (b *Bot) stepEnded(ctx context.Context, ref requestRef, r request.Record) {
-	if status, _ := request.StepStatus(r); status != "" && r.Step != nil {
+	if stepEnds(r) {
 		b.endStep(ctx, ref, r)
 	}
 }
