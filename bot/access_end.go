@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -45,7 +44,7 @@ func (b *Bot) sweepEnds(ctx context.Context) {
 // reads the client anew, and leaves it alone if it is gone or its access
 // changed since the end was set.
 func (b *Bot) applyEnd(ctx context.Context, e request.End) {
-	key := fmt.Sprintf("end:%s:%d", e.ClientID, e.At)
+	key := endKey(e)
 	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
 		return
 	}

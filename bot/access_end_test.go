@@ -266,8 +266,8 @@ func TestExtendMovesTheEnd(t *testing.T) {
 	s := fullAccessOnlySetup() // Unibox only is created at once, and extended without an approver
 	s.cfg.SweepInterval, s.cfg.EndNotice = 20*time.Millisecond, time.Hour
 	w := start(t, s)
-	w.createDirect(goodFill(), 3*time.Second)
-	was := time.Now().Add(3 * time.Second)
+	w.createDirect(goodFill(), 4*time.Second)
+	was := time.Now().Add(4 * time.Second)
 	notice := w.waitDMSaying("Extend it if it is still needed")
 	if resp := w.extend(notice, time.Now().Add(time.Hour)); len(resp.Errors) != 0 {
 		t.Fatalf("extend answered %v", resp.Errors)

@@ -56,11 +56,9 @@ func (b *Bot) moveEnd(ctx context.Context, user string, meta modals.ClientMeta, 
 		_, text, _ := b.requestExtension(ctx, user, e, f.EndsAt)
 		return "Its end: " + text
 	}
-	from := e.At
-	if err := b.keepEnd(ctx, e.Moved(f.EndsAt, b.cfg.EndNotice, time.Now())); err != nil {
-		return modals.EndNotMoved(slackapi.Cause(err))
+	if err := b.moveEndTo(ctx, e, f.EndsAt); err != nil {
+		return modals.EndNotMoved(endCause(err))
 	}
-	e.At = from
 	b.extended(ctx, e, f.EndsAt, user, "")
 	return "Its " + modals.EndsLine(f.EndsAt) + "."
 }

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
@@ -90,4 +92,37 @@ func (b *Bot) extended(ctx context.Context, e request.End, to int64, by, approve
 	b.audit(ctx, modals.AuditEntry{Outcome: modals.AuditExtended, Requester: by, Approver: approver, Email: e.Email,
 		Business: e.Business, ClientID: e.ClientID, Ends: to, Detail: modals.EndWas(e.At, to)})
 	b.metrics.ends.WithLabelValues("extended").Inc()
+}
+
+// endKey is the claim of e's end at its time: held while it is applied,
+// and while it is moved, so that the two never cross.
+func endKey(e request.End) string { return fmt.Sprintf("end:%s:%d", e.ClientID, e.At) }
+
+// errEndBusy: the end is being applied right now; it cannot move.
+var errEndBusy = errors.New("its end is being applied right now")
+
+// moveEndTo moves e to at, holding the claim of e's end: it is never moved
+// while it is applied, nor applied at its old time once moved.
+func (b *Bot) moveEndTo(ctx context.Context, e request.End, at int64) error {
+	key := endKey(e)
+	first, _, err := b.once.claim(ctx, key)
+	switch {
+	case err != nil:
+		return err
+	case !first:
+		return errEndBusy
+	}
+	// Released, not finished: a sweep that read the old end and takes the
+	// claim next reads it again and finds it moved (stillDue); an end moved
+	// back to this time later still happens.
+	defer b.once.release(ctx, key)
+	return b.keepEnd(ctx, e.Moved(at, b.cfg.EndNotice, time.Now()))
+}
+
+// endCause says why an end could not move.
+func endCause(err error) string {
+	if errors.Is(err, errEndBusy) {
+		return err.Error()
+	}
+	return slackapi.Cause(err)
 }

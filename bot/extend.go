@@ -8,7 +8,6 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
 )
@@ -62,9 +61,8 @@ func (b *Bot) extend(ctx context.Context, user string, e request.End, at int64) 
 	if e.Full && b.policy.Approvals {
 		return b.requestExtension(ctx, user, e, at)
 	}
-	moved := e.Moved(at, b.cfg.EndNotice, time.Now())
-	if err := b.keepEnd(ctx, moved); err != nil {
-		return "failed", modals.EndNotMoved(slackapi.Cause(err)), err
+	if err := b.moveEndTo(ctx, e, at); err != nil {
+		return "failed", modals.EndNotMoved(endCause(err)), err
 	}
 	b.extended(ctx, e, at, user, "")
 	return "extended", modals.Extended(at), nil

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
@@ -44,9 +43,8 @@ func (b *Bot) approveExtension(ctx context.Context, d decision, key string) {
 	case !found || e.At != r.Extend.From:
 		r.State, r.Final, r.Reason = request.Failed, true, modals.EndGoneText
 	default:
-		e = e.Moved(r.Extend.To, b.cfg.EndNotice, time.Now())
-		if err := b.keepEnd(ctx, e); err != nil {
-			r.State, r.Final, r.Reason = request.Failed, true, modals.EndNotMoved(slackapi.Cause(err))
+		if err := b.moveEndTo(ctx, e, r.Extend.To); err != nil {
+			r.State, r.Final, r.Reason = request.Failed, true, modals.EndNotMoved(endCause(err))
 		}
 	}
 	ctx, cancel := slackapi.Settle(ctx)
