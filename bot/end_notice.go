@@ -18,7 +18,11 @@ func (b *Bot) noticeEnd(ctx context.Context, e request.End) {
 		return
 	}
 	e, ok := b.stillDue(ctx, key, e)
-	if !ok || e.Noticed {
+	if !ok {
+		return
+	}
+	if e.Noticed {
+		b.once.finish(ctx, key, "noticed")
 		return
 	}
 	if e.Requester != "" {
@@ -28,10 +32,9 @@ func (b *Bot) noticeEnd(ctx context.Context, e request.End) {
 			return
 		}
 	}
-	e.Noticed = true
-	if err := b.keepEnd(ctx, e); err != nil {
-		b.log.Warn().Err(err).Msg("an access end's notice could not be noted; the claim keeps it from being sent twice")
-	}
+	// Noted on the end as it is now: Extend, from this very notice, may
+	// have moved it already. The claim keeps the notice from going twice.
+	b.updateEnd(ctx, e, func(e *request.End) { e.Noticed = true })
 	b.once.finish(ctx, key, "noticed")
 	b.metrics.ends.WithLabelValues("noticed").Inc()
 }

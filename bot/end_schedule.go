@@ -87,6 +87,7 @@ type slackEnds struct {
 	// readAt is when the channel was last read.
 	loaded bool
 	readAt time.Time
+	seq    int64
 }
 
 // endsFresh is how long a read of the channel serves: this process writes
@@ -98,6 +99,8 @@ const endsFresh = 30 * time.Second
 type endMessage struct {
 	ts  string
 	end request.End
+	// seq orders this process's own writes against its reads.
+	seq int64
 }
 
 // put rewrites the client's end in place when only its state changes (a
@@ -150,6 +153,8 @@ func (s *slackEnds) close(ctx context.Context, ts string, e request.End, closing
 func (s *slackEnds) remember(clientID string, m endMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.seq++
+	m.seq = s.seq
 	s.messages[clientID] = m
 }
 
@@ -177,9 +182,12 @@ func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
 	if open, fresh := s.cached(); fresh {
 		return open, nil
 	}
+	s.mu.Lock()
+	since := s.seq
+	s.mu.Unlock()
 	params := &slack.GetConversationHistoryParameters{ChannelID: s.channel, Limit: 200, IncludeAllMetadata: true,
 		Oldest: tsOf(time.Now().Add(-request.MaxEndAhead - 7*24*time.Hour))}
-	seen, open, messages := map[string]bool{}, []request.End{}, map[string]endMessage{}
+	seen, messages := map[string]bool{}, map[string]endMessage{}
 	for {
 		resp, err := s.b.slack.GetConversationHistoryContext(ctx, params)
 		if err != nil {
@@ -192,7 +200,7 @@ func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
 			}
 			seen[r.ClientID] = true
 			if !r.Closed {
-				open, messages[r.ClientID] = append(open, r.End), endMessage{ts: m.Timestamp, end: r.End}
+				messages[r.ClientID] = endMessage{ts: m.Timestamp, end: r.End}
 			}
 		}
 		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
@@ -201,8 +209,14 @@ func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
 		params.Cursor = resp.ResponseMetaData.NextCursor
 	}
 	s.mu.Lock()
+	for id, m := range s.messages { // written while it was read: newer than the read
+		if m.seq > since {
+			messages[id] = m
+		}
+	}
 	s.messages, s.loaded, s.readAt = messages, true, time.Now()
 	s.mu.Unlock()
+	open, _ := s.cached()
 	return open, nil
 }
 

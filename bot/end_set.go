@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/bot/slackapi"
+	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/internal/pause"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/modals"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/plusvibe"
 	"github.com/plusvibe-slack-bot/plusvibe-slack-bot/request"
@@ -75,13 +76,34 @@ func (b *Bot) endFollows(ctx context.Context, clientID string, after []plusvibe.
 	for i, w := range after {
 		perms[i] = plusvibe.ClientPermission{WorkspaceID: w.ID, Permissions: w.Permissions, HideLabels: w.HideLabels}
 	}
-	e.Access, e.Full = request.AccessKey(perms), request.HasFullAccess(perms)
-	if limit := b.endRule().FullAccessLimit(time.Now()); e.Full && limit != 0 && e.At > limit {
-		e.At = limit // Full access now: within FULL_ACCESS_MAX_DAYS, whatever was set before
-		b.extended(ctx, request.End{ClientID: e.ClientID, Email: e.Email, Business: e.Business, At: e.At}, limit, e.Requester, "")
+	limit := b.endRule().FullAccessLimit(time.Now())
+	from := e.At
+	b.updateEnd(ctx, e, func(e *request.End) {
+		e.Access, e.Full = request.AccessKey(perms), request.HasFullAccess(perms)
+		if e.Full && limit != 0 && e.At > limit {
+			e.At = limit // Full access now: within FULL_ACCESS_MAX_DAYS, whatever was set before
+		}
+	})
+	if limit != 0 && from > limit && request.HasFullAccess(perms) {
+		b.extended(ctx, request.End{ClientID: e.ClientID, Email: e.Email, Business: e.Business, At: from}, limit, e.Requester, "")
 	}
-	if err := b.keepEnd(ctx, e); err != nil {
-		b.log.Warn().Err(err).Msg("the end of a changed client could not follow its new access")
+}
+
+// updateEnd changes e as change says, holding the claim of its end and on
+// the end as it is now: an end applied, or moved, meanwhile is left alone.
+func (b *Bot) updateEnd(ctx context.Context, e request.End, change func(*request.End)) {
+	key := endKey(e)
+	if first, err := b.claimEnd(ctx, key); err != nil || !first {
+		return
+	}
+	defer b.once.release(ctx, key)
+	cur, found, err := b.endOf(ctx, e.ClientID)
+	if err != nil || !found || cur.At != e.At {
+		return
+	}
+	change(&cur)
+	if err := b.keepEnd(ctx, cur); err != nil {
+		b.log.Warn().Err(err).Str("client_id", e.ClientID).Msg("an access end could not be updated")
 	}
 }
 
@@ -105,7 +127,7 @@ var errEndBusy = errors.New("its end is being applied right now")
 // while it is applied, nor applied at its old time once moved.
 func (b *Bot) moveEndTo(ctx context.Context, e request.End, at int64) error {
 	key := endKey(e)
-	first, _, err := b.once.claim(ctx, key)
+	first, err := b.claimEnd(ctx, key)
 	switch {
 	case err != nil:
 		return err
@@ -125,4 +147,19 @@ func endCause(err error) string {
 		return err.Error()
 	}
 	return slackapi.Cause(err)
+}
+
+// claimEnd takes an end's claim, waiting a moment if another step holds it
+// briefly (a notice noted, another move); one that is being applied holds it
+// longer, and first is then false.
+func (b *Bot) claimEnd(ctx context.Context, key string) (first bool, err error) {
+	for range 20 {
+		if first, _, err = b.once.claim(ctx, key); err != nil || first {
+			return first, err
+		}
+		if pause.For(ctx, 100*time.Millisecond) != nil {
+			break
+		}
+	}
+	return false, nil
 }

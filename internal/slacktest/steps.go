@@ -180,11 +180,17 @@ func (s *Server) Completed(id string) *Completion {
 	return nil
 }
 
-// WaitCompleted waits for run id to end.
+// WaitCompleted waits for run id to end, and for the call that ended it
+// to be recorded.
 func (s *Server) WaitCompleted(t T, id string, timeout time.Duration) Completion {
 	t.Helper()
 	var c *Completion
-	if !s.waitFor(timeout, func() bool { c = s.Completed(id); return c != nil }) {
+	recorded := func() bool {
+		return slices.ContainsFunc(append(s.Calls("functions.completeSuccess"), s.Calls("functions.completeError")...), func(c Call) bool {
+			return c.Error == "" && c.Params["function_execution_id"] == id
+		})
+	}
+	if !s.waitFor(timeout, func() bool { c = s.Completed(id); return c != nil && recorded() }) {
 		t.Fatalf("slacktest: run %s did not complete within %s", id, timeout)
 	}
 	return *c
