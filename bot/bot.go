@@ -264,7 +264,7 @@ func New(cfg Config, sm *socketmode.Client, pv PlusVibe, log zerolog.Logger) (*B
 	b.reviewed = &onceOnly{store: cfg.Store, log: log, hold: b.claimHold() + 10*time.Minute, keep: cfg.ReviewEvery + claimTTL, healthy: b.storeHealth}
 	b.pages = &onceOnly{store: cfg.Store, log: log, hold: 15 * time.Second, keep: time.Minute, healthy: b.storeHealth}
 	b.talk = slackapi.NewTalk(b.slack, log, cfg.HTTPClient)
-	b.runs = slackapi.NewRuns(calls, cfg.SlackAPIURL, cfg.HTTPClient)
+	b.runs = slackapi.NewRuns(calls, cfg.SlackAPIURL, cfg.HTTPClient, cfg.SlackToken)
 	b.access = newAccess(cfg.AllowAll, cfg.AllowedUsers, cfg.AllowedUsergroups, b.slack, log)
 	b.approvers = newAccess(cfg.ApproveAll, cfg.Approvers, cfg.ApproverUsergroups, b.slack, log)
 	b.escalation = newAccess(false, cfg.EscalateUsers, cfg.EscalateUsergroups, b.slack, log)

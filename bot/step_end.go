@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -31,51 +32,63 @@ func (b *Bot) endStepLater(ref requestRef, r request.Record) {
 
 // endStep completes the Workflow Builder run that asked for r, now that r
 // has ended: with its outputs when the requester created the client, with
-// why not otherwise. Once per run, across replicas; a completion that could
-// not be made is left for the sweep to make again.
+// why not otherwise.
 func (b *Bot) endStep(ctx context.Context, ref requestRef, r request.Record) {
-	id := r.Step.ExecutionID
+	b.completeRun(ctx, r.Step.ExecutionID, "", func() slackapi.StepEnd { return b.stepEnd(ctx, ref, r) })
+}
+
+// completeRun completes run id with what end makes (asked only once the run
+// is claimed), once across replicas, with token ("" for the run's newest
+// kept) or the bot's own. pending is true when the completion may yet be
+// made, and is left for the sweep to make again.
+func (b *Bot) completeRun(ctx context.Context, id, token string, end func() slackapi.StepEnd) (pending bool) {
 	key := "step-end:" + id
 	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
-		return
+		return err != nil
 	}
-	req := b.startRequest("workflow_step_end", r.Request.Requester)
+	req := b.startRequest("workflow_step_end", "")
 	fields := map[string]any{"function_execution_id": id}
-	token, found, err := b.stepToken(ctx, id)
-	switch {
-	case errors.Is(err, store.ErrUnavailable):
-		b.once.release(ctx, key)
-		req.done("store_unreachable", err, fields)
-		return
-	case !found: // kept in the memory of a process since restarted, or sealed under another bot token
-		b.once.finish(ctx, key, "")
-		b.forgetStepRun(ctx, id)
-		b.metrics.steps.WithLabelValues("token_lost").Inc()
-		req.done("token_lost", err, fields)
-		return
+	if token == "" {
+		var err error
+		token, _, err = b.stepToken(ctx, id) // none kept (a restart without Redis): the bot's own
+		if errors.Is(err, store.ErrUnavailable) {
+			b.once.release(ctx, key)
+			req.done("store_unreachable", err, fields)
+			return true
+		}
 	}
-	end := b.stepEnd(ctx, ref, r)
-	err = b.runs.Complete(ctx, token, end)
-	outcome := "completed_success"
-	if end.Error != "" {
-		outcome = "completed_error"
-	}
-	switch {
-	case errors.Is(err, slackapi.ErrRunEnded):
-		outcome = "not_running"
-	case errors.Is(err, slackapi.ErrRunRefused):
-		outcome = "completion_refused"
+	e := end()
+	err := b.runs.Complete(ctx, token, e)
+	outcome := stepOutcome(e, err)
+	switch outcome {
+	case "completion_refused":
 		b.log.Error().Err(err).Str("function_execution_id", id).Msg("Slack refused to complete the workflow run; it stays in progress in Workflow Builder")
-	case err != nil: // tried again by the sweep
+	case "completion_failed": // tried again by the sweep
 		b.once.release(ctx, key)
-		b.metrics.steps.WithLabelValues("completion_failed").Inc()
-		req.done("completion_failed", err, fields)
-		return
+		b.metrics.steps.WithLabelValues(outcome).Inc()
+		req.done(outcome, err, fields)
+		return true
 	}
 	b.once.finish(ctx, key, outcome)
 	b.forgetStepRun(ctx, id)
 	b.metrics.steps.WithLabelValues(outcome).Inc()
 	req.done(outcome, err, fields)
+	return false
+}
+
+// stepOutcome names how completing a run with end went.
+func stepOutcome(end slackapi.StepEnd, err error) string {
+	switch {
+	case errors.Is(err, slackapi.ErrRunEnded):
+		return "not_running"
+	case errors.Is(err, slackapi.ErrRunRefused):
+		return "completion_refused"
+	case err != nil:
+		return "completion_failed"
+	case end.Error != "":
+		return "completed_error"
+	}
+	return "completed_success"
 }
 
 // stepEnd is how r's run ends: outputs for a client created, never its
@@ -105,11 +118,19 @@ func (b *Bot) abandonStep(ctx context.Context, run stepRun) {
 	if first, _, err := b.once.claim(ctx, key); err != nil || !first {
 		return
 	}
-	var err error
-	if token, found, _ := b.stepToken(ctx, run.ExecutionID); found {
-		err = b.runs.Complete(ctx, token, slackapi.StepEnd{ExecutionID: run.ExecutionID, Error: modals.StepInterrupted})
-	}
 	b.once.finish(ctx, key, "interrupted")
-	b.forgetStepRun(ctx, run.ExecutionID)
-	b.startRequest("workflow_step", "").done("interrupted", err, map[string]any{"function_execution_id": run.ExecutionID})
+	b.startRequest("workflow_step", "").done("interrupted", nil, map[string]any{"function_execution_id": run.ExecutionID})
+	b.endRefused(ctx, run.ExecutionID, "", modals.StepInterrupted)
+}
+
+// endRefused completes run id with why nothing was asked, with token as
+// completeRun does. Where that may yet work, the run is noted with why, for
+// the sweep to complete it.
+func (b *Bot) endRefused(ctx context.Context, id, token, why string) {
+	if !b.completeRun(ctx, id, token, func() slackapi.StepEnd { return slackapi.StepEnd{ExecutionID: id, Error: why} }) {
+		return
+	}
+	if err := b.keepStepRun(ctx, stepRun{ExecutionID: id, Why: why, At: time.Now().Unix()}); err != nil {
+		b.log.Warn().Err(err).Str("function_execution_id", id).Msg("a workflow run could not be completed nor noted; it stays in progress in Workflow Builder")
+	}
 }

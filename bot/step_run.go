@@ -109,10 +109,9 @@ func (b *Bot) stepRequest(ctx context.Context, a stepArrival) (request.Record, b
 func (b *Bot) stepRefused(ctx context.Context, a stepArrival, outcome, why string) {
 	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
-	err := b.runs.Complete(ctx, a.token, slackapi.StepEnd{ExecutionID: a.run.FunctionExecutionID, Error: why})
 	b.once.finish(ctx, a.key, outcome)
-	b.forgetStepRun(ctx, a.run.FunctionExecutionID)
-	a.req.done(outcome, err, a.fields)
+	b.endRefused(ctx, a.run.FunctionExecutionID, a.token, why)
+	a.req.done(outcome, nil, a.fields)
 }
 
 // postStepForApproval posts the run's request in the approval channel, as

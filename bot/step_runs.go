@@ -25,6 +25,9 @@ type stepRun struct {
 	Direct bool `json:"d,omitempty"`
 	// At is when the run arrived, in Unix seconds.
 	At int64 `json:"a,omitempty"`
+	// Why is set once the run was refused and its completion failed: the
+	// sweep completes it with this error.
+	Why string `json:"w,omitempty"`
 }
 
 // stepToken is a run's newest token, sealed so that the store never holds

@@ -71,7 +71,11 @@ func (b *Bot) sweepSteps(ctx context.Context) {
 		return
 	}
 	for _, run := range runs {
-		if run.TS == "" && time.Since(time.Unix(run.At, 0)) > b.claimHold() {
+		switch {
+		case run.Why != "":
+			b.endRefused(ctx, run.ExecutionID, "", run.Why) // refused, and its completion failed
+			continue
+		case run.TS == "" && time.Since(time.Unix(run.At, 0)) > b.claimHold():
 			b.abandonStep(ctx, run) // its arrival never finished
 		}
 		if !run.Direct || run.TS == "" {

@@ -365,17 +365,42 @@ func TestStepCompletionFailingIsMadeAgainBySweep(t *testing.T) {
 	}
 }
 
-func TestStepCompletionRefusedForGoodIsNotRetried(t *testing.T) {
+// A run that ends while nobody clicks has only expired tokens: it is
+// completed with the bot's own.
+func TestStepEndingWithoutAClickCompletesWithTheBotsToken(t *testing.T) {
 	t.Parallel()
 	s := approvalSetup()
 	s.cfg.SweepInterval = time.Hour // a sweep as each process starts, no other
-	s.store, _ = redisStore(t)      // the run's token outlives the restarts
+	s.store, _ = redisStore(t)      // the run outlives the restart
 	w := start(t, s)
 	w.slack.Backdate(73 * time.Hour) // nobody decided for three days
 	run := w.runStep(stepInputs(nil))
 	w.onlyRequest()
 	w.slack.ExpireRunTokens(run.ExecutionID) // and nobody clicked to bring a new token
 	w.restart()                              // its sweep expires the request
+	done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+	if done.Success || !strings.Contains(done.Error, "Expired: nobody decided") {
+		t.Errorf("completion %+v, want an error saying the request expired", done)
+	}
+	calls := w.completions()
+	if len(calls) != 2 || calls[0].Error != "token_revoked" || calls[1].Token != w.slack.BotToken {
+		t.Errorf("completion calls %+v, want the run's token refused, then the bot's taken", calls)
+	}
+}
+
+// A completion Slack will never take (an error it does not say may pass)
+// is not asked again, across restarts.
+func TestStepCompletionRefusedForGoodIsNotRetried(t *testing.T) {
+	t.Parallel()
+	s := approvalSetup()
+	s.cfg.SweepInterval = time.Hour // a sweep as each process starts, no other
+	s.store, _ = redisStore(t)
+	w := start(t, s)
+	w.slack.FailAlways("functions.completeError", "not_allowed_token_type")
+	w.slack.Backdate(73 * time.Hour)
+	w.runStep(stepInputs(nil))
+	w.onlyRequest()
+	w.restart() // its sweep expires the request
 	w.logs.waitFor(t, `"outcome":"completion_refused"`, 1)
 	reads := len(w.slack.Calls("conversations.history"))
 	w.restart() // and the next process's sweep asks Slack nothing more
@@ -385,6 +410,24 @@ func TestStepCompletionRefusedForGoodIsNotRetried(t *testing.T) {
 	}
 	if n := len(w.completions()); n != 1 {
 		t.Errorf("%d completion calls, want 1: a refused completion is not retried", n)
+	}
+}
+
+// A run refused at once whose completion fails is completed by the sweep,
+// with why it was refused.
+func TestStepRefusedRunIsCompletedBySweepWhenCompletingFails(t *testing.T) {
+	t.Parallel()
+	s := approvalSetup()
+	s.cfg.SweepInterval = 20 * time.Millisecond
+	w := start(t, s)
+	w.slack.FailNext("functions.completeError", "internal_error", "internal_error", "internal_error", "internal_error")
+	run := w.runStep(stepInputs(map[string]any{request.InputEmail: "not an email"}))
+	done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+	if done.Success || !strings.Contains(done.Error, "email: ") {
+		t.Errorf("completion %+v, want the refusal's reason", done)
+	}
+	if n := len(w.completions()); n < 2 {
+		t.Errorf("%d completion calls, want the failed ones and the one that took", n)
 	}
 }
 
@@ -410,18 +453,17 @@ func TestStepWaitingForPeopleKeepsAWorkingToken(t *testing.T) {
 	}
 }
 
-func TestStepTokenLostWithARestartWithoutRedis(t *testing.T) {
+// Without Redis, the run's token is lost with a restart: the requester
+// still creates the client, and the run completes with the bot's token.
+func TestStepCompletesAfterARestartWithoutRedis(t *testing.T) {
 	t.Parallel()
 	w := start(t, setup{})
 	run := w.runStep(stepInputs(nil))
 	dm := w.grant()
 	w.restart() // the token was in this process's memory
 	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
-	w.logs.waitFor(t, `"outcome":"token_lost"`, 1)
-	if n := len(w.pv.Clients()); n != 1 {
-		t.Errorf("%d clients, want 1: the requester still creates it", n)
-	}
-	if c := w.slack.Completed(run.ExecutionID); c != nil || len(w.completions()) != 0 {
-		t.Errorf("the run completed (%v) without its token", c)
+	done := w.slack.WaitCompleted(t, run.ExecutionID, wait)
+	if n := len(w.pv.Clients()); n != 1 || !done.Success || done.Outputs["client_id"] != w.pv.Clients()[0].ID {
+		t.Errorf("%d clients, completion %+v: want the client created and the run completed with it", n, done)
 	}
 }

@@ -93,29 +93,49 @@ func StepForm(inputs map[string]any, offered []plusvibe.Workspace) (requester st
 	return requester, f, problems
 }
 
-// workspaceIDs finds each comma-separated workspace, by id or by name.
+// workspaceIDs finds each comma-separated workspace, by id or by name. A
+// name that is not exact and fits more than one workspace is refused:
+// access must never go to the wrong one.
 func workspaceIDs(typed string, offered []plusvibe.Workspace) ([]string, string) {
-	var ids, unknown []string
+	var ids, unknown, ambiguous []string
 	for _, w := range strings.Split(typed, ",") {
 		if w = strings.TrimSpace(w); w == "" {
 			continue
 		}
-		i := slices.IndexFunc(offered, func(o plusvibe.Workspace) bool { return o.ID == w || strings.EqualFold(o.Name, w) })
+		id, found := workspaceNamed(w, offered)
 		switch {
-		case i < 0:
+		case found == 0:
 			unknown = append(unknown, w)
-		case !slices.Contains(ids, offered[i].ID):
-			ids = append(ids, offered[i].ID)
+		case found > 1:
+			ambiguous = append(ambiguous, w)
+		case !slices.Contains(ids, id):
+			ids = append(ids, id)
 		}
 	}
 	switch {
 	case len(unknown) > 0:
 		// The available names are not listed: whoever edits the workflow reads this.
 		return ids, fmt.Sprintf("No workspace named %s among the API key's workspaces.", strings.Join(quoted(unknown), ", "))
+	case len(ambiguous) > 0:
+		return ids, fmt.Sprintf("More than one workspace is named %s: give its id instead.", strings.Join(quoted(ambiguous), ", "))
 	case len(ids) == 0:
 		return ids, "Name at least one workspace (names or ids, comma separated)."
 	}
 	return ids, ""
+}
+
+// workspaceNamed is the workspace whose id or exact name is w, else the
+// ones whose name is w in another case; found counts them.
+func workspaceNamed(w string, offered []plusvibe.Workspace) (id string, found int) {
+	if i := slices.IndexFunc(offered, func(o plusvibe.Workspace) bool { return o.ID == w || o.Name == w }); i >= 0 {
+		return offered[i].ID, 1
+	}
+	for _, o := range offered {
+		if strings.EqualFold(o.Name, w) {
+			id, found = o.ID, found+1
+		}
+	}
+	return id, found
 }
 
 func quoted(s []string) []string {

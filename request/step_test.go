@@ -124,3 +124,19 @@ func TestStepFormReadsAnEnd(t *testing.T) {
 		t.Errorf("no end given: EndsAt %d", f.EndsAt)
 	}
 }
+
+// A name two workspaces share but for case picks neither: the exact one,
+// or an id, does.
+func TestStepFormRefusesAnAmbiguousWorkspaceName(t *testing.T) {
+	twins := append(slices.Clone(offered), plusvibe.Workspace{ID: "65f99a0dd96fae8ab61130c2", Name: "ACME OUTREACH"})
+	_, _, problems := StepForm(stepInputs(map[string]any{InputWorkspaces: "acme outreach"}), twins)
+	if !strings.Contains(problems[InputWorkspaces], `More than one workspace is named "acme outreach"`) {
+		t.Errorf("problems %v, want the name refused as ambiguous", problems)
+	}
+	for typed, want := range map[string]string{"ACME OUTREACH": "65f99a0dd96fae8ab61130c2", "Acme Outreach": ws1, ws1: ws1} {
+		_, f, problems := StepForm(stepInputs(map[string]any{InputWorkspaces: typed}), twins)
+		if len(problems) != 0 || !slices.Equal(f.WorkspaceIDs, []string{want}) {
+			t.Errorf("%q: workspaces %v, problems %v, want %s", typed, f.WorkspaceIDs, problems, want)
+		}
+	}
+}

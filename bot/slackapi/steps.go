@@ -18,16 +18,21 @@ type StepEnd struct {
 
 // Runs speaks to Slack for Workflow Builder runs, with a run's own token
 // (the function_executed event's bot_access_token, or a later one), as Bolt
-// does; a client is made per call, since every token is unique.
+// does; a client is made per call, since every token is unique. A run's
+// tokens expire; a run that ends while nobody clicks (it lapsed, it was
+// withdrawn from Home) completes with the bot's own token, as Bolt does
+// with attachFunctionToken: false.
 type Runs struct {
-	calls  *Calls
-	apiURL string // "" for Slack's own
-	hc     *http.Client
+	calls    *Calls
+	apiURL   string // "" for Slack's own
+	hc       *http.Client
+	botToken string
 }
 
-// NewRuns completes runs through calls' retries, at apiURL with hc.
-func NewRuns(calls *Calls, apiURL string, hc *http.Client) *Runs {
-	return &Runs{calls: calls, apiURL: apiURL, hc: hc}
+// NewRuns completes runs through calls' retries, at apiURL with hc, and
+// with botToken where a run's token is refused or lost.
+func NewRuns(calls *Calls, apiURL string, hc *http.Client, botToken string) *Runs {
+	return &Runs{calls: calls, apiURL: apiURL, hc: hc, botToken: botToken}
 }
 
 // client is a Web API client speaking with token.
@@ -51,31 +56,49 @@ func (r *Runs) Post(ctx context.Context, token, channel string, opts ...slack.Ms
 	return ts, err
 }
 
-// Complete ends a run with end, using its token. A run Slack no longer
-// runs (completed already, or gone) answers ErrRunEnded.
+// Complete ends a run with end, using token, the newest of the run ("" when
+// none is kept), then the bot's own if Slack refuses it. A run Slack no
+// longer runs (completed already, or gone) answers ErrRunEnded; a
+// completion Slack will never take, ErrRunRefused; any other error may pass.
 func (r *Runs) Complete(ctx context.Context, token string, end StepEnd) error {
+	var err error
+	if token != "" {
+		err = r.complete(ctx, token, end)
+	}
+	if token == "" || TokenRefused(err) {
+		err = r.complete(ctx, r.botToken, end)
+	}
+	var slackErr slack.SlackErrorResponse
+	switch {
+	case !errors.As(err, &slackErr):
+		return err
+	case slackErr.Err == "execution_not_in_running_state" || slackErr.Err == "function_execution_not_found":
+		return errors.Join(ErrRunEnded, err)
+	case transient[slackErr.Err]:
+		return err
+	}
+	return errors.Join(ErrRunRefused, err) // asking again changes nothing
+}
+
+// transient are the errors Slack answers that may pass: asking again later
+// may complete the run. Every other error is for good.
+var transient = map[string]bool{"internal_error": true, "fatal_error": true, "service_unavailable": true,
+	"request_timeout": true, "ratelimited": true}
+
+// complete makes one completion call with token, through the retries.
+func (r *Runs) complete(ctx context.Context, token string, end StepEnd) error {
 	run := r.client(token)
 	method := "functions.completeError"
 	if end.Error == "" {
 		method = "functions.completeSuccess"
 	}
 	// A repeated completion is refused as not running: safe to retry.
-	err := r.calls.do(ctx, method, true, func(ctx context.Context) error {
+	return r.calls.do(ctx, method, true, func(ctx context.Context) error {
 		if end.Error == "" {
 			return run.FunctionCompleteSuccessContext(ctx, end.ExecutionID, slack.FunctionCompleteSuccessRequestOptionOutput(end.Outputs))
 		}
 		return run.FunctionCompleteErrorContext(ctx, end.ExecutionID, end.Error)
 	})
-	var slackErr slack.SlackErrorResponse
-	if errors.As(err, &slackErr) {
-		switch {
-		case slackErr.Err == "execution_not_in_running_state" || slackErr.Err == "function_execution_not_found":
-			return errors.Join(ErrRunEnded, err)
-		case TokenRefused(err) || slackErr.Err == "parameter_validation_failed" || slackErr.Err == "invalid_arguments":
-			return errors.Join(ErrRunRefused, err) // asking again changes nothing
-		}
-	}
-	return err
 }
 
 // TokenRefused reports whether Slack refused the token itself: a run's
@@ -95,7 +118,7 @@ func TokenRefused(err error) bool {
 var (
 	// ErrRunEnded: Slack no longer runs the step (it completed, or is gone).
 	ErrRunEnded = errors.New("the workflow run is no longer running")
-	// ErrRunRefused: Slack refuses this completion for good: the run's token
-	// is no longer accepted, or the completion itself is wrong.
+	// ErrRunRefused: Slack refuses this completion for good: neither token
+	// is accepted, or the completion itself is wrong.
 	ErrRunRefused = errors.New("slack refuses to complete the workflow run")
 )

@@ -405,8 +405,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // wantToken is the token method must be called with. A run's token acts
-// as the bot (and marks what it posts with the run) until it expires; only
-// a token of a run completes it (Bolt's selectToken).
+// as the bot (and marks what it posts with the run) until it expires; a
+// run completes with a token of its own (Bolt's selectToken) or with the
+// bot's (Bolt with attachFunctionToken: false), never another run's.
 func (s *Server) wantToken(method, token string, params map[string]string) (want, run string, revoked bool) {
 	run, good := s.runOf(token)
 	switch {
@@ -415,7 +416,7 @@ func (s *Server) wantToken(method, token string, params map[string]string) (want
 	case run != "" && !good:
 		return token, run, true
 	case method == "functions.completeSuccess" || method == "functions.completeError":
-		if run != "" && run == params["function_execution_id"] {
+		if token == s.BotToken || run != "" && run == params["function_execution_id"] {
 			return token, run, false
 		}
 		return "a token of run " + params["function_execution_id"], run, false
