@@ -333,6 +333,24 @@ func TestEditAccessSetsAnEndThatFindShows(t *testing.T) {
 	w.endedOnce()
 }
 
+// An end someone else moves into the notice's window is still told to the
+// requester, with Extend: only their own choice counts as told.
+func TestEndMovedNearBySomeoneElseIsNoticed(t *testing.T) {
+	t.Parallel()
+	s := fullAccessOnlySetup()
+	s.cfg.SweepInterval, s.cfg.EndNotice = 20*time.Millisecond, time.Hour
+	s.cfg.AllowedUsers = []string{requester, approver}
+	w := start(t, s)
+	w.createDirect(goodFill(), 3*time.Hour) // past the notice's window
+	viewID := w.openFromFind(w.find(approver, "nova"), modals.ActionEditAccess, "Access ends")
+	w.slack.Submit(t, approver, viewID, slacktest.Fill{modals.BlockEnds: time.Now().Add(30 * time.Minute)})
+	w.waitAudit("*access end moved*")
+	notice := w.waitDMSaying("Extend it if it is still needed")
+	if !slices.Contains(notice.Buttons(), modals.ActionExtend) {
+		t.Errorf("the notice has no Extend: %v", notice.Buttons())
+	}
+}
+
 func TestWorkflowStepSetsAnEnd(t *testing.T) {
 	t.Parallel()
 	w := start(t, setup{cfg: bot.Config{AuditChannel: auditCh, SweepInterval: 20 * time.Millisecond}})

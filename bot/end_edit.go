@@ -56,7 +56,7 @@ func (b *Bot) moveEnd(ctx context.Context, user string, meta modals.ClientMeta, 
 		_, text, _ := b.requestExtension(ctx, user, e, f.EndsAt)
 		return "Its end: " + text
 	}
-	if err := b.moveEndTo(ctx, e, f.EndsAt); err != nil {
+	if err := b.moveEndTo(ctx, e, f.EndsAt, user); err != nil {
 		return modals.EndNotMoved(endCause(err))
 	}
 	b.extended(ctx, e, f.EndsAt, user, "")

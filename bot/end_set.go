@@ -123,9 +123,14 @@ func endKey(e request.End) string { return fmt.Sprintf("end:%s:%d", e.ClientID, 
 // errEndBusy: the end is being applied right now; it cannot move.
 var errEndBusy = errors.New("its end is being applied right now")
 
-// moveEndTo moves e to at, holding the claim of e's end: it is never moved
-// while it is applied, nor applied at its old time once moved.
-func (b *Bot) moveEndTo(ctx context.Context, e request.End, at int64) error {
+// errEndMoved: the end moved, or was dropped, since it was read.
+var errEndMoved = errors.New("its end changed meanwhile; look again")
+
+// moveEndTo moves e to at for by, holding the claim of e's end: it is never
+// moved while it is applied, nor applied at its old time once moved. The
+// end is read again under the claim: one that moved or went meanwhile (e.At
+// set) is left as it is.
+func (b *Bot) moveEndTo(ctx context.Context, e request.End, at int64, by string) error {
 	key := endKey(e)
 	first, err := b.claimEnd(ctx, key)
 	switch {
@@ -138,12 +143,19 @@ func (b *Bot) moveEndTo(ctx context.Context, e request.End, at int64) error {
 	// claim next reads it again and finds it moved (stillDue); an end moved
 	// back to this time later still happens.
 	defer b.once.release(ctx, key)
-	return b.keepEnd(ctx, e.Moved(at, b.cfg.EndNotice, time.Now()))
+	cur, found, err := b.endOf(ctx, e.ClientID)
+	switch {
+	case err != nil:
+		return err
+	case e.At != 0 && (!found || cur.At != e.At), e.At == 0 && found:
+		return errEndMoved
+	}
+	return b.keepEnd(ctx, e.Moved(at, by, b.cfg.EndNotice, time.Now()))
 }
 
 // endCause says why an end could not move.
 func endCause(err error) string {
-	if errors.Is(err, errEndBusy) {
+	if errors.Is(err, errEndBusy) || errors.Is(err, errEndMoved) {
 		return err.Error()
 	}
 	return slackapi.Cause(err)

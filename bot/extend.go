@@ -61,7 +61,7 @@ func (b *Bot) extend(ctx context.Context, user string, e request.End, at int64) 
 	if e.Full && b.policy.Approvals {
 		return b.requestExtension(ctx, user, e, at)
 	}
-	if err := b.moveEndTo(ctx, e, at); err != nil {
+	if err := b.moveEndTo(ctx, e, at, user); err != nil {
 		return "failed", modals.EndNotMoved(endCause(err)), err
 	}
 	b.extended(ctx, e, at, user, "")

@@ -43,7 +43,7 @@ func (b *Bot) approveExtension(ctx context.Context, d decision, key string) {
 	case !found || e.At != r.Extend.From:
 		r.State, r.Final, r.Reason = request.Failed, true, modals.EndGoneText
 	default:
-		if err := b.moveEndTo(ctx, e, r.Extend.To); err != nil {
+		if err := b.moveEndTo(ctx, e, r.Extend.To, r.Request.Requester); err != nil {
 			r.State, r.Final, r.Reason = request.Failed, true, modals.EndNotMoved(endCause(err))
 		}
 	}

@@ -228,10 +228,11 @@ func EndFromPayload(eventType string, p map[string]any) (EndRecord, bool) {
 	return r, true
 }
 
-// Moved is e with its end at at: noticed already if at is within notice
-// (the requester was just told, or just chose it), tried afresh.
-func (e End) Moved(at int64, notice time.Duration, now time.Time) End {
+// Moved is e with its end at at, moved by someone: noticed already if the
+// requester moved it within notice (they just chose it), tried afresh.
+// Moved into the notice by anyone else, the requester is still told.
+func (e End) Moved(at int64, by string, notice time.Duration, now time.Time) End {
 	e.At, e.Failures, e.NextTry = at, 0, 0
-	e.Noticed = notice > 0 && time.Unix(at, 0).Sub(now) <= notice
+	e.Noticed = by == e.Requester && notice > 0 && time.Unix(at, 0).Sub(now) <= notice
 	return e
 }

@@ -120,14 +120,17 @@ func TestFormAccessKeyMatchesTheClientCreated(t *testing.T) {
 
 func TestEndMovedKeepsTheNoticeWithinItsWindow(t *testing.T) {
 	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-	e := End{At: now.Add(time.Hour).Unix(), Noticed: true, Failures: 2, NextTry: 1}
-	if m := e.Moved(now.Add(24*time.Hour).Unix(), 72*time.Hour, now); !m.Noticed || m.Failures != 0 || m.NextTry != 0 {
-		t.Errorf("moved a day ahead, inside a 72h notice: %+v, want noticed (told just now), tries reset", m)
+	e := End{Requester: "U1", At: now.Add(time.Hour).Unix(), Noticed: true, Failures: 2, NextTry: 1}
+	if m := e.Moved(now.Add(24*time.Hour).Unix(), "U1", 72*time.Hour, now); !m.Noticed || m.Failures != 0 || m.NextTry != 0 {
+		t.Errorf("moved a day ahead by the requester, inside a 72h notice: %+v, want noticed (they chose it), tries reset", m)
 	}
-	if m := e.Moved(now.Add(30*24*time.Hour).Unix(), 72*time.Hour, now); m.Noticed {
+	if m := e.Moved(now.Add(24*time.Hour).Unix(), "U2", 72*time.Hour, now); m.Noticed {
+		t.Error("moved inside the notice by someone else: the requester must still be told")
+	}
+	if m := e.Moved(now.Add(30*24*time.Hour).Unix(), "U1", 72*time.Hour, now); m.Noticed {
 		t.Error("moved a month ahead: the notice must come again before the new end")
 	}
-	if m := e.Moved(now.Add(time.Hour).Unix(), 0, now); m.Noticed {
+	if m := e.Moved(now.Add(time.Hour).Unix(), "U1", 0, now); m.Noticed {
 		t.Error("no notice configured: nothing to mark")
 	}
 }
