@@ -61,10 +61,7 @@ func (b *Bot) applyEnd(ctx context.Context, e request.End) {
 		b.endFailed(ctx, key, e, err)
 		return
 	}
-	if v == request.EndGone && e.Failures > 0 && b.endsWith() == request.EndRemove {
-		v = request.EndDelete // an earlier attempt, reported failed, took effect
-	}
-	b.endDone(ctx, key, e, v)
+	b.endDone(ctx, key, e, request.TookEffect(e, v, current, b.endsWith()))
 }
 
 // endAction does to current what the end decided.

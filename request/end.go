@@ -181,6 +181,39 @@ func AtEnd(e End, current plusvibe.ClientLogin, found bool, action EndAction) En
 	return EndReduce
 }
 
+// TookEffect is v corrected for an earlier attempt at e, reported failed
+// (a timeout, a 5xx) but applied by PlusVibe all the same: the client gone
+// under remove, or its access now e's reduced under unibox.
+func TookEffect(e End, v EndVerdict, current plusvibe.ClientLogin, action EndAction) EndVerdict {
+	switch {
+	case e.Failures == 0:
+		return v
+	case v == EndGone && action == EndRemove:
+		return EndDelete
+	case v == EndChanged && action == EndUnibox && AccessKey(current.Permissions) == reducedKey(e.Access):
+		return EndReduce
+	}
+	return v
+}
+
+// reducedKey is an AccessKey with Full access made Unibox only.
+func reducedKey(key string) string {
+	parts := strings.Split(key, ";")
+	for i, part := range parts {
+		ws, perms, _ := strings.Cut(part, "=")
+		ps := strings.Split(perms, "+")
+		for j, p := range ps {
+			if p == plusvibe.PermissionFullAccess {
+				ps[j] = plusvibe.PermissionUniboxAccess
+			}
+		}
+		slices.Sort(ps)
+		parts[i] = ws + "=" + strings.Join(slices.Compact(ps), "+")
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ";")
+}
+
 // HasFullAccess reports whether perms give Full access somewhere.
 func HasFullAccess(perms []plusvibe.ClientPermission) bool {
 	return slices.ContainsFunc(perms, func(p plusvibe.ClientPermission) bool {

@@ -107,6 +107,39 @@ func TestAtEnd(t *testing.T) {
 	}
 }
 
+// An attempt reported failed that PlusVibe applied all the same is told as
+// applied on the next try, not as "gone" or "changed"; a first try is not.
+func TestTookEffect(t *testing.T) {
+	full2 := plusvibe.ClientLogin{ID: "c", Permissions: []plusvibe.ClientPermission{
+		{WorkspaceID: "w2", Permissions: []string{full, unibox}}, {WorkspaceID: "w1", Permissions: []string{full}}}}
+	reduced := full2
+	reduced.Permissions = []plusvibe.ClientPermission{
+		{WorkspaceID: "w1", Permissions: []string{unibox}}, {WorkspaceID: "w2", Permissions: []string{unibox}}}
+	other := full2
+	other.Permissions = []plusvibe.ClientPermission{{WorkspaceID: "w1", Permissions: []string{unibox}}}
+	tried := End{Access: AccessKey(full2.Permissions), Failures: 1}
+	first := End{Access: tried.Access}
+	for _, tt := range []struct {
+		name    string
+		e       End
+		v       EndVerdict
+		current plusvibe.ClientLogin
+		action  EndAction
+		want    EndVerdict
+	}{
+		{"removed by the failed try", tried, EndGone, plusvibe.ClientLogin{}, EndRemove, EndDelete},
+		{"gone at the first try", first, EndGone, plusvibe.ClientLogin{}, EndRemove, EndGone},
+		{"reduced by the failed try", tried, EndChanged, reduced, EndUnibox, EndReduce},
+		{"reduced before the first try", first, EndChanged, reduced, EndUnibox, EndChanged},
+		{"changed otherwise", tried, EndChanged, other, EndUnibox, EndChanged},
+		{"gone under unibox", tried, EndGone, plusvibe.ClientLogin{}, EndUnibox, EndGone},
+	} {
+		if got := TookEffect(tt.e, tt.v, tt.current, tt.action); got != tt.want {
+			t.Errorf("%s: TookEffect = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestFormAccessKeyMatchesTheClientCreated(t *testing.T) {
 	f := Form{WorkspaceIDs: []string{ws2, ws1}, Permission: full, HideLabels: "VIP, SPAM"}
 	client := []plusvibe.ClientPermission{
