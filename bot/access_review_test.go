@@ -168,3 +168,24 @@ func TestReviewCutShortIsCompletedNotRepeated(t *testing.T) {
 		t.Error("no page failed to post: the test tested nothing")
 	}
 }
+
+// A decision on a client changed since its review was posted is refused:
+// it would act on what is no longer there.
+func TestReviewOfAClientChangedSinceIsRefused(t *testing.T) {
+	t.Parallel()
+	var id string
+	w := startReview(t, func(pv *plusvibetest.Server) { id = seed(pv, "changed@example.com", plusvibe.PermissionFullAccess) })
+	page := w.reviewPages(1)[0]
+	ws := plusvibetest.DefaultWorkspaces[1].ID
+	viewID := w.openFromFind(w.find(requester, "changed@"), modals.ActionEditAccess, modals.BlockWorkspacePermission(ws))
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(ws): "Unibox only"})
+	w.pv.Next(t, "PUT", "/client", wait)
+	w.slack.ClickBlock(t, approver, page, "review:"+id, modals.ActionReviewRemove)
+	w.waitWhisper(approver, modals.ReviewChangedText)
+	if n := w.pv.Count("DELETE", "/client"); n != 0 {
+		t.Errorf("%d DELETEs of a client changed since the review", n)
+	}
+	if m := w.slack.Message(t, approvals, page.TS); !slices.Contains(m.Buttons(), modals.ActionReviewRemove) {
+		t.Errorf("the refused decision was recorded: %s", m.Content())
+	}
+}

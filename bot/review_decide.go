@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -98,13 +99,15 @@ func (b *Bot) applyReview(ctx context.Context, it request.ReviewItem) (string, e
 	if it.Decision == request.ReviewKeep {
 		return "", nil
 	}
-	current, found, err := b.clients.byID(ctx, it.ClientID)
+	current, found, err := b.clients.byID(ctx, it.ClientID) // as it is now: the page may be days old
 	defer b.clients.forget()
 	switch {
 	case err != nil:
 		return "Not applied: " + modals.FailureText(modals.OpList, err, ""), err
 	case !found:
 		return "The client no longer existed.", nil
+	case it.Changed(current): // refused, as a decision on what is no longer there
+		return modals.ReviewChangedText, errReviewChanged
 	case it.Decision == request.ReviewRemove:
 		if err := b.pv.DeleteClient(ctx, b.cfg.APIWorkspaceID, current.ID); err != nil {
 			return "Not applied: " + modals.FailureText(modals.OpRemove, err, modals.FindCommand(b.cfg.Command, current.Email)), err
@@ -121,6 +124,9 @@ func (b *Bot) applyReview(ctx context.Context, it request.ReviewItem) (string, e
 	b.endFollows(ctx, current.ID, after)
 	return "", nil
 }
+
+// errReviewChanged: the client changed since its review was posted.
+var errReviewChanged = errors.New("the client changed since the review was posted")
 
 // decided records the decision on the page, audits and counts it.
 func (b *Bot) decided(ctx context.Context, k reviewClick, key string, it request.ReviewItem, err error) {

@@ -83,7 +83,10 @@ const (
 	ReviewNotListedText = "This client is not in this review."
 	ReviewOwnClientText = "You asked for this client: another approver reviews it."
 	ReviewUnreadable    = "The review message could not be read back; try again in a moment."
-	NotAReviewerText    = "Only approvers (APPROVERS, APPROVER_USERGROUPS) decide access reviews."
+	// ReviewChangedText refuses a decision on a client changed since its
+	// review was posted.
+	ReviewChangedText = "Nothing done: this client changed since the review was posted. The next review shows it as it is."
+	NotAReviewerText  = "Only approvers (APPROVERS, APPROVER_USERGROUPS) decide access reviews."
 )
 
 // ReviewDecidedText says a client was decided already.
