@@ -66,6 +66,9 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 		return changeFailed, modals.Escape(modals.FailureText(modals.OpEdit, err, modals.FindCommand(b.cfg.Command, current.Email))), err
 	}
 	b.endFollows(ctx, current.ID, ch.after)
+	if request.GainsFullAccess(current, ch.after) { // who asked for Full access never reviews it
+		b.noteAskedBy(ctx, current.ID, ch.requester)
+	}
 	after := request.AccessForm(current, ch.after)
 	entry := auditEntry(ch.requester, after, b.workspaces.get())
 	entry.Outcome, entry.Approver, entry.ClientID = modals.AuditAccessChanged, ch.approver, current.ID

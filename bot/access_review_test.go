@@ -189,3 +189,30 @@ func TestReviewOfAClientChangedSinceIsRefused(t *testing.T) {
 		t.Errorf("the refused decision was recorded: %s", m.Content())
 	}
 }
+
+// Who asked for Full access through a change is who asked for the client,
+// for the review: they may not decide it.
+func TestReviewOfFullAccessTheyAskedForByAChangeRefused(t *testing.T) {
+	t.Parallel()
+	s := reviewSetup()
+	s.cfg.ReviewEvery = 0
+	s.store, _ = redisStore(t) // who asked outlives the restart
+	w := start(t, s)
+	id := w.jane() // made in PlusVibe itself, Unibox only
+	viewID := w.openFromFind(w.find(requester, "jane"), modals.ActionEditAccess, modals.BlockWorkspacePermission(nova.ID))
+	w.slack.Submit(t, requester, viewID, slacktest.Fill{modals.BlockWorkspacePermission(nova.ID): "Full access"})
+	ts := w.onlyRequest().TS
+	w.slack.ClickMessage(t, approver, approvals, ts, modals.ActionApprove)
+	w.waitMessage(ts, "The access was changed")
+	w.setup.cfg.ReviewEvery = time.Hour // the next process reviews
+	w.restart()
+	page := w.reviewPages(1)[0]
+	if !strings.Contains(page.Content(), "asked by <@"+requester+">") {
+		t.Fatalf("the review does not name who asked for the Full access: %s", page.Content())
+	}
+	w.slack.ClickBlock(t, requester, page, "review:"+id, modals.ActionReviewRemove)
+	w.waitWhisper(requester, "another approver reviews it")
+	if n := w.pv.Count("DELETE", "/client"); n != 0 {
+		t.Errorf("%d DELETEs by who asked for the Full access", n)
+	}
+}

@@ -56,6 +56,8 @@ func reviewLine(it request.ReviewItem) string {
 	parts = append(parts, "Full access in "+strings.Join(ws, ", "))
 	if it.Requester != "" {
 		parts = append(parts, fmt.Sprintf("asked by <@%s>", it.Requester))
+	} else {
+		parts = append(parts, "asked by someone the bot does not know") // made outside the bot, or forgotten
 	}
 	if it.Since != 0 {
 		parts = append(parts, "since "+slackDate(time.Unix(it.Since, 0)))
