@@ -41,7 +41,11 @@ func (b *Bot) guardIn(pool chan struct{}, h handler) socketmode.SocketmodeHandle
 }
 
 func (b *Bot) refuse(evt *socketmode.Event, c *socketmode.Client, msg string) {
-	if evt.Request == nil || stepRunOf(evt) != nil { // a run left unacked is delivered again
+	if evt.Request == nil {
+		return
+	}
+	if stepRunOf(evt) != nil {
+		b.refuseRun(evt, c, msg)
 		return
 	}
 	var payload any

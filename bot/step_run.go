@@ -39,7 +39,8 @@ func (b *Bot) onStepRun(ctx context.Context, evt *socketmode.Event, c *socketmod
 	a := stepArrival{run: run, token: run.BotAccessToken, req: b.startRequest("workflow_step", requester),
 		key: "step-run:" + run.FunctionExecutionID, fields: map[string]any{"function_execution_id": run.FunctionExecutionID}}
 	first, _, err := b.once.claim(ctx, a.key)
-	if err != nil { // not acked: Slack delivers it again, up to 3 times
+	if err != nil {
+		b.refuseRun(evt, c, modals.StepUnrecorded)
 		a.req.done("store_unreachable", err, a.fields)
 		return
 	}
@@ -65,6 +66,24 @@ func (b *Bot) onStepRun(ctx context.Context, evt *socketmode.Event, c *socketmod
 		return
 	}
 	b.grantStep(ctx, a, r)
+}
+
+// lastDelivery is Slack's last delivery of an event it was not acked for.
+const lastDelivery = 3
+
+// refuseRun answers a run the bot cannot take now (busy, stopping, its
+// store unreachable). Left unacked, Slack delivers it again; its last
+// delivery is acked and the run ended with why, never left in progress.
+func (b *Bot) refuseRun(evt *socketmode.Event, c *socketmode.Client, why string) {
+	run := stepRunOf(evt)
+	if evt.Request.RetryAttempt < lastDelivery {
+		return
+	}
+	b.ack(c, evt.Request.EnvelopeID, nil)
+	ctx, cancel := slackapi.Settle(context.Background())
+	defer cancel()
+	err := b.runs.Complete(ctx, run.BotAccessToken, slackapi.StepEnd{ExecutionID: run.FunctionExecutionID, Error: why})
+	b.startRequest("workflow_step", "").done("refused_last_delivery", err, map[string]any{"function_execution_id": run.FunctionExecutionID})
 }
 
 // stepRunOf is the run an events_api envelope carries, or nil.

@@ -236,6 +236,30 @@ func TestStepRefusesBadInputsAndStrangersPostingNothing(t *testing.T) {
 	}
 }
 
+// A run that arrives while the store is down is left unacked, so that Slack
+// delivers it again; its last delivery ends it, never left in progress.
+func TestStepArrivingWhileTheStoreIsDownEndsOnItsLastDelivery(t *testing.T) {
+	t.Parallel()
+	st, srv := redisStore(t)
+	w := start(t, setup{store: st})
+	srv.Stop()
+	run := w.slack.SendStepRun(t, request.StepCallbackID, stepInputs(nil))
+	for attempt := 1; attempt <= 3; attempt++ {
+		w.logs.waitFor(t, `"outcome":"store_unreachable"`, attempt)
+		if c := w.slack.Completed(run.ExecutionID); c != nil {
+			t.Fatalf("delivery %d ended the run: Slack delivers it again", attempt)
+		}
+		w.slack.Resend(t, run.EnvelopeID)
+	}
+	w.slack.WaitAck(t, run.EnvelopeID, wait)
+	if done := w.slack.WaitCompleted(t, run.ExecutionID, wait); done.Success || done.Error != modals.StepUnrecorded {
+		t.Errorf("completion %+v, want the store's failure", done)
+	}
+	if n := len(w.slack.Calls("chat.postMessage")); n != 0 {
+		t.Errorf("%d messages posted for a run that could not be recorded", n)
+	}
+}
+
 func TestStepRunsOnceWhenDeliveredTwice(t *testing.T) {
 	t.Parallel()
 	w := start(t, setup{})

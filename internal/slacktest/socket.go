@@ -220,21 +220,22 @@ func (s *Server) sendEnvelope(t T, typ string, payload any, viewID string, accep
 	return id
 }
 
-// Resend delivers an envelope again, with the same id, as Slack does when it
-// thinks an ack was lost.
+// Resend delivers an envelope again, with the same id and the next
+// retry_attempt, as Slack does when it thinks an ack was lost (up to 3 times).
 func (s *Server) Resend(t T, envelopeID string) {
 	t.Helper()
-	var frame map[string]any
+	var frame map[string]any // its latest delivery, which says its attempt
 	for _, f := range s.Frames() {
-		if !f.FromApp && json.Unmarshal([]byte(f.Data), &frame) == nil && frame["envelope_id"] == envelopeID {
-			break
+		var m map[string]any
+		if !f.FromApp && json.Unmarshal([]byte(f.Data), &m) == nil && m["envelope_id"] == envelopeID {
+			frame = m
 		}
-		frame = nil
 	}
 	if frame == nil {
 		t.Fatalf("slacktest: no envelope %s to resend", envelopeID)
 	}
-	frame["retry_attempt"] = 1
+	attempt, _ := frame["retry_attempt"].(float64)
+	frame["retry_attempt"] = attempt + 1
 	frame["retry_reason"] = "timeout"
 	s.mu.Lock()
 	conn := s.pickLocked()
