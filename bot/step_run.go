@@ -44,14 +44,16 @@ func (b *Bot) onStepRun(ctx context.Context, evt *socketmode.Event, c *socketmod
 		a.req.done("store_unreachable", err, a.fields)
 		return
 	}
+	if first { // noted before the ack: a crash after it leaves the run to the sweep
+		err = b.keepStepToken(ctx, run.FunctionExecutionID, a.token)
+		if err == nil {
+			err = b.keepStepRun(ctx, stepRun{ExecutionID: run.FunctionExecutionID, At: time.Now().Unix()})
+		}
+	}
 	b.ack(c, evt.Request.EnvelopeID, nil)
 	if !first { // redelivered, here or to another replica
 		a.req.done("duplicate", nil, a.fields)
 		return
-	}
-	err = b.keepStepToken(ctx, run.FunctionExecutionID, a.token)
-	if err == nil {
-		err = b.keepStepRun(ctx, stepRun{ExecutionID: run.FunctionExecutionID, At: time.Now().Unix()})
 	}
 	if err != nil {
 		b.stepRefused(ctx, a, "store_unreachable", modals.StepUnrecorded)
