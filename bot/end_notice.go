@@ -34,7 +34,9 @@ func (b *Bot) noticeEnd(ctx context.Context, e request.End) {
 	}
 	// Noted on the end as it is now: Extend, from this very notice, may
 	// have moved it already. The claim keeps the notice from going twice.
-	b.updateEnd(ctx, e, func(e *request.End) { e.Noticed = true })
+	if err := b.updateEnd(ctx, e, func(e *request.End) { e.Noticed = true }); err != nil {
+		b.log.Warn().Err(err).Str("client_id", e.ClientID).Msg("an access end's notice could not be noted; it may be sent again")
+	}
 	b.once.finish(ctx, key, "noticed")
 	b.metrics.ends.WithLabelValues("noticed").Inc()
 }

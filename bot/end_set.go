@@ -69,7 +69,8 @@ func (b *Bot) dropEnd(ctx context.Context, e request.End, closing string) {
 // meanwhile".
 func (b *Bot) endFollows(ctx context.Context, clientID string, after []plusvibe.ClientWorkspacePermission) {
 	e, found, err := b.endOf(ctx, clientID)
-	if err != nil || !found {
+	if !found {
+		b.endNotFollowed(clientID, err)
 		return
 	}
 	perms := make([]plusvibe.ClientPermission, len(after))
@@ -78,33 +79,46 @@ func (b *Bot) endFollows(ctx context.Context, clientID string, after []plusvibe.
 	}
 	limit := b.endRule().FullAccessLimit(time.Now())
 	from := e.At
-	b.updateEnd(ctx, e, func(e *request.End) {
+	err = b.updateEnd(ctx, e, func(e *request.End) {
 		e.Access, e.Full = request.AccessKey(perms), request.HasFullAccess(perms)
 		if e.Full && limit != 0 && e.At > limit {
 			e.At = limit // Full access now: within FULL_ACCESS_MAX_DAYS, whatever was set before
 		}
 	})
-	if limit != 0 && from > limit && request.HasFullAccess(perms) {
+	b.endNotFollowed(clientID, err)
+	if err == nil && limit != 0 && from > limit && request.HasFullAccess(perms) {
 		b.extended(ctx, request.End{ClientID: e.ClientID, Email: e.Email, Business: e.Business, At: from}, limit, e.Requester, "")
+	}
+}
+
+// endNotFollowed logs err, when an end could not follow the access the bot
+// gave: at its time the end finds the access changed, says so, and leaves
+// the client alone.
+func (b *Bot) endNotFollowed(clientID string, err error) {
+	if err != nil {
+		b.log.Warn().Err(err).Str("client_id", clientID).Msg("an access end could not follow the client's new access; at its time it will say the access changed and leave the client alone")
 	}
 }
 
 // updateEnd changes e as change says, holding the claim of its end and on
 // the end as it is now: an end applied, or moved, meanwhile is left alone.
-func (b *Bot) updateEnd(ctx context.Context, e request.End, change func(*request.End)) {
+// err says the change could not be made.
+func (b *Bot) updateEnd(ctx context.Context, e request.End, change func(*request.End)) error {
 	key := endKey(e)
-	if first, err := b.claimEnd(ctx, key); err != nil || !first {
-		return
+	first, err := b.claimEnd(ctx, key)
+	switch {
+	case err != nil:
+		return err
+	case !first:
+		return errEndBusy
 	}
 	defer b.once.release(ctx, key)
 	cur, found, err := b.endOf(ctx, e.ClientID)
 	if err != nil || !found || cur.At != e.At {
-		return
+		return err
 	}
 	change(&cur)
-	if err := b.keepEnd(ctx, cur); err != nil {
-		b.log.Warn().Err(err).Str("client_id", e.ClientID).Msg("an access end could not be updated")
-	}
+	return b.keepEnd(ctx, cur)
 }
 
 // extended says an end moved: the audit channel, the metrics.
