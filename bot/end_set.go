@@ -100,10 +100,23 @@ func (b *Bot) endNotFollowed(clientID string, err error) {
 	}
 }
 
-// updateEnd changes e as change says, holding the claim of its end and on
-// the end as it is now: an end applied, or moved, meanwhile is left alone.
-// err says the change could not be made.
+// updateEnd changes e as change says, on the end as it is now: an end
+// applied, or moved, meanwhile is left alone. err says the change could not
+// be made.
 func (b *Bot) updateEnd(ctx context.Context, e request.End, change func(*request.End)) error {
+	return b.holdingEnd(ctx, e, func(cur request.End, found bool) error {
+		if !found || cur.At != e.At {
+			return nil
+		}
+		change(&cur)
+		return b.keepEnd(ctx, cur)
+	})
+}
+
+// holdingEnd runs step on e's end as it is now (found: there is one),
+// holding the claim of e's end: never while it is applied, nor beside
+// another step on it.
+func (b *Bot) holdingEnd(ctx context.Context, e request.End, step func(cur request.End, found bool) error) error {
 	key := endKey(e)
 	first, err := b.claimEnd(ctx, key)
 	switch {
@@ -112,13 +125,15 @@ func (b *Bot) updateEnd(ctx context.Context, e request.End, change func(*request
 	case !first:
 		return errEndBusy
 	}
+	// Released, not finished: a sweep that read the old end and takes the
+	// claim next reads it again and finds it moved (stillDue); an end moved
+	// back to this time later still happens.
 	defer b.once.release(ctx, key)
 	cur, found, err := b.endOf(ctx, e.ClientID)
-	if err != nil || !found || cur.At != e.At {
+	if err != nil {
 		return err
 	}
-	change(&cur)
-	return b.keepEnd(ctx, cur)
+	return step(cur, found)
 }
 
 // extended says an end moved: the audit channel, the metrics.
@@ -141,30 +156,15 @@ var errEndBusy = errors.New("its end is being applied right now")
 var errEndMoved = errors.New("its end changed meanwhile; look again")
 
 // moveEndTo moves e to at for by, holding the claim of e's end: it is never
-// moved while it is applied, nor applied at its old time once moved. The
-// end is read again under the claim: one that moved or went meanwhile (e.At
-// set) is left as it is.
+// moved while it is applied, nor applied at its old time once moved. An end
+// that moved or went meanwhile (e.At set), or came (e.At 0), is left as it is.
 func (b *Bot) moveEndTo(ctx context.Context, e request.End, at int64, by string) error {
-	key := endKey(e)
-	first, err := b.claimEnd(ctx, key)
-	switch {
-	case err != nil:
-		return err
-	case !first:
-		return errEndBusy
-	}
-	// Released, not finished: a sweep that read the old end and takes the
-	// claim next reads it again and finds it moved (stillDue); an end moved
-	// back to this time later still happens.
-	defer b.once.release(ctx, key)
-	cur, found, err := b.endOf(ctx, e.ClientID)
-	switch {
-	case err != nil:
-		return err
-	case e.At != 0 && (!found || cur.At != e.At), e.At == 0 && found:
-		return errEndMoved
-	}
-	return b.keepEnd(ctx, e.Moved(at, by, b.cfg.EndNotice, time.Now()))
+	return b.holdingEnd(ctx, e, func(cur request.End, found bool) error {
+		if e.At != 0 && (!found || cur.At != e.At) || e.At == 0 && found {
+			return errEndMoved
+		}
+		return b.keepEnd(ctx, e.Moved(at, by, b.cfg.EndNotice, time.Now()))
+	})
 }
 
 // endCause says why an end could not move.
