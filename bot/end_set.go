@@ -160,8 +160,11 @@ var errEndMoved = errors.New("its end changed meanwhile; look again")
 // that moved or went meanwhile (e.At set), or came (e.At 0), is left as it is.
 func (b *Bot) moveEndTo(ctx context.Context, e request.End, at int64, by string) error {
 	return b.holdingEnd(ctx, e, func(cur request.End, found bool) error {
-		if e.At != 0 && (!found || cur.At != e.At) || e.At == 0 && found {
+		switch {
+		case e.At != 0 && (!found || cur.At != e.At), e.At == 0 && found:
 			return errEndMoved
+		case found: // as it is now: its access may have followed a change meanwhile
+			e = cur
 		}
 		return b.keepEnd(ctx, e.Moved(at, by, b.cfg.EndNotice, time.Now()))
 	})

@@ -17,7 +17,7 @@ func (b *Bot) guard(h handler) socketmode.SocketmodeHandlerFunc { return b.guard
 
 // guardIn bounds concurrency by pool and tracks work for the drain. When the
 // pool is full or the bot stopping it answers at once instead of making Slack
-// wait.
+// wait (a workflow run is left for Slack to deliver again: refuseRun).
 func (b *Bot) guardIn(pool chan struct{}, h handler) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
 		b.mu.Lock()

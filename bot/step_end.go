@@ -120,17 +120,27 @@ func (b *Bot) abandonStep(ctx context.Context, run stepRun) {
 	}
 	b.once.finish(ctx, key, "interrupted")
 	b.startRequest("workflow_step", "").done("interrupted", nil, map[string]any{"function_execution_id": run.ExecutionID})
-	b.endRefused(ctx, run.ExecutionID, "", modals.StepInterrupted)
+	run.Why = modals.StepInterrupted
+	b.endRefused(ctx, run, "")
 }
 
-// endRefused completes run id with why nothing was asked, with token as
-// completeRun does. Where that may yet work, the run is noted with why, for
-// the sweep to complete it.
-func (b *Bot) endRefused(ctx context.Context, id, token, why string) {
-	if !b.completeRun(ctx, id, token, func() slackapi.StepEnd { return slackapi.StepEnd{ExecutionID: id, Error: why} }) {
+// endRefused completes a run refused (run.Why says why nothing was asked),
+// with token as completeRun does. Where that may yet work, the run is noted
+// for the sweep to try again, backing off, for as long as a request of its
+// could have lived.
+func (b *Bot) endRefused(ctx context.Context, run stepRun, token string) {
+	end := slackapi.StepEnd{ExecutionID: run.ExecutionID, Error: run.Why}
+	if !b.completeRun(ctx, run.ExecutionID, token, func() slackapi.StepEnd { return end }) {
 		return
 	}
-	if err := b.keepStepRun(ctx, stepRun{ExecutionID: id, Why: why, At: time.Now().Unix()}); err != nil {
-		b.log.Warn().Err(err).Str("function_execution_id", id).Msg("a workflow run could not be completed nor noted; it stays in progress in Workflow Builder")
+	if time.Since(time.Unix(run.At, 0)) > 2*b.cfg.ApprovalTTL {
+		b.forgetStepRun(ctx, run.ExecutionID)
+		b.log.Error().Str("function_execution_id", run.ExecutionID).Msg("a workflow run could not be completed in time; it stays in progress in Workflow Builder")
+		return
+	}
+	run.Tries++
+	run.Next = time.Now().Add(request.Backoff(run.Tries, b.cfg.SweepInterval)).Unix()
+	if err := b.keepStepRun(ctx, run); err != nil {
+		b.log.Warn().Err(err).Str("function_execution_id", run.ExecutionID).Msg("a workflow run could not be completed nor noted; it stays in progress in Workflow Builder")
 	}
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // stepArrival is one Workflow Builder run of Create PlusVibe client, as it
-// arrived: its token is the only one it completes with.
+// arrived, with the token it came with.
 type stepArrival struct {
 	run    *slackevents.FunctionExecutedEvent
 	token  string
@@ -38,17 +38,11 @@ func (b *Bot) onStepRun(ctx context.Context, evt *socketmode.Event, c *socketmod
 	requester, _ := run.Inputs[request.InputRequester].(string)
 	a := stepArrival{run: run, token: run.BotAccessToken, req: b.startRequest("workflow_step", requester),
 		key: "step-run:" + run.FunctionExecutionID, fields: map[string]any{"function_execution_id": run.FunctionExecutionID}}
-	first, _, err := b.once.claim(ctx, a.key)
-	if err != nil {
+	first, err := b.takeStepRun(ctx, a)
+	if err != nil && !first {
 		b.refuseRun(evt, c, modals.StepUnrecorded)
 		a.req.done("store_unreachable", err, a.fields)
 		return
-	}
-	if first { // noted before the ack: a crash after it leaves the run to the sweep
-		err = b.keepStepToken(ctx, run.FunctionExecutionID, a.token)
-		if err == nil {
-			err = b.keepStepRun(ctx, stepRun{ExecutionID: run.FunctionExecutionID, At: time.Now().Unix()})
-		}
 	}
 	b.ack(c, evt.Request.EnvelopeID, nil)
 	if !first { // redelivered, here or to another replica
@@ -70,22 +64,56 @@ func (b *Bot) onStepRun(ctx context.Context, evt *socketmode.Event, c *socketmod
 	b.grantStep(ctx, a, r)
 }
 
+// takeStepRun claims a run and notes it, with its token, within the ack's
+// budget: noted before the ack, a crash right after it leaves the run to the
+// sweep. err with first set: claimed, but not noted.
+func (b *Bot) takeStepRun(ctx context.Context, a stepArrival) (first bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, ackBudget)
+	defer cancel()
+	if first, _, err = b.once.claim(ctx, a.key); err != nil || !first {
+		return first, err
+	}
+	if err = b.keepStepToken(ctx, a.run.FunctionExecutionID, a.token); err == nil {
+		err = b.keepStepRun(ctx, stepRun{ExecutionID: a.run.FunctionExecutionID, At: time.Now().Unix()})
+	}
+	return true, err
+}
+
 // lastDelivery is Slack's last delivery of an event it was not acked for.
 const lastDelivery = 3
 
 // refuseRun answers a run the bot cannot take now (busy, stopping, its
 // store unreachable). Left unacked, Slack delivers it again; its last
-// delivery is acked and the run ended with why, never left in progress.
+// delivery is acked and the run ended with why, never left in progress,
+// unless it was taken already.
 func (b *Bot) refuseRun(evt *socketmode.Event, c *socketmode.Client, why string) {
-	run := stepRunOf(evt)
 	if evt.Request.RetryAttempt < lastDelivery {
 		return
 	}
+	run := stepRunOf(evt)
+	key := "step-run:" + run.FunctionExecutionID
+	ctx, cancel := context.WithTimeout(b.work, ackBudget)
+	first, _, err := b.once.claim(ctx, key)
+	cancel()
 	b.ack(c, evt.Request.EnvelopeID, nil)
-	ctx, cancel := slackapi.Settle(context.Background())
-	defer cancel()
-	err := b.runs.Complete(ctx, run.BotAccessToken, slackapi.StepEnd{ExecutionID: run.FunctionExecutionID, Error: why})
-	b.startRequest("workflow_step", "").done("refused_last_delivery", err, map[string]any{"function_execution_id": run.FunctionExecutionID})
+	if err == nil && !first {
+		return // taken already, here or by another replica
+	}
+	refused := stepRun{ExecutionID: run.FunctionExecutionID, Why: why, At: time.Now().Unix()}
+	b.endings.Go(func() {
+		ctx, cancel := slackapi.Settle(b.work)
+		defer cancel()
+		b.startRequest("workflow_step", "").done("refused_last_delivery", err, map[string]any{"function_execution_id": refused.ExecutionID})
+		if err == nil {
+			b.once.finish(ctx, key, "refused")
+			b.endRefused(ctx, refused, run.BotAccessToken)
+			return
+		}
+		// Nothing can be claimed nor noted: nothing was asked either.
+		if cerr := b.runs.Complete(ctx, run.BotAccessToken, slackapi.StepEnd{ExecutionID: refused.ExecutionID, Error: why}); cerr != nil {
+			b.log.Error().Err(cerr).Str("function_execution_id", refused.ExecutionID).Msg("a workflow run could not be ended; it stays in progress in Workflow Builder")
+		}
+	})
 }
 
 // stepRunOf is the run an events_api envelope carries, or nil.
@@ -131,7 +159,7 @@ func (b *Bot) stepRefused(ctx context.Context, a stepArrival, outcome, why strin
 	ctx, cancel := slackapi.Settle(ctx)
 	defer cancel()
 	b.once.finish(ctx, a.key, outcome)
-	b.endRefused(ctx, a.run.FunctionExecutionID, a.token, why)
+	b.endRefused(ctx, stepRun{ExecutionID: a.run.FunctionExecutionID, Why: why, At: time.Now().Unix()}, a.token)
 	a.req.done(outcome, nil, a.fields)
 }
 

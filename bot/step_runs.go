@@ -26,8 +26,11 @@ type stepRun struct {
 	// At is when the run arrived, in Unix seconds.
 	At int64 `json:"a,omitempty"`
 	// Why is set once the run was refused and its completion failed: the
-	// sweep completes it with this error.
-	Why string `json:"w,omitempty"`
+	// sweep completes it with this error, try Tries+1 no sooner than Next
+	// (Unix seconds).
+	Why   string `json:"w,omitempty"`
+	Tries int    `json:"n,omitempty"`
+	Next  int64  `json:"nt,omitempty"`
 }
 
 // stepToken is a run's newest token, sealed so that the store never holds

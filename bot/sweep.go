@@ -63,7 +63,8 @@ func (b *Bot) sweepOne(ctx context.Context, ref requestRef, r request.Record) {
 
 // sweepSteps reads back the Workflow Builder runs whose request was granted
 // at once: it lives in its requester's DM, which the channel sweep never
-// reads. A run whose arrival never finished is ended.
+// reads. A run refused whose completion failed is completed again, and a
+// run whose arrival never finished is ended.
 func (b *Bot) sweepSteps(ctx context.Context) {
 	runs, err := b.stepRuns(ctx)
 	if err != nil {
@@ -72,8 +73,10 @@ func (b *Bot) sweepSteps(ctx context.Context) {
 	}
 	for _, run := range runs {
 		switch {
-		case run.Why != "":
-			b.endRefused(ctx, run.ExecutionID, "", run.Why) // refused, and its completion failed
+		case run.Why != "": // refused, and its completion failed
+			if time.Now().Unix() >= run.Next {
+				b.endRefused(ctx, run, "")
+			}
 			continue
 		case run.TS == "" && time.Since(time.Unix(run.At, 0)) > b.claimHold():
 			b.abandonStep(ctx, run) // its arrival never finished

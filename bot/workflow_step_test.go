@@ -246,8 +246,8 @@ func TestStepArrivingWhileTheStoreIsDownEndsOnItsLastDelivery(t *testing.T) {
 	run := w.slack.SendStepRun(t, request.StepCallbackID, stepInputs(nil))
 	for attempt := 1; attempt <= 3; attempt++ {
 		w.logs.waitFor(t, `"outcome":"store_unreachable"`, attempt)
-		if c := w.slack.Completed(run.ExecutionID); c != nil {
-			t.Fatalf("delivery %d ended the run: Slack delivers it again", attempt)
+		if c := w.slack.Completed(run.ExecutionID); c != nil || w.slack.Acks(run.EnvelopeID) != 0 {
+			t.Fatalf("delivery %d was acked or ended the run (%v): Slack would not deliver it again", attempt, c)
 		}
 		w.slack.Resend(t, run.EnvelopeID)
 	}

@@ -36,17 +36,15 @@ type ReviewItem struct {
 	By        string `json:"by,omitempty"`
 	// Outcome is what applying the decision did, or why it failed.
 	Outcome string `json:"o,omitempty"`
-	// Access and Modified are the client as the review saw it (AccessKey,
-	// modified_at in Unix seconds): a decision is applied only to that.
-	Access   string `json:"a,omitempty"`
-	Modified int64  `json:"m,omitempty"`
+	// Access is the client's access as the review saw it (AccessKey): a
+	// decision is applied only to that. Not modified_at: a page lives for
+	// days, and what else PlusVibe counts as a modification is not written.
+	Access string `json:"a,omitempty"`
 }
 
-// Changed reports whether current is no longer the client the review saw:
-// its access, or anything else PlusVibe notes as a modification.
+// Changed reports whether current's access is no longer what the review saw.
 func (it ReviewItem) Changed(current plusvibe.ClientLogin) bool {
-	return it.Access != "" && AccessKey(current.Permissions) != it.Access ||
-		it.Modified != 0 && current.ModifiedAt.Unix() != it.Modified
+	return it.Access != "" && AccessKey(current.Permissions) != it.Access
 }
 
 // ReviewPage is one message of a review.
@@ -78,12 +76,8 @@ func FullAccessItems(clients []plusvibe.ClientLogin, offered []plusvibe.Workspac
 			}
 		}
 		if len(ws) > 0 {
-			it := ReviewItem{ClientID: c.ID, Email: c.Email, Business: c.BusinessName, Workspaces: ws, Since: c.CreatedAt.Unix(),
-				Access: AccessKey(c.Permissions)}
-			if !c.ModifiedAt.IsZero() {
-				it.Modified = c.ModifiedAt.Unix()
-			}
-			out = append(out, it)
+			out = append(out, ReviewItem{ClientID: c.ID, Email: c.Email, Business: c.BusinessName, Workspaces: ws, Since: c.CreatedAt.Unix(),
+				Access: AccessKey(c.Permissions)})
 		}
 	}
 	slices.SortFunc(out, func(a, b ReviewItem) int { return strings.Compare(strings.ToLower(a.Email), strings.ToLower(b.Email)) })

@@ -94,8 +94,8 @@ func StepForm(inputs map[string]any, offered []plusvibe.Workspace) (requester st
 }
 
 // workspaceIDs finds each comma-separated workspace, by id or by name. A
-// name that is not exact and fits more than one workspace is refused:
-// access must never go to the wrong one.
+// name that fits more than one workspace is refused: access must never go
+// to the wrong one.
 func workspaceIDs(typed string, offered []plusvibe.Workspace) ([]string, string) {
 	var ids, unknown, ambiguous []string
 	for _, w := range strings.Split(typed, ",") {
@@ -124,18 +124,23 @@ func workspaceIDs(typed string, offered []plusvibe.Workspace) ([]string, string)
 	return ids, ""
 }
 
-// workspaceNamed is the workspace whose id or exact name is w, else the
-// ones whose name is w in another case; found counts them.
+// workspaceNamed is the workspace whose id is w, else the ones named w
+// exactly, else the ones named w in another case; found counts them.
 func workspaceNamed(w string, offered []plusvibe.Workspace) (id string, found int) {
-	if i := slices.IndexFunc(offered, func(o plusvibe.Workspace) bool { return o.ID == w || o.Name == w }); i >= 0 {
-		return offered[i].ID, 1
+	if i := slices.IndexFunc(offered, func(o plusvibe.Workspace) bool { return o.ID == w }); i >= 0 {
+		return w, 1
 	}
-	for _, o := range offered {
-		if strings.EqualFold(o.Name, w) {
-			id, found = o.ID, found+1
+	for _, same := range []func(string, string) bool{func(a, b string) bool { return a == b }, strings.EqualFold} {
+		for _, o := range offered {
+			if same(o.Name, w) {
+				id, found = o.ID, found+1
+			}
+		}
+		if found > 0 {
+			return id, found
 		}
 	}
-	return id, found
+	return "", 0
 }
 
 func quoted(s []string) []string {

@@ -133,7 +133,11 @@ func TestStepFormRefusesAnAmbiguousWorkspaceName(t *testing.T) {
 	if !strings.Contains(problems[InputWorkspaces], `More than one workspace is named "acme outreach"`) {
 		t.Errorf("problems %v, want the name refused as ambiguous", problems)
 	}
-	for typed, want := range map[string]string{"ACME OUTREACH": "65f99a0dd96fae8ab61130c2", "Acme Outreach": ws1, ws1: ws1} {
+	twins = append(twins, plusvibe.Workspace{ID: "65f99a0dd96fae8ab61130c3", Name: "Nova Consulting"})
+	if _, _, problems := StepForm(stepInputs(map[string]any{InputWorkspaces: "Nova Consulting"}), twins); problems[InputWorkspaces] == "" {
+		t.Error("a name two workspaces share exactly was taken")
+	}
+	for typed, want := range map[string]string{"ACME OUTREACH": "65f99a0dd96fae8ab61130c2", "Acme Outreach": ws1, ws1: ws1, ws2: ws2} {
 		_, f, problems := StepForm(stepInputs(map[string]any{InputWorkspaces: typed}), twins)
 		if len(problems) != 0 || !slices.Equal(f.WorkspaceIDs, []string{want}) {
 			t.Errorf("%q: workspaces %v, problems %v, want %s", typed, f.WorkspaceIDs, problems, want)

@@ -265,6 +265,18 @@ func (s *Server) WaitAck(t T, envelopeID string, timeout time.Duration) Ack {
 	}
 }
 
+// Acks counts the app's acks of an envelope so far, over all its deliveries.
+func (s *Server) Acks(envelopeID string) int {
+	n := 0
+	for _, f := range s.Frames() {
+		var m map[string]any
+		if f.FromApp && json.Unmarshal([]byte(f.Data), &m) == nil && m["envelope_id"] == envelopeID {
+			n++
+		}
+	}
+	return n
+}
+
 // Route is the number of the socket (1 for the app's first) an envelope
 // last went out on: which replica received it.
 func (s *Server) Route(envelopeID string) int {
