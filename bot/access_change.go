@@ -66,12 +66,13 @@ func (b *Bot) applyAccess(ctx context.Context, ch accessChange) (string, string,
 		return changeFailed, modals.Escape(modals.FailureText(modals.OpEdit, err, modals.FindCommand(b.cfg.Command, current.Email))), err
 	}
 	b.endFollows(ctx, current.ID, ch.after)
-	if request.GainsFullAccess(current, ch.after) { // who asked for Full access never reviews it
+	gains := request.GainsFullAccess(current, ch.after) // who asked for Full access never reviews it
+	if gains {
 		b.noteAskedBy(ctx, current.ID, ch.requester)
 	}
 	after := request.AccessForm(current, ch.after)
 	entry := auditEntry(ch.requester, after, b.workspaces.get())
-	entry.Outcome, entry.Approver, entry.ClientID = modals.AuditAccessChanged, ch.approver, current.ID
+	entry.Outcome, entry.Approver, entry.ClientID, entry.AskedFor = modals.AuditAccessChanged, ch.approver, current.ID, gains
 	entry.Before = modals.AccessText(request.ClientForm(current).Grants(b.workspaces.get()))
 	sctx, cancel := slackapi.Settle(ctx)
 	defer cancel()

@@ -216,3 +216,27 @@ func TestReviewOfFullAccessTheyAskedForByAChangeRefused(t *testing.T) {
 		t.Errorf("%d DELETEs by who asked for the Full access", n)
 	}
 }
+
+// Without Redis, who asked for a client outlives a restart in the audit
+// channel's lines: a client with no end is still not reviewed by them.
+func TestReviewKnowsWhoAskedAfterARestartWithoutRedis(t *testing.T) {
+	t.Parallel()
+	s := reviewSetup()
+	s.cfg.ReviewEvery = 0
+	w := start(t, s)
+	_, ts := w.request(fullAccessFill()) // no end: nothing in the schedule names them
+	dm := w.approve(approver, ts)
+	w.slack.ClickMessage(t, requester, dm.Channel, dm.TS, modals.ActionCollect)
+	w.waitMessage(ts, "Created by")
+	w.setup.cfg.ReviewEvery = time.Hour // the next process reviews, its memory empty
+	w.restart()
+	page := w.reviewPages(1)[0]
+	if !strings.Contains(page.Content(), "asked by <@"+requester+">") {
+		t.Fatalf("the review does not name who asked: %s", page.Content())
+	}
+	w.slack.ClickBlock(t, requester, page, "review:"+w.pv.Clients()[0].ID, modals.ActionReviewRemove)
+	w.waitWhisper(requester, "another approver reviews it")
+	if n := w.pv.Count("DELETE", "/client"); n != 0 {
+		t.Errorf("%d DELETEs by the client's own requester", n)
+	}
+}

@@ -34,8 +34,12 @@ func (b *Bot) audit(ctx context.Context, e modals.AuditEntry) {
 	if b.cfg.AuditChannel == "" {
 		return
 	}
-	_, _, err := b.slack.PostMessageContext(ctx, b.cfg.AuditChannel,
-		slack.MsgOptionText(modals.AuditLine(e), false), slack.MsgOptionDisableLinkUnfurl())
+	opts := []slack.MsgOption{slack.MsgOptionText(modals.AuditLine(e), false), slack.MsgOptionDisableLinkUnfurl()}
+	if e.AskedFor && e.ClientID != "" && e.Requester != "" {
+		asked := request.Asked{ClientID: e.ClientID, Requester: e.Requester}
+		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: request.AskedEvent, EventPayload: asked.Payload()}))
+	}
+	_, _, err := b.slack.PostMessageContext(ctx, b.cfg.AuditChannel, opts...)
 	if err != nil {
 		b.log.Error().Err(err).Str("outcome", e.Outcome).Msg("audit line could not be posted")
 	}

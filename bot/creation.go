@@ -74,7 +74,7 @@ func (b *Bot) handOver(ctx context.Context, c creation, resp plusvibe.CreateClie
 	defer cancel()
 	outcome, err := b.deliver(ctx, c, resp)
 	entry := b.entry(c)
-	entry.Outcome, entry.ClientID = modals.AuditCreated, resp.ClientID
+	entry.Outcome, entry.ClientID, entry.AskedFor = modals.AuditCreated, resp.ClientID, true
 	if outcome == outcomeUndelivered {
 		entry.Detail = "the password could not be delivered"
 	}

@@ -48,6 +48,9 @@ type AuditEntry struct {
 	Workflow bool
 	// Ends is when the access ends (Unix seconds), if it does.
 	Ends int64
+	// AskedFor marks a line that records who asked for the client (they
+	// created it, or asked for its Full access): reviews read it back.
+	AskedFor bool
 }
 
 // AuditLine renders an entry as one mrkdwn line, with everything typed by
