@@ -478,6 +478,7 @@ func (c *Config) checkEnds(add func(ok bool, msg string)) {
 		c.ReviewChannel = c.ApprovalChannel
 	}
 	add(c.ReviewEvery == 0 || c.ReviewChannel != "", "REVIEW_EVERY needs REVIEW_CHANNEL (or APPROVAL_CHANNEL): where the review is posted")
+	add(c.ReviewChannel == "" || isChannelID(c.ReviewChannel), "REVIEW_CHANNEL must be a channel ID (like C0123456789), not a name")
 	add(c.ReviewEvery == 0 || c.ReviewEvery >= time.Hour, "REVIEW_EVERY must be at least 1h")
 	add(c.ReviewEvery == 0 || len(clean(c.Approvers)) > 0 || len(clean(c.ApproverUsergroups)) > 0,
 		"REVIEW_EVERY needs APPROVERS or APPROVER_USERGROUPS: only approvers decide a review")

@@ -86,6 +86,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"escalation to everyone", "APPROVAL_ESCALATE_TO", "*", "APPROVAL_ESCALATE_TO must list user or user group IDs"},
 		{"unknown reason rule", "REQUIRE_REASON", "sometimes-secret", "REQUIRE_REASON must be approval, all or none"},
 		{"audit channel by name", "AUDIT_CHANNEL", "audit-secret", "AUDIT_CHANNEL must be a channel ID"},
+		{"review channel by name", "REVIEW_CHANNEL", "#reviews-secret", "REVIEW_CHANNEL must be a channel ID"},
 		{"bad Slack URL", "SLACK_API_URL", "slack.com", "SLACK_API_URL must be"},
 		{"bad log format", "LOG_FORMAT", "xml", "LOG_FORMAT"},
 		{"Redis URL of another kind", "REDIS_URL", "http://user:secret@redis:6379", "REDIS_URL must be a redis:// or rediss:// URL"},

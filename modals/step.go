@@ -90,11 +90,12 @@ func StepEnded(status string, r request.Record) string {
 	return fmt.Sprintf("Failed: %s could not be created: %s", email, r.Reason)
 }
 
-// StepDetail is the detail output of a run that created its client.
+// StepDetail is the detail output of a run that created its client; its
+// people are mentions, as a workflow's next message shows them.
 func StepDetail(r request.Record) string {
-	d := fmt.Sprintf("Created by %s", r.Request.Requester)
+	d := fmt.Sprintf("Created by <@%s>", r.Request.Requester)
 	if r.By != "" {
-		d += fmt.Sprintf(", approved by %s", r.By)
+		d += fmt.Sprintf(", approved by <@%s>", r.By)
 	}
 	if r.Undelivered {
 		return d + "; its password could not be shown to the requester: reset it in PlusVibe."

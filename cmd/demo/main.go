@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -137,7 +138,7 @@ func (d *demo) formPath() {
 	d.show("The bot opens a form that only Alice sees", d.renderView(viewID))
 
 	fill := demoFill("   ", "Unibox only")
-	d.say("Alice fills it in, forgets her client's first name (types spaces) and clicks Create client")
+	d.say("Alice fills it in, forgets her client's first name (types spaces) and clicks " + d.submitLabel(viewID))
 	resp := d.slack.Submit(d.t, alice, viewID, fill)
 	for block, msg := range resp.Errors {
 		d.show("Slack keeps the form as typed and shows under \""+d.label(viewID, block)+"\"", msg)
@@ -398,20 +399,29 @@ func inputValue(el any) string {
 		}
 		return fmt.Sprintf("{%s} chosen: %s", strings.Join(names, " | "), orNone(chosen))
 	case "checkboxes":
-		var names []string
-		for _, o := range list(e["options"]) {
-			names = append(names, "[ ] "+text(o["text"]))
-		}
-		return strings.Join(names, "  ")
+		return choices(e, list(e["initial_options"]), "[x] ", "[ ] ")
 	case "radio_buttons":
-		var names []string
-		for _, o := range list(e["options"]) {
-			names = append(names, "( ) "+text(o["text"]))
+		var chosen []map[string]any
+		if o, ok := e["initial_option"].(map[string]any); ok {
+			chosen = append(chosen, o)
 		}
-		return strings.Join(names, "  ")
+		return choices(e, chosen, "(o) ", "( ) ")
 	}
 	v, _ := e["initial_value"].(string)
 	return "[" + v + "]"
+}
+
+// choices shows each option of e, marked as chosen or not.
+func choices(e map[string]any, chosen []map[string]any, on, off string) string {
+	var names []string
+	for _, o := range list(e["options"]) {
+		mark := off
+		if slices.ContainsFunc(chosen, func(c map[string]any) bool { return c["value"] == o["value"] }) {
+			mark = on
+		}
+		names = append(names, mark+text(o["text"]))
+	}
+	return strings.Join(names, "  ")
 }
 
 func orNone(s []string) string {
@@ -458,6 +468,11 @@ func (d *demo) label(viewID, blockID string) string {
 		}
 	}
 	return blockID
+}
+
+// submitLabel is the form's submit button as the person sees it.
+func (d *demo) submitLabel(viewID string) string {
+	return text(d.slack.View(d.t, viewID)["submit"])
 }
 
 func demoName(id string) string {
