@@ -54,7 +54,8 @@ func (b *Bot) applyEnd(ctx context.Context, e request.End) {
 	}
 	current, found, err := b.clients.byID(ctx, e.ClientID)
 	v := request.AtEnd(e, current, found, b.endsWith())
-	if err == nil {
+	if err == nil && (v == request.EndDelete || v == request.EndReduce) {
+		e = b.tryingEnd(ctx, e)
 		err = b.endAction(ctx, v, current)
 	}
 	if err != nil {
@@ -62,6 +63,19 @@ func (b *Bot) applyEnd(ctx context.Context, e request.End) {
 		return
 	}
 	b.endDone(ctx, key, e, request.TookEffect(e, v, current, b.endsWith()))
+}
+
+// tryingEnd notes, before its action is sent, that e is being tried: if a
+// crash cuts the try short, the next one knows it may have been applied.
+func (b *Bot) tryingEnd(ctx context.Context, e request.End) request.End {
+	if e.Tried {
+		return e
+	}
+	e.Tried = true
+	if err := b.ends.put(ctx, e); err != nil {
+		b.log.Warn().Err(err).Str("client_id", e.ClientID).Msg("an access end's try could not be noted; if it is cut short, the next try may say the client changed")
+	}
+	return e
 }
 
 // endAction does to current what the end decided.

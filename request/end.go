@@ -88,6 +88,9 @@ type End struct {
 	// the next may be made (Unix seconds).
 	Failures int   `json:"x,omitempty"`
 	NextTry  int64 `json:"nt,omitempty"`
+	// Tried marks an end whose action was about to be sent: a try that a
+	// crash cut short may have been applied.
+	Tried bool `json:"t,omitempty"`
 }
 
 // AccessKey is a client's access, in a form that compares: each
@@ -182,11 +185,12 @@ func AtEnd(e End, current plusvibe.ClientLogin, found bool, action EndAction) En
 }
 
 // TookEffect is v corrected for an earlier attempt at e, reported failed
-// (a timeout, a 5xx) but applied by PlusVibe all the same: the client gone
-// under remove, or its access now e's reduced under unibox.
+// (a timeout, a 5xx) or cut short by a crash, but applied by PlusVibe all
+// the same: the client gone under remove, or its access now e's reduced
+// under unibox.
 func TookEffect(e End, v EndVerdict, current plusvibe.ClientLogin, action EndAction) EndVerdict {
 	switch {
-	case e.Failures == 0:
+	case e.Failures == 0 && !e.Tried:
 		return v
 	case v == EndGone && action == EndRemove:
 		return EndDelete

@@ -133,6 +133,8 @@ func TestTookEffect(t *testing.T) {
 		{"reduced before the first try", first, EndChanged, reduced, EndUnibox, EndChanged},
 		{"changed otherwise", tried, EndChanged, other, EndUnibox, EndChanged},
 		{"gone under unibox", tried, EndGone, plusvibe.ClientLogin{}, EndUnibox, EndGone},
+		{"removed by a try a crash cut short", End{Access: tried.Access, Tried: true}, EndGone, plusvibe.ClientLogin{}, EndRemove, EndDelete},
+		{"reduced by a try a crash cut short", End{Access: tried.Access, Tried: true}, EndChanged, reduced, EndUnibox, EndReduce},
 	} {
 		if got := TookEffect(tt.e, tt.v, tt.current, tt.action); got != tt.want {
 			t.Errorf("%s: TookEffect = %v, want %v", tt.name, got, tt.want)
