@@ -56,22 +56,13 @@ func (b *Bot) askedInAudit(ctx context.Context) map[string]string {
 	if _, inMemory := b.cfg.Store.(*store.Memory); !inMemory || b.cfg.AuditChannel == "" {
 		return out
 	}
-	params := &slack.GetConversationHistoryParameters{ChannelID: b.cfg.AuditChannel, Limit: 200, IncludeAllMetadata: true,
-		Oldest: tsOf(time.Now().Add(-askedByKeep))}
-	for {
-		resp, err := b.slack.GetConversationHistoryContext(ctx, params)
-		if err != nil {
-			b.log.Warn().Err(err).Msg("who asked for the clients could not be read from the audit channel")
-			return out
+	err := b.readBack(ctx, b.cfg.AuditChannel, time.Now().Add(-askedByKeep), func(m slack.Message) {
+		if a, ok := request.AskedFromPayload(m.Metadata.EventType, m.Metadata.EventPayload); ok && out[a.ClientID] == "" {
+			out[a.ClientID] = a.Requester // the newest line
 		}
-		for _, m := range resp.Messages {
-			if a, ok := request.AskedFromPayload(m.Metadata.EventType, m.Metadata.EventPayload); ok && b.ours(m) && out[a.ClientID] == "" {
-				out[a.ClientID] = a.Requester
-			}
-		}
-		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
-			return out
-		}
-		params.Cursor = resp.ResponseMetaData.NextCursor
+	})
+	if err != nil {
+		b.log.Warn().Err(err).Msg("who asked for the clients could not be read from the audit channel")
 	}
+	return out
 }

@@ -185,28 +185,19 @@ func (s *slackEnds) all(ctx context.Context) ([]request.End, error) {
 	s.mu.Lock()
 	since := s.seq
 	s.mu.Unlock()
-	params := &slack.GetConversationHistoryParameters{ChannelID: s.channel, Limit: 200, IncludeAllMetadata: true,
-		Oldest: tsOf(time.Now().Add(-request.MaxEndAhead - 7*24*time.Hour))}
 	seen, messages := map[string]bool{}, map[string]endMessage{}
-	for {
-		resp, err := s.b.slack.GetConversationHistoryContext(ctx, params)
-		if err != nil {
-			return nil, err
+	err := s.b.readBack(ctx, s.channel, time.Now().Add(-request.MaxEndAhead-7*24*time.Hour), func(m slack.Message) {
+		r, isEnd := request.EndFromPayload(m.Metadata.EventType, m.Metadata.EventPayload)
+		if !isEnd || seen[r.ClientID] {
+			return
 		}
-		for _, m := range resp.Messages {
-			r, isEnd := request.EndFromPayload(m.Metadata.EventType, m.Metadata.EventPayload)
-			if !isEnd || !s.b.ours(m) || seen[r.ClientID] {
-				continue
-			}
-			seen[r.ClientID] = true
-			if !r.Closed {
-				messages[r.ClientID] = endMessage{ts: m.Timestamp, end: r.End}
-			}
+		seen[r.ClientID] = true
+		if !r.Closed {
+			messages[r.ClientID] = endMessage{ts: m.Timestamp, end: r.End}
 		}
-		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
-			break
-		}
-		params.Cursor = resp.ResponseMetaData.NextCursor
+	})
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	for id, m := range s.messages { // written while it was read: newer than the read

@@ -45,23 +45,16 @@ func (b *Bot) reviewIfDue(ctx context.Context) {
 // review cut short (a failed post, a restart) is completed, not repeated.
 func (b *Bot) reviewPosted(ctx context.Context, period int64) (map[int]request.ReviewPage, error) {
 	start := time.Unix(period*int64(b.cfg.ReviewEvery/time.Second), 0)
-	params := &slack.GetConversationHistoryParameters{ChannelID: b.cfg.ReviewChannel, Limit: 200, IncludeAllMetadata: true, Oldest: tsOf(start)}
 	posted := map[int]request.ReviewPage{}
-	for {
-		resp, err := b.slack.GetConversationHistoryContext(ctx, params)
-		if err != nil {
-			return nil, err
+	err := b.readBack(ctx, b.cfg.ReviewChannel, start, func(m slack.Message) {
+		if p, isPage := request.ReviewFromPayload(m.Metadata.EventType, m.Metadata.EventPayload); isPage && p.Period == period {
+			posted[p.Page] = p
 		}
-		for _, m := range resp.Messages {
-			if p, isPage := request.ReviewFromPayload(m.Metadata.EventType, m.Metadata.EventPayload); isPage && b.ours(m) && p.Period == period {
-				posted[p.Page] = p
-			}
-		}
-		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
-			return posted, nil
-		}
-		params.Cursor = resp.ResponseMetaData.NextCursor
+	})
+	if err != nil {
+		return nil, err
 	}
+	return posted, nil
 }
 
 // postReview lists the Full access clients as PlusVibe has them now, with

@@ -24,29 +24,14 @@ func (b *Bot) sweep(ctx context.Context) {
 	if b.cfg.ApprovalChannel == "" {
 		return
 	}
-	params := &slack.GetConversationHistoryParameters{ChannelID: b.cfg.ApprovalChannel, Limit: 200, IncludeAllMetadata: true,
-		Oldest: tsOf(time.Now().Add(-2*b.cfg.ApprovalTTL - time.Hour))}
-	for {
-		resp, err := b.slack.GetConversationHistoryContext(ctx, params)
-		if err != nil {
-			if ctx.Err() == nil {
-				b.log.Warn().Err(err).Msg("reading the approval channel for lapsed requests failed")
-			}
-			return
+	err := b.readBack(ctx, b.cfg.ApprovalChannel, time.Now().Add(-2*b.cfg.ApprovalTTL-time.Hour), func(m slack.Message) {
+		if r, err := modals.RecordFrom(m.Metadata); err == nil {
+			b.sweepOne(ctx, requestRef{b.cfg.ApprovalChannel, m.Timestamp}, r)
+			b.stepEnded(ctx, requestRef{b.cfg.ApprovalChannel, m.Timestamp}, r)
 		}
-		for _, m := range resp.Messages {
-			if !b.ours(m) {
-				continue
-			}
-			if r, err := modals.RecordFrom(m.Metadata); err == nil {
-				b.sweepOne(ctx, requestRef{b.cfg.ApprovalChannel, m.Timestamp}, r)
-				b.stepEnded(ctx, requestRef{b.cfg.ApprovalChannel, m.Timestamp}, r)
-			}
-		}
-		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
-			return
-		}
-		params.Cursor = resp.ResponseMetaData.NextCursor
+	})
+	if err != nil && ctx.Err() == nil {
+		b.log.Warn().Err(err).Msg("reading the approval channel for lapsed requests failed")
 	}
 }
 
